@@ -1,0 +1,159 @@
+package dev.campaignctl.cli;
+
+import dev.campaignctl.core.campaign.Campaign;
+import dev.campaignctl.core.campaign.CampaignPatch;
+import dev.campaignctl.core.campaign.CampaignStatus;
+import dev.campaignctl.core.campaign.NewCampaign;
+import dev.campaignctl.core.json.Fields;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code campaignctl campaign create|list|get|update|activate|pause|end}. */
+@Command(name = "campaign", description = "Create, list, show and change campaigns.",
+        subcommands = {
+                CampaignCommand.Create.class, CampaignCommand.ListCampaigns.class, CampaignCommand.Get.class,
+                CampaignCommand.Update.class, CampaignCommand.Activate.class, CampaignCommand.Pause.class,
+                CampaignCommand.End.class
+        })
+final class CampaignCommand {
+
+    static final String[] COLUMNS = {"id", "name", "status", "starts_at", "ends_at", "created_at"};
+
+    /** Shared by the commands that print campaigns. */
+    abstract static class Base implements Callable<Integer> {
+        final Cli cli;
+        @Mixin ConnectionOptions connection;
+        @Mixin OutputOptions output;
+
+        Base(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() {
+            try (Session session = Session.open(cli, connection)) {
+                Output.print(cli, output, run(session), COLUMNS);
+            }
+            return ExitCodes.OK;
+        }
+
+        abstract Object run(Session session);
+    }
+
+    @Command(name = "create", description = "Create a campaign (active unless --status says otherwise).")
+    static final class Create extends Base {
+        @Option(names = "--name", required = true, description = "Campaign name.") String name;
+        @Option(names = "--description", description = "Free text.") String description;
+        @Option(names = "--status", description = "draft, active, paused or ended (default: active).") String status;
+        @Option(names = "--starts-at", paramLabel = "TIME", description = "ISO-8601 start, e.g. 2024-03-01T00:00:00Z.") String startsAt;
+        @Option(names = "--ends-at", paramLabel = "TIME", description = "ISO-8601 end.") String endsAt;
+
+        Create(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        Object run(Session session) {
+            return session.api().createCampaign(new NewCampaign(name, description,
+                    status == null ? null : CampaignStatus.parse("status", status),
+                    time("starts-at", startsAt), time("ends-at", endsAt)));
+        }
+    }
+
+    @Command(name = "list", description = "List campaigns.")
+    static final class ListCampaigns extends Base {
+        @Option(names = "--status", description = "Only campaigns in this status.") String status;
+        @Option(names = "--limit", defaultValue = "100", description = "At most this many (default: ${DEFAULT-VALUE}).") int limit;
+
+        ListCampaigns(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        Object run(Session session) {
+            return session.api().listCampaigns(status == null ? null : CampaignStatus.parse("status", status), limit);
+        }
+    }
+
+    @Command(name = "get", description = "Show one campaign.")
+    static final class Get extends Base {
+        @Parameters(paramLabel = "ID", description = "Campaign id.") long id;
+
+        Get(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        Object run(Session session) {
+            return session.api().getCampaign(id);
+        }
+    }
+
+    @Command(name = "update", description = "Change a campaign's name, description, status or window.")
+    static final class Update extends Base {
+        @Parameters(paramLabel = "ID", description = "Campaign id.") long id;
+        @Option(names = "--name") String name;
+        @Option(names = "--description") String description;
+        @Option(names = "--status", description = "draft, active, paused or ended.") String status;
+        @Option(names = "--starts-at", paramLabel = "TIME") String startsAt;
+        @Option(names = "--ends-at", paramLabel = "TIME") String endsAt;
+
+        Update(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        Object run(Session session) {
+            return session.api().updateCampaign(id, new CampaignPatch(name, description,
+                    status == null ? null : CampaignStatus.parse("status", status),
+                    time("starts-at", startsAt), time("ends-at", endsAt)));
+        }
+    }
+
+    /** A status change by name: activate, pause, end. */
+    abstract static class Transition extends Base {
+        @Parameters(paramLabel = "ID", description = "Campaign id.") long id;
+        private final CampaignStatus target;
+
+        Transition(Cli cli, CampaignStatus target) {
+            super(cli);
+            this.target = target;
+        }
+
+        @Override
+        Object run(Session session) {
+            Campaign campaign = session.api().updateCampaign(id, CampaignPatch.status(target));
+            cli.err().println("campaign " + id + " is " + campaign.status().wire());
+            return campaign;
+        }
+    }
+
+    @Command(name = "activate", description = "Set a campaign active: its rules start earning.")
+    static final class Activate extends Transition {
+        Activate(Cli cli) {
+            super(cli, CampaignStatus.ACTIVE);
+        }
+    }
+
+    @Command(name = "pause", description = "Pause a campaign: its rules stop earning until activated.")
+    static final class Pause extends Transition {
+        Pause(Cli cli) {
+            super(cli, CampaignStatus.PAUSED);
+        }
+    }
+
+    @Command(name = "end", description = "End a campaign for good.")
+    static final class End extends Transition {
+        End(Cli cli) {
+            super(cli, CampaignStatus.ENDED);
+        }
+    }
+
+    static Instant time(String option, String text) {
+        return text == null ? null : Fields.parseInstant(option, text);
+    }
+}

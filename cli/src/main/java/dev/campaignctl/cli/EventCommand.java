@@ -1,0 +1,116 @@
+package dev.campaignctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.event.Event;
+import dev.campaignctl.core.event.EventStatus;
+import dev.campaignctl.core.event.NewEvent;
+import dev.campaignctl.core.event.Registration;
+import java.math.BigDecimal;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code campaignctl event register|get|list}. */
+@Command(name = "event", description = "Register transaction events and look at their outcome.",
+        subcommands = {EventCommand.Register.class, EventCommand.Get.class, EventCommand.ListEvents.class})
+final class EventCommand {
+
+    static final String[] COLUMNS = {"id", "external_id", "customer_id", "merchant_id", "amount", "status",
+            "matched_rule_id", "occurred_at"};
+
+    @Command(name = "register", description = {
+            "Register an event. It is stored as pending and decided by the processor.",
+            "In embedded mode (no server) it is decided right away in this process, unless --no-process."})
+    static final class Register implements Callable<Integer> {
+        private final Cli cli;
+        @Mixin ConnectionOptions connection;
+        @Mixin OutputOptions output;
+        @Option(names = "--amount", required = true, description = "Transaction amount, e.g. 150.00.") BigDecimal amount;
+        @Option(names = "--merchant", description = "merchant_id.") String merchant;
+        @Option(names = "--customer", description = "customer_id.") String customer;
+        @Option(names = "--currency", description = "ISO 4217 code, e.g. EUR.") String currency;
+        @Option(names = "--occurred-at", paramLabel = "TIME", description = "ISO-8601 time (default: now).") String occurredAt;
+        @Option(names = "--external-id", paramLabel = "ID", description = "Idempotency key: the same id never makes a second event.") String externalId;
+        @Option(names = "--data", paramLabel = "JSON", description = "transaction_data object, e.g. '{\"items\":[{\"category\":\"shoes\"}]}'.") String data;
+        @Option(names = "--no-process", description = "Embedded mode: leave the event pending.") boolean noProcess;
+
+        Register(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() {
+            NewEvent event = new NewEvent(externalId, customer, merchant, amount, currency,
+                    CampaignCommand.time("occurred-at", occurredAt), transactionData());
+            try (Session session = Session.open(cli, connection)) {
+                Registration registration = session.api().registerEvent(event);
+                Event result = registration.event();
+                if (registration.duplicate()) {
+                    cli.err().println("event with external_id " + externalId + " already registered as " + result.id());
+                } else if (session.embedded() && !noProcess) {
+                    session.processPending();
+                    result = session.api().getEvent(result.id());
+                }
+                Output.print(cli, output, result, COLUMNS);
+            }
+            return ExitCodes.OK;
+        }
+
+        private ObjectNode transactionData() {
+            if (data == null) {
+                return null;
+            }
+            JsonNode node = RuleCommand.parse("data", data);
+            if (!node.isObject()) {
+                throw ApiException.invalid("data", "must be a JSON object");
+            }
+            return (ObjectNode) node;
+        }
+    }
+
+    @Command(name = "get", description = "Show an event: status, matched rule and earnings.")
+    static final class Get implements Callable<Integer> {
+        private final Cli cli;
+        @Mixin ConnectionOptions connection;
+        @Mixin OutputOptions output;
+        @Parameters(paramLabel = "ID", description = "Event id.") long id;
+
+        Get(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() {
+            try (Session session = Session.open(cli, connection)) {
+                Output.print(cli, output, session.api().getEvent(id), COLUMNS);
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "list", description = "List events, newest first.")
+    static final class ListEvents implements Callable<Integer> {
+        private final Cli cli;
+        @Mixin ConnectionOptions connection;
+        @Mixin OutputOptions output;
+        @Option(names = "--status", description = "pending, processed, skipped or failed.") String status;
+        @Option(names = "--limit", defaultValue = "100", description = "At most this many (default: ${DEFAULT-VALUE}).") int limit;
+
+        ListEvents(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() {
+            EventStatus wanted = status == null ? null : EventStatus.parse("status", status);
+            try (Session session = Session.open(cli, connection)) {
+                Output.print(cli, output, session.api().listEvents(wanted, limit), COLUMNS);
+            }
+            return ExitCodes.OK;
+        }
+    }
+}

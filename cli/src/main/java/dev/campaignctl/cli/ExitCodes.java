@@ -1,0 +1,36 @@
+package dev.campaignctl.cli;
+
+import dev.campaignctl.core.api.ErrorKind;
+
+/** The CLI's exit codes, documented in the README; scripts depend on them, so never renumber. */
+public final class ExitCodes {
+
+    public static final int OK = 0;
+    /** An unexpected failure: a bug, or an environment problem with no better code. */
+    public static final int FAILURE = 1;
+    /** Wrong command line: unknown command or option, missing or malformed value. */
+    public static final int USAGE = 2;
+    public static final int NOT_FOUND = 3;
+    /** Missing or wrong API credentials. */
+    public static final int AUTH = 4;
+    /** The service or database cannot be reached or started. */
+    public static final int UNAVAILABLE = 5;
+    /** The request conflicts with stored state (ended campaign, reused external_id). */
+    public static final int CONFLICT = 6;
+    /** The service refused the input (a field failed validation). */
+    public static final int INVALID = 7;
+
+    private ExitCodes() {
+    }
+
+    public static int of(ErrorKind kind) {
+        return switch (kind) {
+            case VALIDATION, UNPROCESSABLE, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, METHOD_NOT_ALLOWED -> INVALID;
+            case UNAUTHORIZED -> AUTH;
+            case NOT_FOUND -> NOT_FOUND;
+            case CONFLICT -> CONFLICT;
+            case UNAVAILABLE -> UNAVAILABLE;
+            case INTERNAL -> FAILURE;
+        };
+    }
+}

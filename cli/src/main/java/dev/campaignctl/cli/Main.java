@@ -1,0 +1,125 @@
+package dev.campaignctl.cli;
+
+import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.api.Version;
+import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code campaignctl} binary.
+ *
+ * <pre>{@code
+ * int code = Main.run(out, err, System.getenv(), "campaign", "list", "-o", "json");
+ * }</pre>
+ */
+@Command(name = "campaignctl",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.VersionProvider.class,
+        description = "Loyalty campaigns and event processing: run the services, manage campaigns and rules, register events.",
+        subcommands = {
+                ServeCommand.class,
+                CampaignCommand.class,
+                RuleCommand.class,
+                EventCommand.class,
+                EarningsCommand.class,
+                ProcessEventsCommand.class,
+                VersionCommand.class,
+                CommandLine.HelpCommand.class
+        },
+        footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 auth, 5 unavailable, 6 conflict, 7 invalid input."})
+public final class Main {
+
+    public static void main(String[] args) {
+        configureLogging();
+        PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        int code = run(new Cli(out, err, System.getenv(), stdoutIsTerminal()), args);
+        out.flush();
+        err.flush();
+        System.exit(code);
+    }
+
+    private static void configureLogging() {
+        if (System.getProperty("java.util.logging.config.file") != null) {
+            return;
+        }
+        try (var in = Main.class.getResourceAsStream("/campaignctl-logging.properties")) {
+            if (in != null) {
+                java.util.logging.LogManager.getLogManager().readConfiguration(in);
+            }
+        } catch (java.io.IOException e) {
+            System.err.println("warning: default logging configuration not loaded: " + e.getMessage());
+        }
+    }
+
+    /**
+     * JDK 21 has no console when a stream is redirected; JDK 22+ always has one and says through
+     * {@code Console.isTerminal()}, which is looked up reflectively to keep --release 21.
+     */
+    private static boolean stdoutIsTerminal() {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
+    }
+
+    /** Runs one command line against the given streams and environment; returns the exit code. */
+    public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
+        return run(new Cli(out, err, env, false), args);
+    }
+
+    static int run(Cli cli, String... args) {
+        return commandLine(cli).execute(args);
+    }
+
+    static CommandLine commandLine(Cli cli) {
+        CommandLine line = new CommandLine(Main.class, new Factory(cli));
+        line.setOut(cli.out());
+        line.setErr(cli.err());
+        line.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ApiException api) {
+                cli.err().println("error: " + api.oneLine());
+                return ExitCodes.of(api.kind());
+            }
+            cli.err().println("error: " + e);
+            return ExitCodes.FAILURE;
+        });
+        line.setParameterExceptionHandler((e, params) -> {
+            cli.err().println("error: " + e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, cli.err());
+            cli.err().println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+            return ExitCodes.USAGE;
+        });
+        return line;
+    }
+
+    /** Gives commands and mixins that ask for it the {@link Cli} of this run. */
+    private record Factory(Cli cli) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            try {
+                Constructor<K> constructor = type.getDeclaredConstructor(Cli.class);
+                return constructor.newInstance(cli);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(type);
+            }
+        }
+    }
+
+    /** {@code --version}: the build version. */
+    static final class VersionProvider implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"campaignctl " + Version.current()};
+        }
+    }
+}

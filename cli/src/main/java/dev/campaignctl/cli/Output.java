@@ -1,0 +1,93 @@
+package dev.campaignctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.campaignctl.core.json.Json;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * Prints data to stdout as JSON or as an aligned table. Lists become one row per item with the given
+ * columns; a single object becomes FIELD/VALUE rows.
+ */
+public final class Output {
+
+    private static final int MAX_CELL = 60;
+
+    private Output() {
+    }
+
+    public static void print(Cli cli, OutputOptions options, Object data, String... columns) {
+        PrintWriter out = cli.out();
+        JsonNode tree = Json.MAPPER.valueToTree(data);
+        if (options.resolve(cli) == OutputOptions.Format.json) {
+            out.println(Json.pretty(tree));
+        } else if (tree.isArray()) {
+            table(out, tree, columns);
+        } else {
+            fields(out, tree);
+        }
+        out.flush();
+    }
+
+    private static void table(PrintWriter out, JsonNode rows, String[] columns) {
+        List<String[]> lines = new ArrayList<>();
+        String[] header = new String[columns.length];
+        for (int i = 0; i < columns.length; i++) {
+            header[i] = columns[i].toUpperCase();
+        }
+        lines.add(header);
+        for (JsonNode row : rows) {
+            String[] line = new String[columns.length];
+            for (int i = 0; i < columns.length; i++) {
+                line[i] = cell(row.get(columns[i]));
+            }
+            lines.add(line);
+        }
+        int[] widths = new int[columns.length];
+        for (String[] line : lines) {
+            for (int i = 0; i < line.length; i++) {
+                widths[i] = Math.max(widths[i], line[i].length());
+            }
+        }
+        for (String[] line : lines) {
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < line.length; i++) {
+                text.append(i == line.length - 1 ? line[i] : pad(line[i], widths[i] + 2));
+            }
+            out.println(text.toString().stripTrailing());
+        }
+    }
+
+    private static void fields(PrintWriter out, JsonNode object) {
+        int width = 0;
+        for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+            width = Math.max(width, names.next().length());
+        }
+        for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            JsonNode value = object.get(name);
+            if (value.isArray() && !value.isEmpty() && value.get(0).isObject()) {
+                out.println(pad(name.toUpperCase(), width + 2) + value.size() + " item(s)");
+                for (JsonNode item : value) {
+                    out.println("  - " + Json.write(item));
+                }
+            } else {
+                out.println(pad(name.toUpperCase(), width + 2) + cell(value));
+            }
+        }
+    }
+
+    private static String cell(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return "-";
+        }
+        String text = value.isValueNode() ? value.asText() : Json.write(value);
+        return text.length() > MAX_CELL ? text.substring(0, MAX_CELL - 1) + "…" : text;
+    }
+
+    private static String pad(String text, int width) {
+        return text.length() >= width ? text + " " : text + " ".repeat(width - text.length());
+    }
+}

@@ -1,0 +1,73 @@
+package dev.campaignctl.cli;
+
+import dev.campaignctl.core.api.DomainApi;
+import dev.campaignctl.core.api.HttpDomainApi;
+import dev.campaignctl.core.api.LocalDomainApi;
+import dev.campaignctl.core.config.Credentials;
+import dev.campaignctl.core.config.CredentialsFile;
+import dev.campaignctl.core.db.Database;
+import dev.campaignctl.core.event.EventProcessor;
+import dev.campaignctl.server.ServerState;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * One command's connection to the domain: remote over HTTP, or embedded on the database in this
+ * process. Opened lazily, so commands that never connect never start a database.
+ */
+public final class Session implements AutoCloseable {
+
+    private final DomainApi api;
+    private final Database database;
+
+    private Session(DomainApi api, Database database) {
+        this.api = api;
+        this.database = database;
+    }
+
+    public static Session open(Cli cli, ConnectionOptions options) {
+        Path dataDir = options.database.dataDir(cli);
+        String url = options.url != null ? options.url : cli.env("DEMO_DOMAIN_URL");
+        if (url == null && !options.embedded && !options.database.hasExternalUrl(cli)) {
+            url = new ServerState(dataDir).domainUrl().orElse(null);
+        }
+        if (url != null) {
+            Credentials credentials = clientCredentials(cli, dataDir).orElse(null);
+            return new Session(new HttpDomainApi(URI.create(url),
+                    credentials == null ? null : credentials.username(),
+                    credentials == null ? null : credentials.password()), null);
+        }
+        Database database = Database.open(options.database.config(cli));
+        return new Session(new LocalDomainApi(database, null, true), database);
+    }
+
+    /** API_USERNAME / API_PASSWORD from the environment, else the data directory's generated credentials. */
+    static Optional<Credentials> clientCredentials(Cli cli, Path dataDir) {
+        String password = cli.env("API_PASSWORD");
+        if (password != null) {
+            String user = cli.env("API_USERNAME");
+            return Optional.of(new Credentials(user == null ? Credentials.DEFAULT_USERNAME : user, password));
+        }
+        return new CredentialsFile(dataDir).read();
+    }
+
+    public DomainApi api() {
+        return api;
+    }
+
+    /** True when this command works in-process, where no background processor decides new events. */
+    public boolean embedded() {
+        return database != null;
+    }
+
+    /** Decides the pending events now; only meaningful in embedded mode. */
+    public EventProcessor.Outcome processPending() {
+        return new EventProcessor(database, EventProcessor.Settings.defaults()).runUntilEmpty();
+    }
+
+    @Override
+    public void close() {
+        api.close();
+    }
+}

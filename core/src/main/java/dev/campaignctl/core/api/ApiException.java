@@ -1,0 +1,53 @@
+package dev.campaignctl.core.api;
+
+/**
+ * A failure the caller can act on: bad input (naming the field), a missing resource, a conflict, or
+ * an unreachable service. Thrown by every {@link DomainApi} implementation alike.
+ */
+public final class ApiException extends RuntimeException {
+
+    private final ErrorKind kind;
+    private final String field;
+
+    public ApiException(ErrorKind kind, String field, String message) {
+        super(message);
+        this.kind = kind;
+        this.field = field;
+    }
+
+    public ApiException(ErrorKind kind, String field, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+        this.field = field;
+    }
+
+    public static ApiException invalid(String field, String message) {
+        return new ApiException(ErrorKind.VALIDATION, field, message);
+    }
+
+    public static ApiException unprocessable(String field, String message) {
+        return new ApiException(ErrorKind.UNPROCESSABLE, field, message);
+    }
+
+    public static ApiException notFound(String what, long id) {
+        return new ApiException(ErrorKind.NOT_FOUND, null, what + " " + id + " not found");
+    }
+
+    public static ApiException conflict(String field, String message) {
+        return new ApiException(ErrorKind.CONFLICT, field, message);
+    }
+
+    public ErrorKind kind() {
+        return kind;
+    }
+
+    /** The offending input field, in the wire's snake_case, or null when no single field is at fault. */
+    public String field() {
+        return field;
+    }
+
+    /** The one-line form the CLI prints: the field first when there is one. */
+    public String oneLine() {
+        return field == null ? getMessage() : field + ": " + getMessage();
+    }
+}

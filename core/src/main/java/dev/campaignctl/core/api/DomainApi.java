@@ -1,0 +1,59 @@
+package dev.campaignctl.core.api;
+
+import dev.campaignctl.core.campaign.Campaign;
+import dev.campaignctl.core.campaign.CampaignPatch;
+import dev.campaignctl.core.campaign.CampaignStatus;
+import dev.campaignctl.core.campaign.NewCampaign;
+import dev.campaignctl.core.earning.Earning;
+import dev.campaignctl.core.event.Event;
+import dev.campaignctl.core.event.EventStatus;
+import dev.campaignctl.core.event.NewEvent;
+import dev.campaignctl.core.event.Registration;
+import dev.campaignctl.core.rule.NewRule;
+import dev.campaignctl.core.rule.Rule;
+import java.util.List;
+
+/**
+ * The domain service's operations, the same whether it runs in this process ({@link LocalDomainApi})
+ * or behind HTTP ({@link HttpDomainApi}). Failures are {@link ApiException}s in both.
+ */
+public interface DomainApi extends AutoCloseable {
+
+    int DEFAULT_LIMIT = 100;
+    int MAX_LIMIT = 10_000;
+
+    Health health();
+
+    Campaign createCampaign(NewCampaign campaign);
+
+    List<Campaign> listCampaigns(CampaignStatus status, int limit);
+
+    Campaign getCampaign(long id);
+
+    Campaign updateCampaign(long id, CampaignPatch patch);
+
+    Rule addRule(long campaignId, NewRule rule);
+
+    List<Rule> listRules(long campaignId);
+
+    Registration registerEvent(NewEvent event);
+
+    Event getEvent(long id);
+
+    List<Event> listEvents(EventStatus status, int limit);
+
+    List<Earning> listEarnings(Long campaignId, String customerId, int limit);
+
+    /** Where this API talks to: a URL, or a description of the embedded database. */
+    String endpoint();
+
+    @Override
+    void close();
+
+    static int checkLimit(int limit) {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw ApiException.invalid("limit", "must be 1 to " + MAX_LIMIT + ", got " + limit);
+        }
+        return limit;
+    }
+}

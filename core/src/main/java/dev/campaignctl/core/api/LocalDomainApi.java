@@ -1,0 +1,118 @@
+package dev.campaignctl.core.api;
+
+import dev.campaignctl.core.campaign.Campaign;
+import dev.campaignctl.core.campaign.CampaignPatch;
+import dev.campaignctl.core.campaign.CampaignStatus;
+import dev.campaignctl.core.campaign.CampaignStore;
+import dev.campaignctl.core.campaign.NewCampaign;
+import dev.campaignctl.core.db.Database;
+import dev.campaignctl.core.earning.Earning;
+import dev.campaignctl.core.event.Event;
+import dev.campaignctl.core.event.EventProcessor;
+import dev.campaignctl.core.event.EventStatus;
+import dev.campaignctl.core.event.EventStore;
+import dev.campaignctl.core.event.NewEvent;
+import dev.campaignctl.core.event.Registration;
+import dev.campaignctl.core.rule.NewRule;
+import dev.campaignctl.core.rule.Rule;
+import java.util.List;
+
+/**
+ * The domain in this process, on a {@link Database}. The HTTP service delegates to it; the CLI uses
+ * it directly in embedded mode.
+ */
+public final class LocalDomainApi implements DomainApi {
+
+    private final Database database;
+    private final CampaignStore campaigns;
+    private final EventStore events;
+    private final EventProcessor processor;
+    private final boolean ownsDatabase;
+
+    /**
+     * @param processor woken after each registration so the event is decided without waiting for a
+     *                  poll; may be null when no processor runs in this process
+     */
+    public LocalDomainApi(Database database, EventProcessor processor, boolean ownsDatabase) {
+        this.database = database;
+        this.campaigns = new CampaignStore(database.dataSource());
+        this.events = new EventStore(database.dataSource());
+        this.processor = processor;
+        this.ownsDatabase = ownsDatabase;
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    @Override
+    public Health health() {
+        return new Health("healthy", "demo-domain", "ok", events.countPending(), Version.current());
+    }
+
+    @Override
+    public Campaign createCampaign(NewCampaign campaign) {
+        return campaigns.create(campaign);
+    }
+
+    @Override
+    public List<Campaign> listCampaigns(CampaignStatus status, int limit) {
+        return campaigns.list(status, DomainApi.checkLimit(limit));
+    }
+
+    @Override
+    public Campaign getCampaign(long id) {
+        return campaigns.get(id);
+    }
+
+    @Override
+    public Campaign updateCampaign(long id, CampaignPatch patch) {
+        return campaigns.update(id, patch);
+    }
+
+    @Override
+    public Rule addRule(long campaignId, NewRule rule) {
+        return campaigns.addRule(campaignId, rule);
+    }
+
+    @Override
+    public List<Rule> listRules(long campaignId) {
+        return campaigns.rules(campaignId);
+    }
+
+    @Override
+    public Registration registerEvent(NewEvent event) {
+        Registration registration = events.register(event);
+        if (processor != null && !registration.duplicate()) {
+            processor.wake();
+        }
+        return registration;
+    }
+
+    @Override
+    public Event getEvent(long id) {
+        return events.get(id);
+    }
+
+    @Override
+    public List<Event> listEvents(EventStatus status, int limit) {
+        return events.list(status, DomainApi.checkLimit(limit));
+    }
+
+    @Override
+    public List<Earning> listEarnings(Long campaignId, String customerId, int limit) {
+        return events.earnings(campaignId, customerId, DomainApi.checkLimit(limit));
+    }
+
+    @Override
+    public String endpoint() {
+        return database.isEmbedded() ? "embedded" : database.url();
+    }
+
+    @Override
+    public void close() {
+        if (ownsDatabase) {
+            database.close();
+        }
+    }
+}

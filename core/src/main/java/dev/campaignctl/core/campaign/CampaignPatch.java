@@ -1,0 +1,53 @@
+package dev.campaignctl.core.campaign;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.json.Fields;
+import java.time.Instant;
+
+/** A partial update of a campaign: null fields stay as they are. */
+public record CampaignPatch(String name, String description, CampaignStatus status, Instant startsAt, Instant endsAt) {
+
+    public CampaignPatch {
+        if (name != null && (name.isBlank() || name.length() > NewCampaign.MAX_NAME)) {
+            throw ApiException.invalid("name", "must be 1 to " + NewCampaign.MAX_NAME + " characters");
+        }
+        if (description != null && description.length() > NewCampaign.MAX_DESCRIPTION) {
+            throw ApiException.invalid("description", "must be at most " + NewCampaign.MAX_DESCRIPTION + " characters");
+        }
+        if (name == null && description == null && status == null && startsAt == null && endsAt == null) {
+            throw ApiException.invalid(null, "nothing to update: give name, description, status, starts_at or ends_at");
+        }
+    }
+
+    public static CampaignPatch status(CampaignStatus status) {
+        return new CampaignPatch(null, null, status, null, null);
+    }
+
+    public static CampaignPatch fromJson(JsonNode body) {
+        Fields.object(body, "campaign update");
+        String status = Fields.text(body, "status", false, 20);
+        return new CampaignPatch(
+                Fields.text(body, "name", false, NewCampaign.MAX_NAME),
+                Fields.text(body, "description", false, NewCampaign.MAX_DESCRIPTION),
+                status == null ? null : CampaignStatus.parse("status", status),
+                Fields.instant(body, "starts_at"),
+                Fields.instant(body, "ends_at"));
+    }
+
+    /** The campaign after this patch, validated as a whole (a window that ends before it starts is refused). */
+    public Campaign applyTo(Campaign current) {
+        if (status != null && !current.status().canMoveTo(status)) {
+            throw ApiException.conflict("status",
+                    "campaign " + current.id() + " is ended and cannot become " + status.wire());
+        }
+        Instant start = startsAt != null ? startsAt : current.startsAt();
+        Instant end = endsAt != null ? endsAt : current.endsAt();
+        NewCampaign.checkWindow(start, end);
+        return new Campaign(current.id(),
+                name != null ? name : current.name(),
+                description != null ? description : current.description(),
+                status != null ? status : current.status(),
+                start, end, current.createdAt(), current.updatedAt());
+    }
+}

@@ -1,0 +1,166 @@
+package dev.campaignctl.core.campaign;
+
+import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.db.Jdbc;
+import dev.campaignctl.core.json.Json;
+import dev.campaignctl.core.rule.NewRule;
+import dev.campaignctl.core.rule.Reward;
+import dev.campaignctl.core.rule.RewardType;
+import dev.campaignctl.core.rule.Rule;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/** Campaigns and their rules in PostgreSQL. */
+public final class CampaignStore {
+
+    private static final String CAMPAIGN_COLUMNS =
+            "id, name, description, status, starts_at, ends_at, created_at, updated_at";
+    private static final String RULE_COLUMNS =
+            "id, campaign_id, name, priority, conditions::text AS conditions, reward_type, reward_value, created_at";
+
+    private final DataSource dataSource;
+
+    public CampaignStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public Campaign create(NewCampaign c) {
+        return Jdbc.call(dataSource, connection -> {
+            try (PreparedStatement ps = connection.prepareStatement(
+                    "INSERT INTO campaigns (name, description, status, starts_at, ends_at) VALUES (?, ?, ?, ?, ?)"
+                            + " RETURNING " + CAMPAIGN_COLUMNS)) {
+                ps.setString(1, c.name());
+                ps.setString(2, c.description());
+                ps.setString(3, c.status().wire());
+                Jdbc.setInstant(ps, 4, c.startsAt());
+                Jdbc.setInstant(ps, 5, c.endsAt());
+                return single(ps);
+            }
+        });
+    }
+
+    public Campaign get(long id) {
+        return Jdbc.call(dataSource, connection -> find(connection, id, false));
+    }
+
+    public List<Campaign> list(CampaignStatus status, int limit) {
+        return Jdbc.call(dataSource, connection -> {
+            try (PreparedStatement ps = connection.prepareStatement("SELECT " + CAMPAIGN_COLUMNS
+                    + " FROM campaigns WHERE (?::text IS NULL OR status = ?) ORDER BY id LIMIT ?")) {
+                String wire = status == null ? null : status.wire();
+                ps.setString(1, wire);
+                ps.setString(2, wire);
+                ps.setInt(3, limit);
+                List<Campaign> result = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        result.add(campaign(rs));
+                    }
+                }
+                return result;
+            }
+        });
+    }
+
+    public Campaign update(long id, CampaignPatch patch) {
+        return Jdbc.transaction(dataSource, connection -> {
+            Campaign next = patch.applyTo(find(connection, id, true));
+            try (PreparedStatement ps = connection.prepareStatement("UPDATE campaigns SET name = ?, description = ?,"
+                    + " status = ?, starts_at = ?, ends_at = ?, updated_at = now() WHERE id = ? RETURNING "
+                    + CAMPAIGN_COLUMNS)) {
+                ps.setString(1, next.name());
+                ps.setString(2, next.description());
+                ps.setString(3, next.status().wire());
+                Jdbc.setInstant(ps, 4, next.startsAt());
+                Jdbc.setInstant(ps, 5, next.endsAt());
+                ps.setLong(6, id);
+                return single(ps);
+            }
+        });
+    }
+
+    public Rule addRule(long campaignId, NewRule rule) {
+        return Jdbc.transaction(dataSource, connection -> {
+            Campaign campaign = find(connection, campaignId, true);
+            if (campaign.status() == CampaignStatus.ENDED) {
+                throw ApiException.conflict("campaign_id", "campaign " + campaignId + " is ended; rules can no longer be added");
+            }
+            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO campaign_rules"
+                    + " (campaign_id, name, priority, conditions, reward_type, reward_value)"
+                    + " VALUES (?, ?, ?, ?::jsonb, ?, ?) RETURNING " + RULE_COLUMNS)) {
+                ps.setLong(1, campaignId);
+                ps.setString(2, rule.name());
+                ps.setInt(3, rule.priority());
+                ps.setString(4, Json.write(rule.conditions()));
+                ps.setString(5, rule.reward().type().wire());
+                ps.setBigDecimal(6, rule.reward().value());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rule(rs);
+                }
+            }
+        });
+    }
+
+    public List<Rule> rules(long campaignId) {
+        return Jdbc.call(dataSource, connection -> {
+            find(connection, campaignId, false);
+            try (PreparedStatement ps = connection.prepareStatement("SELECT " + RULE_COLUMNS
+                    + " FROM campaign_rules WHERE campaign_id = ? ORDER BY priority DESC, id")) {
+                ps.setLong(1, campaignId);
+                return rules(ps);
+            }
+        });
+    }
+
+    static List<Rule> rules(PreparedStatement ps) throws SQLException {
+        List<Rule> result = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                result.add(rule(rs));
+            }
+        }
+        return result;
+    }
+
+    private static Campaign find(Connection connection, long id, boolean forUpdate) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT " + CAMPAIGN_COLUMNS
+                + " FROM campaigns WHERE id = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw ApiException.notFound("campaign", id);
+                }
+                return campaign(rs);
+            }
+        }
+    }
+
+    private static Campaign single(PreparedStatement ps) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return campaign(rs);
+        }
+    }
+
+    static Campaign campaign(ResultSet rs) throws SQLException {
+        return new Campaign(rs.getLong("id"), rs.getString("name"), rs.getString("description"),
+                CampaignStatus.parse("status", rs.getString("status")),
+                Jdbc.instant(rs, "starts_at"), Jdbc.instant(rs, "ends_at"),
+                Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "updated_at"));
+    }
+
+    /** Maps a row holding the rule columns; shared with the processor. */
+    public static Rule rule(ResultSet rs) throws SQLException {
+        return new Rule(rs.getLong("id"), rs.getLong("campaign_id"), rs.getString("name"), rs.getInt("priority"),
+                Json.tree(rs.getString("conditions")),
+                new Reward(RewardType.parse("reward_type", rs.getString("reward_type")),
+                        Jdbc.decimal(rs, "reward_value")),
+                Jdbc.instant(rs, "created_at"));
+    }
+}

@@ -1,0 +1,93 @@
+package dev.campaignctl.core.db;
+
+import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.api.ErrorKind;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import javax.sql.DataSource;
+
+/** The few JDBC chores every store repeats: borrow a connection, run a transaction, convert times. */
+public final class Jdbc {
+
+    /** Work on a connection that may throw {@link SQLException}. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T apply(Connection connection) throws SQLException;
+    }
+
+    private Jdbc() {
+    }
+
+    /** Runs {@code work} on a pooled connection in auto-commit mode. */
+    public static <T> T call(DataSource dataSource, Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            return work.apply(connection);
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+    }
+
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    public static <T> T transaction(DataSource dataSource, Work<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                T result = work.apply(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+    }
+
+    /** Connection failures become "unavailable"; everything else is a bug and stays a 500. */
+    public static RuntimeException translate(SQLException e) {
+        String state = e.getSQLState();
+        if (state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("53300"))) {
+            return new ApiException(ErrorKind.UNAVAILABLE, null, "database unavailable: " + e.getMessage(), e);
+        }
+        return new IllegalStateException("database error " + state + ": " + e.getMessage(), e);
+    }
+
+    public static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp ts = rs.getTimestamp(column);
+        return ts == null ? null : ts.toInstant();
+    }
+
+    public static void setInstant(PreparedStatement ps, int index, Instant instant) throws SQLException {
+        ps.setObject(index, instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
+    }
+
+    /** Reads a NUMERIC without the column's padding zeros: 100.0000 reads as 100, 150.5000 as 150.5. */
+    public static java.math.BigDecimal decimal(ResultSet rs, String column) throws SQLException {
+        java.math.BigDecimal value = rs.getBigDecimal(column);
+        if (value == null) {
+            return null;
+        }
+        value = value.stripTrailingZeros();
+        return value.scale() < 0 ? value.setScale(0) : value;
+    }
+
+    /** Reads a money amount with at least two decimals (150.00, 12.3450 as 12.345). */
+    public static java.math.BigDecimal money(ResultSet rs, String column) throws SQLException {
+        java.math.BigDecimal value = decimal(rs, column);
+        return value == null || value.scale() >= 2 ? value : value.setScale(2);
+    }
+
+    public static Long nullableLong(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+}

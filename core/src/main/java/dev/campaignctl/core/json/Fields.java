@@ -1,0 +1,133 @@
+package dev.campaignctl.core.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.campaignctl.core.api.ApiException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+
+/**
+ * Reads typed fields out of a request body, failing with a message that names the field and says
+ * what was expected, e.g. {@code amount: must be a number, got "abc"}.
+ */
+public final class Fields {
+
+    private Fields() {
+    }
+
+    public static ObjectNode object(JsonNode body, String what) {
+        if (body == null || !body.isObject()) {
+            throw ApiException.invalid(null, what + " must be a JSON object");
+        }
+        return (ObjectNode) body;
+    }
+
+    private static JsonNode present(JsonNode body, String field) {
+        JsonNode node = body.get(field);
+        return node == null || node.isNull() ? null : node;
+    }
+
+    public static String text(JsonNode body, String field, boolean required, int maxLength) {
+        JsonNode node = present(body, field);
+        if (node == null) {
+            if (required) {
+                throw ApiException.invalid(field, "is required");
+            }
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw ApiException.invalid(field, "must be a string, got " + describe(node));
+        }
+        String value = node.textValue();
+        if (required && value.isBlank()) {
+            throw ApiException.invalid(field, "must not be blank");
+        }
+        if (value.length() > maxLength) {
+            throw ApiException.invalid(field, "must be at most " + maxLength + " characters");
+        }
+        return value;
+    }
+
+    public static BigDecimal decimal(JsonNode body, String field, boolean required) {
+        JsonNode node = present(body, field);
+        if (node == null) {
+            if (required) {
+                throw ApiException.invalid(field, "is required");
+            }
+            return null;
+        }
+        if (node.isNumber()) {
+            return node.decimalValue();
+        }
+        if (node.isTextual()) {
+            try {
+                return new BigDecimal(node.textValue().trim());
+            } catch (NumberFormatException e) {
+                throw ApiException.invalid(field, "must be a number, got " + describe(node));
+            }
+        }
+        throw ApiException.invalid(field, "must be a number, got " + describe(node));
+    }
+
+    public static Integer integer(JsonNode body, String field) {
+        JsonNode node = present(body, field);
+        if (node == null) {
+            return null;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+            throw ApiException.invalid(field, "must be an integer, got " + describe(node));
+        }
+        return node.intValue();
+    }
+
+    public static Instant instant(JsonNode body, String field) {
+        JsonNode node = present(body, field);
+        if (node == null) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw ApiException.invalid(field, "must be an ISO-8601 timestamp, got " + describe(node));
+        }
+        return parseInstant(field, node.textValue());
+    }
+
+    public static Instant parseInstant(String field, String text) {
+        try {
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            throw ApiException.invalid(field,
+                    "must be an ISO-8601 timestamp with offset (2024-03-01T12:00:00Z), got \"" + text + "\"");
+        }
+    }
+
+    public static ObjectNode optionalObject(JsonNode body, String field) {
+        JsonNode node = present(body, field);
+        if (node == null) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw ApiException.invalid(field, "must be a JSON object, got " + describe(node));
+        }
+        return (ObjectNode) node;
+    }
+
+    /** Names the JSON type of a wrong value and, for short scalars, the value itself. */
+    public static String describe(JsonNode node) {
+        if (node.isTextual()) {
+            String text = node.textValue();
+            return text.length() <= 40 ? "\"" + text + "\"" : "a string";
+        }
+        if (node.isNumber() || node.isBoolean()) {
+            return node.asText();
+        }
+        if (node.isArray()) {
+            return "an array";
+        }
+        if (node.isObject()) {
+            return "an object";
+        }
+        return node.getNodeType().name().toLowerCase();
+    }
+}

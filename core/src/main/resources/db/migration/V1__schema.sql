@@ -1,0 +1,81 @@
+-- campaignctl schema: the reference's five tables, with the constraints that make the processor's
+-- guarantees hold even against a buggy writer.
+
+CREATE TABLE campaigns (
+    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name        TEXT        NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    description TEXT,
+    status      TEXT        NOT NULL DEFAULT 'active'
+                            CHECK (status IN ('draft', 'active', 'paused', 'ended')),
+    starts_at   TIMESTAMPTZ,
+    ends_at     TIMESTAMPTZ,
+    created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    updated_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+    CHECK (starts_at IS NULL OR ends_at IS NULL OR ends_at > starts_at)
+);
+CREATE INDEX campaigns_status_idx ON campaigns (status);
+
+CREATE TABLE campaign_rules (
+    id           BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    campaign_id  BIGINT         NOT NULL REFERENCES campaigns (id),
+    name         TEXT,
+    priority     INTEGER        NOT NULL DEFAULT 0,
+    conditions   JSONB          NOT NULL,
+    reward_type  TEXT           NOT NULL CHECK (reward_type IN ('fixed', 'percentage', 'per_unit')),
+    reward_value NUMERIC(20, 4) NOT NULL CHECK (reward_value >= 0),
+    created_at   TIMESTAMPTZ    NOT NULL DEFAULT now()
+);
+CREATE INDEX campaign_rules_campaign_idx ON campaign_rules (campaign_id, priority DESC, id);
+
+CREATE TABLE events (
+    id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    external_id      TEXT UNIQUE,
+    customer_id      TEXT,
+    merchant_id      TEXT,
+    amount           NUMERIC(20, 4) NOT NULL CHECK (amount >= 0),
+    currency         TEXT,
+    occurred_at      TIMESTAMPTZ    NOT NULL DEFAULT now(),
+    transaction_data JSONB          NOT NULL DEFAULT '{}'::jsonb,
+    status           TEXT           NOT NULL DEFAULT 'pending'
+                                    CHECK (status IN ('pending', 'processed', 'skipped', 'failed')),
+    matched_rule_id  BIGINT REFERENCES campaign_rules (id),
+    failure_reason   TEXT,
+    created_at       TIMESTAMPTZ    NOT NULL DEFAULT now(),
+    processed_at     TIMESTAMPTZ,
+    CHECK ((status = 'processed') = (matched_rule_id IS NOT NULL))
+);
+-- The processor's claim query walks only this small index, however many processed events pile up.
+CREATE INDEX events_pending_idx ON events (id) WHERE status = 'pending';
+CREATE INDEX events_status_idx ON events (status, id);
+
+CREATE TABLE earnings (
+    id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    event_id    BIGINT         NOT NULL REFERENCES events (id),
+    campaign_id BIGINT         NOT NULL REFERENCES campaigns (id),
+    rule_id     BIGINT         NOT NULL REFERENCES campaign_rules (id),
+    customer_id TEXT,
+    amount      NUMERIC(20, 4) NOT NULL CHECK (amount >= 0),
+    created_at  TIMESTAMPTZ    NOT NULL DEFAULT now(),
+    -- A double payment is impossible even by bug: one earning per event and campaign.
+    UNIQUE (event_id, campaign_id)
+);
+CREATE INDEX earnings_campaign_idx ON earnings (campaign_id, id);
+CREATE INDEX earnings_customer_idx ON earnings (customer_id, id);
+
+CREATE TABLE configuration (
+    key        TEXT PRIMARY KEY,
+    value      TEXT        NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
+-- One notification per inserting statement wakes every processor, in this process or another,
+-- without waiting for the poll interval; a batch insert costs one notification, not one per row.
+CREATE FUNCTION notify_events_pending() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('campaignctl_events', '');
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER events_pending_notify
+    AFTER INSERT ON events
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_events_pending();

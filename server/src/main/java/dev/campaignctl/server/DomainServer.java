@@ -1,0 +1,57 @@
+package dev.campaignctl.server;
+
+import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.api.DomainApi;
+import dev.campaignctl.core.api.ErrorKind;
+import dev.campaignctl.core.config.Authenticator;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import java.util.Set;
+
+/**
+ * The domain service on a Helidon WebServer. {@link #routing} is what production runs and what tests
+ * reuse, so tests exercise the exact routes, filters and error mapping.
+ */
+public final class DomainServer implements AutoCloseable {
+
+    public static final int DEFAULT_PORT = 8000;
+    /** Hard cap on any request body; endpoints apply their own, smaller limits while reading. */
+    static final long MAX_PAYLOAD = 64L * 1024 * 1024;
+
+    private final WebServer server;
+
+    private DomainServer(WebServer server) {
+        this.server = server;
+    }
+
+    public static void routing(HttpRouting.Builder routing, DomainApi api, Authenticator authenticator) {
+        routing.addFilter(new BasicAuthFilter(authenticator, Set.of("/health")))
+                .register(new DomainService(api))
+                .any((request, response) -> {
+                    throw new ApiException(ErrorKind.NOT_FOUND, null,
+                            "no route for " + request.prologue().method().text() + " " + request.path().path());
+                });
+        ErrorMapping.register(routing);
+    }
+
+    public static DomainServer start(String host, int port, DomainApi api, Authenticator authenticator) {
+        WebServer server = WebServer.builder()
+                .host(host)
+                .port(port)
+                .maxPayloadSize(MAX_PAYLOAD)
+                .shutdownHook(false)
+                .routing(routing -> routing(routing, api, authenticator))
+                .build()
+                .start();
+        return new DomainServer(server);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}

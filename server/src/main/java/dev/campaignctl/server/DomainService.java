@@ -1,0 +1,119 @@
+package dev.campaignctl.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.api.DomainApi;
+import dev.campaignctl.core.campaign.CampaignPatch;
+import dev.campaignctl.core.campaign.CampaignStatus;
+import dev.campaignctl.core.campaign.NewCampaign;
+import dev.campaignctl.core.event.EventStatus;
+import dev.campaignctl.core.event.NewEvent;
+import dev.campaignctl.core.event.Registration;
+import dev.campaignctl.core.rule.NewRule;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.Optional;
+
+/** The domain service's routes (port 8000): the reference's endpoints plus what their users need. */
+public final class DomainService implements HttpService {
+
+    private final DomainApi api;
+
+    public DomainService(DomainApi api) {
+        this.api = api;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/health", this::health)
+                .post("/campaigns", this::createCampaign)
+                .get("/campaigns", this::listCampaigns)
+                .get("/campaigns/{id}", this::getCampaign)
+                .patch("/campaigns/{id}", this::updateCampaign)
+                .post("/campaigns/{id}/rules", this::addRule)
+                .get("/campaigns/{id}/rules", this::listRules)
+                .post("/events", this::registerEvent)
+                .get("/events", this::listEvents)
+                .get("/events/{id}", this::getEvent)
+                .get("/earnings", this::listEarnings);
+    }
+
+    private void health(ServerRequest request, ServerResponse response) {
+        JsonIo.ok(response, api.health());
+    }
+
+    private void createCampaign(ServerRequest request, ServerResponse response) {
+        JsonIo.send(response, Status.CREATED_201, api.createCampaign(NewCampaign.fromJson(JsonIo.read(request))));
+    }
+
+    private void listCampaigns(ServerRequest request, ServerResponse response) {
+        CampaignStatus status = query(request, "status").map(s -> CampaignStatus.parse("status", s)).orElse(null);
+        JsonIo.ok(response, api.listCampaigns(status, limit(request)));
+    }
+
+    private void getCampaign(ServerRequest request, ServerResponse response) {
+        JsonIo.ok(response, api.getCampaign(id(request)));
+    }
+
+    private void updateCampaign(ServerRequest request, ServerResponse response) {
+        long id = id(request);
+        JsonIo.ok(response, api.updateCampaign(id, CampaignPatch.fromJson(JsonIo.read(request))));
+    }
+
+    private void addRule(ServerRequest request, ServerResponse response) {
+        long id = id(request);
+        JsonNode body = JsonIo.read(request);
+        JsonIo.send(response, Status.CREATED_201, api.addRule(id, NewRule.fromJson(body)));
+    }
+
+    private void listRules(ServerRequest request, ServerResponse response) {
+        JsonIo.ok(response, api.listRules(id(request)));
+    }
+
+    private void registerEvent(ServerRequest request, ServerResponse response) {
+        Registration registration = api.registerEvent(NewEvent.fromJson(JsonIo.read(request)));
+        JsonIo.send(response, registration.duplicate() ? Status.OK_200 : Status.CREATED_201, registration.event());
+    }
+
+    private void getEvent(ServerRequest request, ServerResponse response) {
+        JsonIo.ok(response, api.getEvent(id(request)));
+    }
+
+    private void listEvents(ServerRequest request, ServerResponse response) {
+        EventStatus status = query(request, "status").map(s -> EventStatus.parse("status", s)).orElse(null);
+        JsonIo.ok(response, api.listEvents(status, limit(request)));
+    }
+
+    private void listEarnings(ServerRequest request, ServerResponse response) {
+        Long campaignId = query(request, "campaign_id").map(v -> parseLong("campaign_id", v)).orElse(null);
+        String customerId = query(request, "customer_id").orElse(null);
+        JsonIo.ok(response, api.listEarnings(campaignId, customerId, limit(request)));
+    }
+
+    private static long id(ServerRequest request) {
+        return parseLong("id", request.path().pathParameters().get("id"));
+    }
+
+    private static int limit(ServerRequest request) {
+        return query(request, "limit").map(v -> (int) parseLong("limit", v)).orElse(DomainApi.DEFAULT_LIMIT);
+    }
+
+    private static Optional<String> query(ServerRequest request, String name) {
+        return request.query().first(name).asOptional().filter(v -> !v.isEmpty());
+    }
+
+    private static long parseLong(String field, String text) {
+        try {
+            long value = Long.parseLong(text);
+            if (value < 1) {
+                throw ApiException.invalid(field, "must be a positive integer, got " + text);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid(field, "must be a positive integer, got \"" + text + "\"");
+        }
+    }
+}

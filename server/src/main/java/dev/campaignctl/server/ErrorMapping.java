@@ -1,0 +1,37 @@
+package dev.campaignctl.server;
+
+import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.api.ErrorBody;
+import dev.campaignctl.core.api.ErrorKind;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerResponse;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** The one place where failures become HTTP statuses with a JSON body. */
+public final class ErrorMapping {
+
+    private static final Logger LOG = Logger.getLogger(ErrorMapping.class.getName());
+    static final String REALM = "Basic realm=\"campaignctl\", charset=\"UTF-8\"";
+
+    private ErrorMapping() {
+    }
+
+    public static void register(HttpRouting.Builder routing) {
+        routing.error(ApiException.class, (request, response, e) -> send(response, e));
+        routing.error(Exception.class, (request, response, e) -> {
+            LOG.log(Level.SEVERE, "unexpected failure on " + request.prologue().method() + " "
+                    + request.path().path(), e);
+            send(response, new ApiException(ErrorKind.INTERNAL, null, "internal error; see the server log"));
+        });
+    }
+
+    static void send(ServerResponse response, ApiException e) {
+        if (e.kind() == ErrorKind.UNAUTHORIZED) {
+            response.header(HeaderNames.WWW_AUTHENTICATE, REALM);
+        }
+        JsonIo.send(response, Status.create(e.kind().status()), ErrorBody.of(e));
+    }
+}
