@@ -1,0 +1,77 @@
+package dev.campaignctl.core.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.api.ErrorKind;
+import dev.campaignctl.core.db.Database;
+import dev.campaignctl.core.testing.Sql;
+import dev.campaignctl.core.testing.TestDatabases;
+import java.math.BigDecimal;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class EventStoreTest {
+
+    private static Database db;
+    private static EventStore store;
+
+    @BeforeAll
+    static void setUp() {
+        db = TestDatabases.fresh();
+        store = new EventStore(db.dataSource());
+    }
+
+    @AfterAll
+    static void tearDown() {
+        db.close();
+    }
+
+    private static NewEvent event(String externalId, String amount) {
+        return new NewEvent(externalId, "C1", "M1", new BigDecimal(amount), "eur", null, null);
+    }
+
+    @Test
+    void sameExternalIdTwiceReturnsTheStoredEventAndCreatesNoSecond() {
+        Registration first = store.register(event("ext-1", "10.00"));
+        Registration again = store.register(event("ext-1", "10"));
+
+        assertThat(first.duplicate()).isFalse();
+        assertThat(again.duplicate()).isTrue();
+        assertThat(again.event().id()).isEqualTo(first.event().id());
+        assertThat(Sql.count(db, "SELECT count(*) FROM events WHERE external_id = 'ext-1'")).isEqualTo(1);
+    }
+
+    @Test
+    void sameExternalIdWithADifferentPayloadIsAConflict() {
+        store.register(event("ext-2", "10.00"));
+
+        assertThatThrownBy(() -> store.register(event("ext-2", "11.00")))
+                .isInstanceOf(ApiException.class)
+                .satisfies(e -> assertThat(((ApiException) e).kind()).isEqualTo(ErrorKind.CONFLICT))
+                .hasMessageContaining("different payload");
+        assertThat(Sql.count(db, "SELECT count(*) FROM events WHERE external_id = 'ext-2'")).isEqualTo(1);
+    }
+
+    @Test
+    void registrationStoresPendingWithCurrencyUpperCasedAndAmountExact() {
+        Event stored = store.register(event(null, "150.5")).event();
+
+        assertThat(stored.status()).isEqualTo(EventStatus.PENDING);
+        assertThat(stored.currency()).isEqualTo("EUR");
+        assertThat(stored.amount()).isEqualTo(new BigDecimal("150.50"));
+        assertThat(stored.occurredAt()).isNotNull();
+    }
+
+    @Test
+    void invalidEventsAreRejectedBeforeAnythingIsStored() {
+        long before = Sql.count(db, "SELECT count(*) FROM events");
+        assertThatThrownBy(() -> event(null, "-1")).hasMessageContaining("must not be negative");
+        assertThatThrownBy(() -> event(null, "1.123456")).hasMessageContaining("at most 4 decimals");
+        assertThatThrownBy(() -> new NewEvent(null, null, null, BigDecimal.ONE, "EURO", null, null))
+                .satisfies(e -> assertThat(((ApiException) e).field()).isEqualTo("currency"));
+        assertThat(Sql.count(db, "SELECT count(*) FROM events")).isEqualTo(before);
+    }
+}
