@@ -1,0 +1,223 @@
+package dev.campaignctl.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.campaignctl.core.api.LocalDomainApi;
+import dev.campaignctl.core.config.ConfigurationStore;
+import dev.campaignctl.core.config.Credentials;
+import dev.campaignctl.core.db.Database;
+import dev.campaignctl.core.event.EventProcessor;
+import dev.campaignctl.core.testing.Sql;
+import dev.campaignctl.core.testing.TestDatabases;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Every domain endpoint through the production routing on a real port: success and error cases. */
+class DomainServiceTest {
+
+    private static final String PASSWORD = "test-" + System.nanoTime();
+    private static Database db;
+    private static DomainServer server;
+    private static TestClient http;
+    private static EventProcessor processor;
+
+    @BeforeAll
+    static void start() {
+        db = TestDatabases.fresh();
+        processor = new EventProcessor(db, new EventProcessor.Settings(100, Duration.ofSeconds(5), 1));
+        var auth = new ConfigurationStore(db.dataSource()).authenticator(new Credentials("admin", PASSWORD));
+        server = DomainServer.start("127.0.0.1", 0, new LocalDomainApi(db, null, false), auth);
+        http = new TestClient(server.port(), "admin", PASSWORD);
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        db.close();
+    }
+
+    private static long createCampaign(String name) {
+        TestClient.Reply reply = http.post("/campaigns", "{\"name\": \"" + name + "\"}");
+        assertThat(reply.status()).isEqualTo(201);
+        return reply.body().get("id").asLong();
+    }
+
+    private static void assertError(TestClient.Reply reply, int status, String error, String field) {
+        assertThat(reply.status()).isEqualTo(status);
+        assertThat(reply.header("Content-Type")).startsWith("application/json");
+        assertThat(reply.body().get("error").asText()).isEqualTo(error);
+        assertThat(reply.body().get("message").asText()).isNotBlank();
+        if (field != null) {
+            assertThat(reply.body().get("field").asText()).isEqualTo(field);
+        }
+    }
+
+    @Test
+    void healthAnswersWithoutCredentials() {
+        TestClient.Reply reply = http.as(null, null).get("/health");
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.body().get("status").asText()).isEqualTo("healthy");
+        assertThat(reply.body().get("database").asText()).isEqualTo("ok");
+    }
+
+    @Test
+    void everyOtherRouteNeedsValidCredentialsAndSaysHow() {
+        TestClient.Reply missing = http.as(null, null).get("/campaigns");
+        assertError(missing, 401, "unauthorized", null);
+        assertThat(missing.header("WWW-Authenticate")).startsWith("Basic realm=");
+
+        assertError(http.as("admin", "wrong").get("/campaigns"), 401, "unauthorized", null);
+        assertError(http.as("root", PASSWORD).get("/campaigns"), 401, "unauthorized", null);
+        assertError(http.withAuthorization("Bearer abc").get("/campaigns"), 401, "unauthorized", null);
+        assertError(http.withAuthorization("Basic !!!").get("/campaigns"), 401, "unauthorized", null);
+    }
+
+    @Test
+    void campaignCreatedWithoutStatusIsActiveAndCanBeReadListedAndUpdated() {
+        TestClient.Reply created = http.post("/campaigns",
+                "{\"name\": \"Spring Sale 2024\", \"description\": \"spring\", \"starts_at\": \"2024-03-01T00:00:00Z\"}");
+        assertThat(created.status()).isEqualTo(201);
+        long id = created.body().get("id").asLong();
+        assertThat(created.body().get("status").asText()).isEqualTo("active");
+        assertThat(created.body().get("starts_at").asText()).isEqualTo("2024-03-01T00:00:00Z");
+
+        assertThat(http.get("/campaigns/" + id).body().get("name").asText()).isEqualTo("Spring Sale 2024");
+        assertThat(http.get("/campaigns").body().findValuesAsText("name")).contains("Spring Sale 2024");
+
+        TestClient.Reply paused = http.patch("/campaigns/" + id, "{\"status\": \"paused\"}");
+        assertThat(paused.status()).isEqualTo(200);
+        assertThat(paused.body().get("status").asText()).isEqualTo("paused");
+        assertThat(http.get("/campaigns?status=paused").body().findValuesAsText("id")).contains(String.valueOf(id));
+        assertThat(http.get("/campaigns?status=draft").body().findValuesAsText("id")).doesNotContain(String.valueOf(id));
+    }
+
+    @Test
+    void badCampaignInputIsRefusedNamingTheFieldAndNothingIsStored() {
+        long before = Sql.count(db, "SELECT count(*) FROM campaigns");
+        assertError(http.post("/campaigns", "{}"), 400, "validation_failed", "name");
+        assertError(http.post("/campaigns", "{\"name\": 42}"), 400, "validation_failed", "name");
+        assertError(http.post("/campaigns", "{\"name\": \"x\", \"status\": \"live\"}"), 400, "validation_failed", "status");
+        assertError(http.post("/campaigns", "{\"name\": \"x\", \"starts_at\": \"yesterday\"}"), 400, "validation_failed", "starts_at");
+        assertError(http.post("/campaigns", "{\"name\": \"x\", \"starts_at\": \"2024-03-02T00:00:00Z\","
+                + " \"ends_at\": \"2024-03-01T00:00:00Z\"}"), 400, "validation_failed", "ends_at");
+        assertError(http.post("/campaigns", "{\"name\": "), 400, "validation_failed", null);
+        assertError(http.post("/campaigns", "[1, 2]"), 400, "validation_failed", null);
+        assertError(http.send("POST", "/campaigns", "name=x", "text/plain"), 415, "unsupported_media_type", null);
+        assertError(http.post("/campaigns", "{\"name\": \"" + "x".repeat(2 * 1024 * 1024) + "\"}"), 413, "payload_too_large", null);
+        assertThat(Sql.count(db, "SELECT count(*) FROM campaigns")).isEqualTo(before);
+    }
+
+    @Test
+    void unknownIdsAndRoutesAreJson404s() {
+        assertError(http.get("/campaigns/999999"), 404, "not_found", null);
+        assertError(http.get("/events/999999"), 404, "not_found", null);
+        assertError(http.get("/campaigns/999999/rules"), 404, "not_found", null);
+        assertError(http.post("/campaigns/999999/rules", "{\"conditions\": {}, \"reward\": {\"type\": \"fixed\", \"value\": 1}}"),
+                404, "not_found", null);
+        assertError(http.patch("/campaigns/999999", "{\"status\": \"paused\"}"), 404, "not_found", null);
+        assertError(http.get("/nowhere"), 404, "not_found", null);
+        assertError(http.get("/events/abc"), 400, "validation_failed", "id");
+    }
+
+    @Test
+    void rulesAreAddedAndListedHighestPriorityFirst() {
+        long id = createCampaign("rules");
+        TestClient.Reply low = http.post("/campaigns/" + id + "/rules", "{\"name\": \"low\", \"priority\": 1,"
+                + " \"conditions\": {\"merchant_id\": \"M\"}, \"reward\": {\"type\": \"fixed\", \"value\": 5}}");
+        assertThat(low.status()).isEqualTo(201);
+        assertThat(low.body().get("campaign_id").asLong()).isEqualTo(id);
+        assertThat(low.body().at("/reward/type").asText()).isEqualTo("fixed");
+        http.post("/campaigns/" + id + "/rules", "{\"name\": \"high\", \"priority\": 10,"
+                + " \"conditions\": {\"amount\": {\"$gte\": 100}}, \"reward\": {\"type\": \"percentage\", \"value\": 2.5}}");
+
+        TestClient.Reply list = http.get("/campaigns/" + id + "/rules");
+        assertThat(list.body().findValuesAsText("name")).containsExactly("high", "low");
+        assertThat(list.body().get(0).at("/reward/value").decimalValue()).isEqualByComparingTo("2.5");
+    }
+
+    @Test
+    void badRulesAreRefusedWithThePathOfTheProblem() {
+        long id = createCampaign("bad rules");
+        assertError(http.post("/campaigns/" + id + "/rules", "{\"conditions\": {\"amount\": {\"$gtx\": 1}},"
+                + " \"reward\": {\"type\": \"fixed\", \"value\": 1}}"), 400, "validation_failed", "conditions.amount.$gtx");
+        assertError(http.post("/campaigns/" + id + "/rules", "{\"conditions\": {},"
+                + " \"reward\": {\"type\": \"fixed\", \"value\": -1}}"), 400, "validation_failed", "reward.value");
+        assertError(http.post("/campaigns/" + id + "/rules", "{\"conditions\": {},"
+                + " \"reward\": {\"type\": \"gift\", \"value\": 1}}"), 400, "validation_failed", "reward.type");
+        assertError(http.post("/campaigns/" + id + "/rules", "{\"reward\": {\"type\": \"fixed\", \"value\": 1}}"),
+                400, "validation_failed", "conditions");
+        assertError(http.post("/campaigns/" + id + "/rules", "{\"conditions\": {}, \"priority\": \"high\","
+                + " \"reward\": {\"type\": \"fixed\", \"value\": 1}}"), 400, "validation_failed", "priority");
+        assertThat(http.get("/campaigns/" + id + "/rules").body()).isEmpty();
+    }
+
+    @Test
+    void aRuleOnAnEndedCampaignIsAConflict() {
+        long id = createCampaign("over");
+        assertThat(http.patch("/campaigns/" + id, "{\"status\": \"ended\"}").status()).isEqualTo(200);
+
+        assertError(http.post("/campaigns/" + id + "/rules", "{\"conditions\": {},"
+                + " \"reward\": {\"type\": \"fixed\", \"value\": 1}}"), 409, "conflict", "campaign_id");
+        assertError(http.patch("/campaigns/" + id, "{\"status\": \"active\"}"), 409, "conflict", "status");
+    }
+
+    @Test
+    void eventsAreRegisteredPendingAndAnExternalIdIsIdempotent() {
+        TestClient.Reply created = http.post("/events", "{\"amount\": 150.00, \"merchant_id\": \"MERCHANT_001\","
+                + " \"customer_id\": \"C1\", \"external_id\": \"order-1\", \"transaction_data\": {\"channel\": \"web\"}}");
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(created.body().get("status").asText()).isEqualTo("pending");
+        assertThat(created.body().get("matched_rule_id").isNull()).isTrue();
+        long id = created.body().get("id").asLong();
+
+        TestClient.Reply again = http.post("/events", "{\"amount\": 150, \"merchant_id\": \"MERCHANT_001\","
+                + " \"customer_id\": \"C1\", \"external_id\": \"order-1\", \"transaction_data\": {\"channel\": \"web\"}}");
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(again.body().get("id").asLong()).isEqualTo(id);
+        assertError(http.post("/events", "{\"amount\": 1, \"external_id\": \"order-1\"}"), 409, "conflict", "external_id");
+
+        TestClient.Reply got = http.get("/events/" + id);
+        assertThat(got.body().get("amount").decimalValue()).isEqualByComparingTo("150");
+        assertThat(got.body().get("earnings")).isEmpty();
+        assertThat(http.get("/events?status=pending&limit=5").body().findValuesAsText("id")).contains(String.valueOf(id));
+    }
+
+    @Test
+    void badEventsAreRefusedNamingTheFieldAndNothingIsStored() {
+        long before = Sql.count(db, "SELECT count(*) FROM events");
+        assertError(http.post("/events", "{\"merchant_id\": \"M\"}"), 400, "validation_failed", "amount");
+        assertError(http.post("/events", "{\"amount\": -5}"), 400, "validation_failed", "amount");
+        assertError(http.post("/events", "{\"amount\": \"lots\"}"), 400, "validation_failed", "amount");
+        assertError(http.post("/events", "{\"amount\": 1, \"transaction_data\": [1]}"), 400, "validation_failed", "transaction_data");
+        assertError(http.post("/events", "{\"amount\": 1, \"occurred_at\": 5}"), 400, "validation_failed", "occurred_at");
+        assertError(http.post("/events", "{\"amount\": 1, \"customer_id\": {\"a\": 1}}"), 400, "validation_failed", "customer_id");
+        assertError(http.get("/events?status=done"), 400, "validation_failed", "status");
+        assertError(http.get("/events?limit=0"), 400, "validation_failed", "limit");
+        assertThat(Sql.count(db, "SELECT count(*) FROM events")).isEqualTo(before);
+    }
+
+    @Test
+    void processedEventShowsItsRuleAndEarningsWhichAreListedByCampaignAndCustomer() {
+        long campaign = createCampaign("earning");
+        long rule = http.post("/campaigns/" + campaign + "/rules", "{\"priority\": 10,"
+                + " \"conditions\": {\"merchant_id\": \"EARN_M\"}, \"reward\": {\"type\": \"fixed\", \"value\": 100}}")
+                .body().get("id").asLong();
+        long event = http.post("/events", "{\"amount\": 150.00, \"merchant_id\": \"EARN_M\", \"customer_id\": \"EARN_C\"}")
+                .body().get("id").asLong();
+
+        processor.runUntilEmpty();
+
+        TestClient.Reply got = http.get("/events/" + event);
+        assertThat(got.body().get("status").asText()).isEqualTo("processed");
+        assertThat(got.body().get("matched_rule_id").asLong()).isEqualTo(rule);
+        assertThat(got.body().get("processed_at").isNull()).isFalse();
+        assertThat(got.body().get("earnings")).hasSize(1);
+        assertThat(got.body().at("/earnings/0/amount").decimalValue()).isEqualByComparingTo("100");
+        assertThat(http.get("/earnings?campaign_id=" + campaign).body()).hasSize(1);
+        assertThat(http.get("/earnings?customer_id=EARN_C").body().findValuesAsText("rule_id")).containsExactly(String.valueOf(rule));
+        assertThat(http.get("/earnings?customer_id=NOBODY").body()).isEmpty();
+        assertError(http.get("/earnings?campaign_id=x"), 400, "validation_failed", "campaign_id");
+    }
+}
