@@ -1,0 +1,116 @@
+package dev.campaignctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.campaignctl.core.testing.TestDatabases;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The command tree in embedded mode: in-process on the database, no server anywhere. */
+class CliInProcessTest {
+
+    private static Map<String, String> env;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Path home = Files.createTempDirectory("campaignctl-cli");
+        env = Map.of("CAMPAIGNCTL_HOME", home.toString(), "DB_URL", TestDatabases.newDatabaseUrl(), "DB_USER", "postgres");
+    }
+
+    private static CliRun cli(String... args) {
+        return CliRun.run(env, args);
+    }
+
+    @Test
+    void theQuickStartFlowWorksWithNoServer() {
+        CliRun campaign = cli("campaign", "create", "--name", "Spring Sale 2024", "-o", "json");
+        assertThat(campaign.code()).as(campaign.toString()).isZero();
+        long campaignId = campaign.json().get("id").asLong();
+        assertThat(campaign.json().get("status").asText()).isEqualTo("active");
+
+        CliRun rule = cli("rule", "add", "--campaign", String.valueOf(campaignId), "--priority", "10",
+                "--when", "{\"merchant_id\":\"MERCHANT_001\"}", "--reward", "fixed:100", "-o", "json");
+        assertThat(rule.code()).as(rule.toString()).isZero();
+
+        CliRun event = cli("event", "register", "--merchant", "MERCHANT_001", "--customer", "C1", "--amount", "150.00", "-o", "json");
+        assertThat(event.code()).as(event.toString()).isZero();
+        long eventId = event.json().get("id").asLong();
+
+        CliRun got = cli("event", "get", String.valueOf(eventId), "-o", "json");
+        assertThat(got.json().get("status").asText()).isEqualTo("processed");
+        assertThat(got.json().get("matched_rule_id").asLong()).isEqualTo(rule.json().get("id").asLong());
+        assertThat(got.json().get("earnings")).hasSize(1);
+
+        CliRun earnings = cli("earnings", "list", "--customer", "C1", "-o", "json");
+        assertThat(earnings.json()).hasSize(1);
+        CliRun table = cli("campaign", "list", "-o", "table");
+        assertThat(table.out()).contains("ID", "NAME", "Spring Sale 2024");
+    }
+
+    @Test
+    void registerWithNoProcessLeavesTheEventForProcessEvents() {
+        CliRun event = cli("event", "register", "--merchant", "LATER", "--amount", "1", "--no-process", "-o", "json");
+        assertThat(event.json().get("status").asText()).isEqualTo("pending");
+
+        CliRun run = cli("process-events", "--until-empty", "-o", "json");
+        assertThat(run.code()).as(run.toString()).isZero();
+        assertThat(run.json().get("claimed").asInt()).isGreaterThanOrEqualTo(1);
+        assertThat(run.err()).contains("events:");
+        String status = cli("event", "get", event.json().get("id").asText(), "-o", "json").json().get("status").asText();
+        assertThat(status).isIn("processed", "skipped");
+    }
+
+    @Test
+    void campaignStatusTransitionsAndTheirConflicts() {
+        long id = cli("campaign", "create", "--name", "moves", "-o", "json").json().get("id").asLong();
+        assertThat(cli("campaign", "pause", String.valueOf(id), "-o", "json").json().get("status").asText()).isEqualTo("paused");
+        assertThat(cli("campaign", "activate", String.valueOf(id), "-o", "json").json().get("status").asText()).isEqualTo("active");
+        assertThat(cli("campaign", "end", String.valueOf(id), "-o", "json").code()).isZero();
+
+        CliRun again = cli("campaign", "activate", String.valueOf(id));
+        assertThat(again.code()).isEqualTo(ExitCodes.CONFLICT);
+        assertThat(again.err()).contains("ended");
+        CliRun rule = cli("rule", "add", "--campaign", String.valueOf(id), "--when", "{}", "--reward", "fixed:1");
+        assertThat(rule.code()).isEqualTo(ExitCodes.CONFLICT);
+    }
+
+    @Test
+    void errorsAreOneLineOnStderrWithTheirDocumentedExitCodes() {
+        CliRun missing = cli("event", "get", "987654");
+        assertThat(missing.code()).isEqualTo(ExitCodes.NOT_FOUND);
+        assertThat(missing.err().strip()).isEqualTo("error: event 987654 not found");
+        assertThat(missing.out()).isEmpty();
+
+        CliRun usage = cli("campaign", "create");
+        assertThat(usage.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(usage.err()).contains("--name");
+
+        CliRun unknown = cli("campaing", "list");
+        assertThat(unknown.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(unknown.err()).contains("campaign");
+
+        CliRun badReward = cli("rule", "add", "--campaign", "1", "--when", "{}", "--reward", "fixed:-5");
+        assertThat(badReward.code()).isEqualTo(ExitCodes.INVALID);
+        assertThat(badReward.err()).contains("reward.value").contains("must not be negative");
+
+        CliRun badJson = cli("rule", "add", "--campaign", "1", "--when", "{merchant", "--reward", "fixed:5");
+        assertThat(badJson.code()).isEqualTo(ExitCodes.INVALID);
+        assertThat(badJson.err()).startsWith("error: when: is not valid JSON");
+
+        CliRun negative = cli("event", "register", "--amount", "-1");
+        assertThat(negative.code()).isEqualTo(ExitCodes.INVALID);
+        assertThat(negative.err()).contains("amount");
+    }
+
+    @Test
+    void versionAndHelpNeedNoDatabase() {
+        CliRun version = CliRun.run(Map.of(), "version");
+        assertThat(version.code()).isZero();
+        assertThat(version.out()).startsWith("campaignctl ");
+        CliRun help = CliRun.run(Map.of(), "--help");
+        assertThat(help.out()).contains("serve", "campaign", "process-events", "Exit codes");
+    }
+}
