@@ -9,9 +9,24 @@ CREATE TABLE campaigns (
                             CHECK (status IN ('draft', 'active', 'paused', 'ended')),
     starts_at   TIMESTAMPTZ,
     ends_at     TIMESTAMPTZ,
+    -- 'first': the highest-priority matching rule pays; 'all': every matching rule pays.
+    evaluation   TEXT           NOT NULL DEFAULT 'first' CHECK (evaluation IN ('first', 'all')),
+    budget_total NUMERIC(20, 4) CHECK (budget_total >= 0),
+    budget_spent NUMERIC(20, 4) NOT NULL DEFAULT 0 CHECK (budget_spent >= 0),
+    customer_cap NUMERIC(20, 4) CHECK (customer_cap >= 0),
     created_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
     updated_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
-    CHECK (starts_at IS NULL OR ends_at IS NULL OR ends_at > starts_at)
+    CHECK (starts_at IS NULL OR ends_at IS NULL OR ends_at > starts_at),
+    -- The last line of defence for budgets: even a buggy processor cannot overspend.
+    CHECK (budget_total IS NULL OR budget_spent <= budget_total)
+);
+
+-- Points paid per customer and campaign, for the per-customer cap; written with the earnings.
+CREATE TABLE campaign_customer_spend (
+    campaign_id BIGINT         NOT NULL,
+    customer_id TEXT           NOT NULL,
+    spent       NUMERIC(20, 4) NOT NULL CHECK (spent >= 0),
+    PRIMARY KEY (campaign_id, customer_id)
 );
 CREATE INDEX campaigns_status_idx ON campaigns (status);
 
@@ -42,6 +57,8 @@ CREATE TABLE events (
     -- hot rule and campaign rows. Rules and campaigns are never deleted, so the ids stay valid.
     matched_rule_id  BIGINT,
     failure_reason   TEXT,
+    -- Why a matching rule paid less or nothing (budget or per-customer cap).
+    note             TEXT,
     created_at       TIMESTAMPTZ    NOT NULL DEFAULT now(),
     processed_at     TIMESTAMPTZ,
     CHECK ((status = 'processed') = (matched_rule_id IS NOT NULL))
@@ -59,8 +76,8 @@ CREATE TABLE earnings (
     customer_id TEXT,
     amount      NUMERIC(20, 4) NOT NULL CHECK (amount >= 0),
     created_at  TIMESTAMPTZ    NOT NULL DEFAULT now(),
-    -- A double payment is impossible even by bug: one earning per event and campaign.
-    UNIQUE (event_id, campaign_id)
+    -- A double payment is impossible even by bug: a rule pays an event at most once.
+    UNIQUE (event_id, rule_id)
 );
 CREATE INDEX earnings_campaign_idx ON earnings (campaign_id, id);
 CREATE INDEX earnings_customer_idx ON earnings (customer_id, id);

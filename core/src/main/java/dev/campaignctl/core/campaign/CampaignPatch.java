@@ -3,10 +3,19 @@ package dev.campaignctl.core.campaign;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.json.Fields;
+import java.math.BigDecimal;
 import java.time.Instant;
 
 /** A partial update of a campaign: null fields stay as they are. */
-public record CampaignPatch(String name, String description, CampaignStatus status, Instant startsAt, Instant endsAt) {
+public record CampaignPatch(
+        String name,
+        String description,
+        CampaignStatus status,
+        Instant startsAt,
+        Instant endsAt,
+        EvaluationMode evaluation,
+        BigDecimal budgetTotal,
+        BigDecimal customerCap) {
 
     public CampaignPatch {
         if (name != null && (name.isBlank() || name.length() > NewCampaign.MAX_NAME)) {
@@ -15,9 +24,17 @@ public record CampaignPatch(String name, String description, CampaignStatus stat
         if (description != null && description.length() > NewCampaign.MAX_DESCRIPTION) {
             throw ApiException.invalid("description", "must be at most " + NewCampaign.MAX_DESCRIPTION + " characters");
         }
-        if (name == null && description == null && status == null && startsAt == null && endsAt == null) {
-            throw ApiException.invalid(null, "nothing to update: give name, description, status, starts_at or ends_at");
+        Limits.check("budget_total", budgetTotal);
+        Limits.check("customer_cap", customerCap);
+        if (name == null && description == null && status == null && startsAt == null && endsAt == null
+                && evaluation == null && budgetTotal == null && customerCap == null) {
+            throw ApiException.invalid(null, "nothing to update: give name, description, status, starts_at, ends_at,"
+                    + " evaluation, budget_total or customer_cap");
         }
+    }
+
+    public CampaignPatch(String name, String description, CampaignStatus status, Instant startsAt, Instant endsAt) {
+        this(name, description, status, startsAt, endsAt, null, null, null);
     }
 
     public static CampaignPatch status(CampaignStatus status) {
@@ -32,7 +49,10 @@ public record CampaignPatch(String name, String description, CampaignStatus stat
                 Fields.text(body, "description", false, NewCampaign.MAX_DESCRIPTION),
                 status == null ? null : CampaignStatus.parse("status", status),
                 Fields.instant(body, "starts_at"),
-                Fields.instant(body, "ends_at"));
+                Fields.instant(body, "ends_at"),
+                Limits.mode(body),
+                Limits.read(body, "budget_total"),
+                Limits.read(body, "customer_cap"));
     }
 
     /** The campaign after this patch, validated as a whole (a window that ends before it starts is refused). */
@@ -41,6 +61,10 @@ public record CampaignPatch(String name, String description, CampaignStatus stat
             throw ApiException.conflict("status",
                     "campaign " + current.id() + " is ended and cannot become " + status.wire());
         }
+        if (budgetTotal != null && budgetTotal.compareTo(current.budgetSpent()) < 0) {
+            throw ApiException.conflict("budget_total", "campaign " + current.id() + " has already paid "
+                    + current.budgetSpent().toPlainString() + " points; the budget cannot be lower");
+        }
         Instant start = startsAt != null ? startsAt : current.startsAt();
         Instant end = endsAt != null ? endsAt : current.endsAt();
         NewCampaign.checkWindow(start, end);
@@ -48,6 +72,11 @@ public record CampaignPatch(String name, String description, CampaignStatus stat
                 name != null ? name : current.name(),
                 description != null ? description : current.description(),
                 status != null ? status : current.status(),
-                start, end, current.createdAt(), current.updatedAt());
+                start, end,
+                evaluation != null ? evaluation : current.evaluation(),
+                budgetTotal != null ? budgetTotal : current.budgetTotal(),
+                current.budgetSpent(),
+                customerCap != null ? customerCap : current.customerCap(),
+                current.createdAt(), current.updatedAt());
     }
 }

@@ -18,8 +18,9 @@ import javax.sql.DataSource;
 /** Campaigns and their rules in PostgreSQL. */
 public final class CampaignStore {
 
-    private static final String CAMPAIGN_COLUMNS =
-            "id, name, description, status, starts_at, ends_at, created_at, updated_at";
+    /** The campaign columns, for queries that join campaigns as {@code c}. */
+    public static final String CAMPAIGN_COLUMNS = "id, name, description, status, starts_at, ends_at, evaluation,"
+            + " budget_total, budget_spent, customer_cap, created_at, updated_at";
     private static final String RULE_COLUMNS =
             "id, campaign_id, name, priority, conditions::text AS conditions, reward_type, reward_value, created_at";
 
@@ -32,13 +33,16 @@ public final class CampaignStore {
     public Campaign create(NewCampaign c) {
         return Jdbc.call(dataSource, connection -> {
             try (PreparedStatement ps = connection.prepareStatement(
-                    "INSERT INTO campaigns (name, description, status, starts_at, ends_at) VALUES (?, ?, ?, ?, ?)"
-                            + " RETURNING " + CAMPAIGN_COLUMNS)) {
+                    "INSERT INTO campaigns (name, description, status, starts_at, ends_at, evaluation, budget_total,"
+                            + " customer_cap) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + CAMPAIGN_COLUMNS)) {
                 ps.setString(1, c.name());
                 ps.setString(2, c.description());
                 ps.setString(3, c.status().wire());
                 Jdbc.setInstant(ps, 4, c.startsAt());
                 Jdbc.setInstant(ps, 5, c.endsAt());
+                ps.setString(6, c.evaluation().wire());
+                ps.setBigDecimal(7, c.budgetTotal());
+                ps.setBigDecimal(8, c.customerCap());
                 return single(ps);
             }
         });
@@ -71,14 +75,17 @@ public final class CampaignStore {
         return Jdbc.transaction(dataSource, connection -> {
             Campaign next = patch.applyTo(find(connection, id, true));
             try (PreparedStatement ps = connection.prepareStatement("UPDATE campaigns SET name = ?, description = ?,"
-                    + " status = ?, starts_at = ?, ends_at = ?, updated_at = now() WHERE id = ? RETURNING "
-                    + CAMPAIGN_COLUMNS)) {
+                    + " status = ?, starts_at = ?, ends_at = ?, evaluation = ?, budget_total = ?, customer_cap = ?,"
+                    + " updated_at = now() WHERE id = ? RETURNING " + CAMPAIGN_COLUMNS)) {
                 ps.setString(1, next.name());
                 ps.setString(2, next.description());
                 ps.setString(3, next.status().wire());
                 Jdbc.setInstant(ps, 4, next.startsAt());
                 Jdbc.setInstant(ps, 5, next.endsAt());
-                ps.setLong(6, id);
+                ps.setString(6, next.evaluation().wire());
+                ps.setBigDecimal(7, next.budgetTotal());
+                ps.setBigDecimal(8, next.customerCap());
+                ps.setLong(9, id);
                 return single(ps);
             }
         });
@@ -148,11 +155,20 @@ public final class CampaignStore {
         }
     }
 
-    static Campaign campaign(ResultSet rs) throws SQLException {
-        return new Campaign(rs.getLong("id"), rs.getString("name"), rs.getString("description"),
-                CampaignStatus.parse("status", rs.getString("status")),
-                Jdbc.instant(rs, "starts_at"), Jdbc.instant(rs, "ends_at"),
-                Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "updated_at"));
+    /** Maps a row holding the campaign columns under their plain names. */
+    public static Campaign campaign(ResultSet rs) throws SQLException {
+        return campaign(rs, "");
+    }
+
+    /** Maps a row holding the campaign columns, each name prefixed (for joins). */
+    public static Campaign campaign(ResultSet rs, String prefix) throws SQLException {
+        return new Campaign(rs.getLong(prefix + "id"), rs.getString(prefix + "name"), rs.getString(prefix + "description"),
+                CampaignStatus.parse("status", rs.getString(prefix + "status")),
+                Jdbc.instant(rs, prefix + "starts_at"), Jdbc.instant(rs, prefix + "ends_at"),
+                EvaluationMode.parse("evaluation", rs.getString(prefix + "evaluation")),
+                Jdbc.decimal(rs, prefix + "budget_total"), Jdbc.decimal(rs, prefix + "budget_spent"),
+                Jdbc.decimal(rs, prefix + "customer_cap"),
+                Jdbc.instant(rs, prefix + "created_at"), Jdbc.instant(rs, prefix + "updated_at"));
     }
 
     /** Maps a row holding the rule columns; shared with the processor. */

@@ -3,10 +3,19 @@ package dev.campaignctl.core.campaign;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.json.Fields;
+import java.math.BigDecimal;
 import java.time.Instant;
 
 /** A campaign to create. A campaign created without a status is active, as the reference expects. */
-public record NewCampaign(String name, String description, CampaignStatus status, Instant startsAt, Instant endsAt) {
+public record NewCampaign(
+        String name,
+        String description,
+        CampaignStatus status,
+        Instant startsAt,
+        Instant endsAt,
+        EvaluationMode evaluation,
+        BigDecimal budgetTotal,
+        BigDecimal customerCap) {
 
     public static final int MAX_NAME = 200;
     public static final int MAX_DESCRIPTION = 10_000;
@@ -22,7 +31,14 @@ public record NewCampaign(String name, String description, CampaignStatus status
             throw ApiException.invalid("description", "must be at most " + MAX_DESCRIPTION + " characters");
         }
         status = status == null ? CampaignStatus.ACTIVE : status;
+        evaluation = evaluation == null ? EvaluationMode.FIRST : evaluation;
+        Limits.check("budget_total", budgetTotal);
+        Limits.check("customer_cap", customerCap);
         checkWindow(startsAt, endsAt);
+    }
+
+    public NewCampaign(String name, String description, CampaignStatus status, Instant startsAt, Instant endsAt) {
+        this(name, description, status, startsAt, endsAt, null, null, null);
     }
 
     public static NewCampaign of(String name) {
@@ -37,7 +53,10 @@ public record NewCampaign(String name, String description, CampaignStatus status
                 Fields.text(body, "description", false, MAX_DESCRIPTION),
                 status == null ? null : CampaignStatus.parse("status", status),
                 Fields.instant(body, "starts_at"),
-                Fields.instant(body, "ends_at"));
+                Fields.instant(body, "ends_at"),
+                Limits.mode(body),
+                Limits.read(body, "budget_total"),
+                Limits.read(body, "customer_cap"));
     }
 
     static void checkWindow(Instant startsAt, Instant endsAt) {

@@ -20,12 +20,13 @@ public record Event(
         EventStatus status,
         Long matchedRuleId,
         String failureReason,
+        String note,
         Instant createdAt,
         Instant processedAt,
         @JsonInclude(JsonInclude.Include.NON_NULL) List<Earning> earnings) {
 
     public Event withEarnings(List<Earning> list) {
         return new Event(id, externalId, customerId, merchantId, amount, currency, occurredAt, transactionData,
-                status, matchedRuleId, failureReason, createdAt, processedAt, List.copyOf(list));
+                status, matchedRuleId, failureReason, note, createdAt, processedAt, List.copyOf(list));
     }
 }

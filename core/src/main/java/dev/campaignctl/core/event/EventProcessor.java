@@ -1,16 +1,11 @@
 package dev.campaignctl.core.event;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.campaignctl.core.campaign.CampaignStore;
 import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.db.Jdbc;
 import dev.campaignctl.core.json.Json;
-import dev.campaignctl.core.rule.Condition;
-import dev.campaignctl.core.rule.Conditions;
-import dev.campaignctl.core.rule.Rule;
+import dev.campaignctl.core.rule.RuleSet;
 import java.math.BigDecimal;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,11 +13,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
@@ -30,9 +22,9 @@ import java.util.logging.Logger;
 import org.postgresql.PGConnection;
 
 /**
- * Turns pending events into outcomes: for each active campaign, the highest-priority matching rule
- * pays one earning; the event becomes {@code processed} (with the overall first matching rule) or
- * {@code skipped}.
+ * Turns pending events into outcomes: the {@link RuleSet} of active campaigns decides which rules
+ * pay, {@link Limits} cuts payments to budgets and per-customer caps, and the event becomes
+ * {@code processed} (with the highest-priority paying rule), {@code skipped} or {@code failed}.
  *
  * <p>A batch is claimed with {@code FOR UPDATE SKIP LOCKED} and its earnings and status changes are
  * written in the claiming transaction, so any number of processors share the queue, a killed
@@ -82,7 +74,7 @@ public final class EventProcessor implements AutoCloseable {
 
     private final Database database;
     private final Settings settings;
-    private final Map<Long, Condition> compiled = new ConcurrentHashMap<>();
+    private final RuleSetLoader ruleSets = new RuleSetLoader();
     private final Wakeup wakeup = new Wakeup();
     private final AtomicBoolean running = new AtomicBoolean();
     private final List<Thread> threads = new ArrayList<>();
@@ -100,17 +92,18 @@ public final class EventProcessor implements AutoCloseable {
                 // together) to pending, and it is decided again; nothing is lost or paid twice.
                 statement.execute("SET LOCAL synchronous_commit TO off");
             }
-            List<ActiveRule> rules = activeRules(connection);
+            RuleSet rules = ruleSets.current(connection);
             List<Claimed> events = claim(connection);
             if (events.isEmpty()) {
                 return Outcome.NONE;
             }
-            Decisions decisions = new Decisions(events.size());
+            Batch batch = new Batch(events.size());
             for (Claimed event : events) {
-                decide(event, rules, decisions);
+                batch.decide(event, rules);
             }
-            decisions.write(connection);
-            return decisions.outcome();
+            Limits.apply(connection, batch.decisions);
+            batch.write(connection);
+            return batch.outcome();
         });
     }
 
@@ -220,23 +213,6 @@ public final class EventProcessor implements AutoCloseable {
         }
     }
 
-    private List<ActiveRule> activeRules(Connection connection) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT r.id, r.campaign_id, r.name, r.priority,"
-                + " r.conditions::text AS conditions, r.reward_type, r.reward_value, r.created_at,"
-                + " c.starts_at, c.ends_at FROM campaign_rules r JOIN campaigns c ON c.id = r.campaign_id"
-                + " WHERE c.status = 'active' ORDER BY r.priority DESC, r.id")) {
-            List<ActiveRule> rules = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Rule rule = CampaignStore.rule(rs);
-                    Condition condition = compiled.computeIfAbsent(rule.id(), id -> Conditions.compile(rule.conditions()));
-                    rules.add(new ActiveRule(rule, condition, Jdbc.instant(rs, "starts_at"), Jdbc.instant(rs, "ends_at")));
-                }
-            }
-            return rules;
-        }
-    }
-
     private List<Claimed> claim(Connection connection) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("SELECT id, external_id, customer_id, merchant_id,"
                 + " amount, currency, occurred_at, transaction_data::text AS transaction_data FROM events"
@@ -254,134 +230,151 @@ public final class EventProcessor implements AutoCloseable {
         }
     }
 
-    private static void decide(Claimed event, List<ActiveRule> rules, Decisions decisions) {
-        try {
-            JsonNode document = event.document();
-            Long firstRule = null;
-            List<Long> paidCampaigns = new ArrayList<>(2);
-            for (ActiveRule active : rules) {
-                Rule rule = active.rule();
-                if (paidCampaigns.contains(rule.campaignId()) || !active.covers(event.occurredAt())
-                        || !active.condition().matches(document)) {
-                    continue;
-                }
-                paidCampaigns.add(rule.campaignId());
-                decisions.earning(event.id(), rule.campaignId(), rule.id(), event.customerId(),
-                        rule.reward().pointsFor(event.amount()));
-                if (firstRule == null) {
-                    firstRule = rule.id();
+    /** An event as claimed: just what rules and earnings need. */
+    record Claimed(long id, String externalId, String customerId, String merchantId, BigDecimal amount,
+                   String currency, Instant occurredAt, String transactionData) {
+
+        JsonNode document() {
+            return EventDocument.of(id, externalId, customerId, merchantId, amount, currency, occurredAt,
+                    Json.tree(transactionData));
+        }
+    }
+
+    /** What the rules decided for one event; {@link Limits} may still cut its payments. */
+    static final class Decision {
+        final Claimed event;
+        final List<RuleSet.Match> matches;
+        final List<BigDecimal> paid;
+        String failure;
+        String note;
+
+        Decision(Claimed event, List<RuleSet.Match> matches) {
+            this.event = event;
+            this.matches = matches;
+            this.paid = new ArrayList<>(matches.size());
+            for (RuleSet.Match match : matches) {
+                paid.add(match.points());
+            }
+        }
+
+        EventStatus status() {
+            if (failure != null) {
+                return EventStatus.FAILED;
+            }
+            return firstPayingRule() != null ? EventStatus.PROCESSED : EventStatus.SKIPPED;
+        }
+
+        /** The highest-priority rule that pays; a zero-point reward still counts as paying. */
+        Long firstPayingRule() {
+            for (int i = 0; i < matches.size(); i++) {
+                if (paid.get(i).signum() > 0 || matches.get(i).points().signum() == 0) {
+                    return matches.get(i).rule().rule().id();
                 }
             }
-            decisions.outcome(event.id(), firstRule == null ? EventStatus.SKIPPED : EventStatus.PROCESSED, firstRule, null);
-        } catch (RuntimeException e) {
-            decisions.discardEarnings(event.id());
-            decisions.outcome(event.id(), EventStatus.FAILED, null, String.valueOf(e.getMessage()));
+            return null;
         }
-    }
 
-    private record ActiveRule(Rule rule, Condition condition, Instant startsAt, Instant endsAt) {
-        boolean covers(Instant when) {
-            return (startsAt == null || !when.isBefore(startsAt)) && (endsAt == null || when.isBefore(endsAt));
-        }
-    }
-
-    private record Claimed(long id, String externalId, String customerId, String merchantId, BigDecimal amount,
-                           String currency, Instant occurredAt, String transactionData) {
-
-        /** The document rules are evaluated against: the top-level fields plus transaction_data. */
-        JsonNode document() {
-            ObjectNode doc = Json.MAPPER.createObjectNode();
-            doc.put("id", id);
-            doc.put("external_id", externalId);
-            doc.put("customer_id", customerId);
-            doc.put("merchant_id", merchantId);
-            doc.put("amount", amount);
-            doc.put("currency", currency);
-            doc.put("occurred_at", DateTimeFormatter.ISO_INSTANT.format(occurredAt));
-            doc.set("transaction_data", Json.tree(transactionData));
-            return doc;
+        boolean pays(int match) {
+            return paid.get(match).signum() > 0 || matches.get(match).points().signum() == 0;
         }
     }
 
     /** The batch's decisions, written with two set-based statements instead of one per event. */
-    private static final class Decisions {
-        private final List<Long> ids;
-        private final List<String> statuses;
-        private final List<Long> ruleIds;
-        private final List<String> reasons;
-        private final List<Object[]> earnings = new ArrayList<>();
-        private int processed;
-        private int skipped;
-        private int failed;
+    private static final class Batch {
+        final List<Decision> decisions;
 
-        Decisions(int size) {
-            ids = new ArrayList<>(size);
-            statuses = new ArrayList<>(size);
-            ruleIds = new ArrayList<>(size);
-            reasons = new ArrayList<>(size);
+        Batch(int size) {
+            decisions = new ArrayList<>(size);
         }
 
-        void earning(long eventId, long campaignId, long ruleId, String customerId, BigDecimal amount) {
-            earnings.add(new Object[] {eventId, campaignId, ruleId, customerId, amount});
-        }
-
-        void discardEarnings(long eventId) {
-            earnings.removeIf(row -> (long) row[0] == eventId);
-        }
-
-        void outcome(long eventId, EventStatus status, Long ruleId, String reason) {
-            ids.add(eventId);
-            statuses.add(status.wire());
-            ruleIds.add(ruleId);
-            reasons.add(reason);
-            switch (status) {
-                case PROCESSED -> processed++;
-                case SKIPPED -> skipped++;
-                default -> failed++;
+        void decide(Claimed event, RuleSet rules) {
+            try {
+                decisions.add(new Decision(event, rules.evaluate(event.document(), event.occurredAt(), event.amount())));
+            } catch (RuntimeException e) {
+                Decision failed = new Decision(event, List.of());
+                failed.failure = "evaluation failed: " + e;
+                decisions.add(failed);
             }
         }
 
         Outcome outcome() {
-            return new Outcome(ids.size(), processed, skipped, failed);
+            int processed = 0;
+            int skipped = 0;
+            int failed = 0;
+            for (Decision decision : decisions) {
+                switch (decision.status()) {
+                    case PROCESSED -> processed++;
+                    case SKIPPED -> skipped++;
+                    default -> failed++;
+                }
+            }
+            return new Outcome(decisions.size(), processed, skipped, failed);
         }
 
         void write(Connection connection) throws SQLException {
-            if (!earnings.isEmpty()) {
-                try (PreparedStatement ps = connection.prepareStatement("INSERT INTO earnings"
-                        + " (event_id, campaign_id, rule_id, customer_id, amount)"
-                        + " SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::numeric[])")) {
-                    for (int column = 0; column < 5; column++) {
-                        ps.setArray(column + 1, array(connection, column));
-                    }
-                    ps.executeUpdate();
-                }
+            writeEarnings(connection);
+            int n = decisions.size();
+            Object[] ids = new Object[n];
+            Object[] statuses = new Object[n];
+            Object[] rules = new Object[n];
+            Object[] failures = new Object[n];
+            Object[] notes = new Object[n];
+            for (int i = 0; i < n; i++) {
+                Decision decision = decisions.get(i);
+                ids[i] = decision.event.id();
+                statuses[i] = decision.status().wire();
+                rules[i] = decision.firstPayingRule();
+                failures[i] = decision.failure;
+                notes[i] = decision.note;
             }
             try (PreparedStatement ps = connection.prepareStatement("UPDATE events e SET status = u.status,"
-                    + " matched_rule_id = u.rule_id, failure_reason = u.reason, processed_at = now()"
-                    + " FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[]) AS u(id, status, rule_id, reason)"
-                    + " WHERE e.id = u.id AND e.status = 'pending'")) {
-                ps.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
-                ps.setArray(2, connection.createArrayOf("text", statuses.toArray()));
-                ps.setArray(3, connection.createArrayOf("bigint", ruleIds.toArray()));
-                ps.setArray(4, connection.createArrayOf("text", reasons.toArray()));
+                    + " matched_rule_id = u.rule_id, failure_reason = u.failure, note = u.note, processed_at = now()"
+                    + " FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::text[])"
+                    + " AS u(id, status, rule_id, failure, note) WHERE e.id = u.id AND e.status = 'pending'")) {
+                ps.setArray(1, connection.createArrayOf("bigint", ids));
+                ps.setArray(2, connection.createArrayOf("text", statuses));
+                ps.setArray(3, connection.createArrayOf("bigint", rules));
+                ps.setArray(4, connection.createArrayOf("text", failures));
+                ps.setArray(5, connection.createArrayOf("text", notes));
                 int updated = ps.executeUpdate();
-                if (updated != ids.size()) {
-                    throw new IllegalStateException("claimed " + ids.size() + " events but updated " + updated);
+                if (updated != n) {
+                    throw new IllegalStateException("claimed " + n + " events but updated " + updated);
                 }
             }
         }
 
-        private Array array(Connection connection, int column) throws SQLException {
-            Object[] values = new Object[earnings.size()];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = earnings.get(i)[column];
+        private void writeEarnings(Connection connection) throws SQLException {
+            List<Object> events = new ArrayList<>();
+            List<Object> campaigns = new ArrayList<>();
+            List<Object> rules = new ArrayList<>();
+            List<Object> customers = new ArrayList<>();
+            List<Object> amounts = new ArrayList<>();
+            for (Decision decision : decisions) {
+                for (int i = 0; i < decision.matches.size(); i++) {
+                    if (!decision.pays(i)) {
+                        continue;
+                    }
+                    var rule = decision.matches.get(i).rule();
+                    events.add(decision.event.id());
+                    campaigns.add(rule.campaign().id());
+                    rules.add(rule.rule().id());
+                    customers.add(decision.event.customerId());
+                    amounts.add(decision.paid.get(i));
+                }
             }
-            String type = switch (column) {
-                case 3 -> "text";
-                case 4 -> "numeric";
-                default -> "bigint";
-            };
-            return connection.createArrayOf(type, values);
+            if (events.isEmpty()) {
+                return;
+            }
+            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO earnings"
+                    + " (event_id, campaign_id, rule_id, customer_id, amount)"
+                    + " SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::numeric[])")) {
+                ps.setArray(1, connection.createArrayOf("bigint", events.toArray()));
+                ps.setArray(2, connection.createArrayOf("bigint", campaigns.toArray()));
+                ps.setArray(3, connection.createArrayOf("bigint", rules.toArray()));
+                ps.setArray(4, connection.createArrayOf("text", customers.toArray()));
+                ps.setArray(5, connection.createArrayOf("numeric", amounts.toArray()));
+                ps.executeUpdate();
+            }
         }
     }
 

@@ -16,7 +16,7 @@ import javax.sql.DataSource;
 public final class EventStore {
 
     static final String EVENT_COLUMNS = "id, external_id, customer_id, merchant_id, amount, currency, occurred_at,"
-            + " transaction_data::text AS transaction_data, status, matched_rule_id, failure_reason, created_at,"
+            + " transaction_data::text AS transaction_data, status, matched_rule_id, failure_reason, note, created_at,"
             + " processed_at";
     private static final String EARNING_COLUMNS = "id, event_id, campaign_id, rule_id, customer_id, amount, created_at";
 
@@ -157,7 +157,7 @@ public final class EventStore {
                 rs.getString("merchant_id"), Jdbc.money(rs, "amount"), rs.getString("currency"),
                 Jdbc.instant(rs, "occurred_at"), Json.tree(rs.getString("transaction_data")),
                 EventStatus.parse("status", rs.getString("status")), Jdbc.nullableLong(rs, "matched_rule_id"),
-                rs.getString("failure_reason"), Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "processed_at"),
+                rs.getString("failure_reason"), rs.getString("note"), Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "processed_at"),
                 null);
     }
 }

@@ -2,11 +2,14 @@ package dev.campaignctl.core.rule;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.campaignctl.core.api.ApiException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Predicate;
 
 /**
  * A dot-notation path such as {@code transaction_data.items.category}. As in MongoDB, a path that
- * meets an array continues into every element, and a numeric segment also indexes into an array.
+ * meets an array continues into every element, a numeric segment also indexes into an array, and a
+ * path ending at an array offers both the array and each of its elements to a test.
  */
 public final class Path {
 
@@ -22,9 +25,6 @@ public final class Path {
         if (text.isEmpty() || text.startsWith(".") || text.endsWith(".") || text.contains("..")) {
             throw ApiException.invalid(where, "malformed path \"" + text + "\"");
         }
-        if (text.startsWith("$")) {
-            throw ApiException.invalid(where, "unknown operator: " + text);
-        }
         return new Path(text, text.split("\\."));
     }
 
@@ -34,15 +34,30 @@ public final class Path {
 
     /** True when any value reached by this path satisfies the test. */
     public boolean anyMatch(JsonNode document, Predicate<JsonNode> test) {
-        return walk(document, 0, test);
+        return walk(document, 0, test, true);
     }
 
-    private boolean walk(JsonNode node, int index, Predicate<JsonNode> test) {
+    /** True when any value reached, not counting the elements of a final array, satisfies the test. */
+    public boolean anyMatchWhole(JsonNode document, Predicate<JsonNode> test) {
+        return walk(document, 0, test, false);
+    }
+
+    /** Every value the path reaches (empty when it is missing), for explanations. */
+    public List<JsonNode> values(JsonNode document) {
+        List<JsonNode> found = new ArrayList<>();
+        walk(document, 0, value -> {
+            found.add(value);
+            return false;
+        }, false);
+        return found;
+    }
+
+    private boolean walk(JsonNode node, int index, Predicate<JsonNode> test, boolean intoFinalArray) {
         if (index == segments.length) {
             if (test.test(node)) {
                 return true;
             }
-            if (node.isArray()) {
+            if (intoFinalArray && node.isArray()) {
                 for (JsonNode element : node) {
                     if (test.test(element)) {
                         return true;
@@ -54,15 +69,15 @@ public final class Path {
         String segment = segments[index];
         if (node.isObject()) {
             JsonNode child = node.get(segment);
-            return child != null && walk(child, index + 1, test);
+            return child != null && walk(child, index + 1, test, intoFinalArray);
         }
         if (node.isArray()) {
             int position = arrayIndex(segment);
-            if (position >= 0 && position < node.size() && walk(node.get(position), index + 1, test)) {
+            if (position >= 0 && position < node.size() && walk(node.get(position), index + 1, test, intoFinalArray)) {
                 return true;
             }
             for (JsonNode element : node) {
-                if (element.isObject() && walk(element, index, test)) {
+                if (element.isObject() && walk(element, index, test, intoFinalArray)) {
                     return true;
                 }
             }

@@ -10,20 +10,6 @@ public final class Values {
     private Values() {
     }
 
-    /**
-     * Orders two values of the same kind: numbers as decimals, strings lexically (so ISO-8601
-     * timestamps in one format order by time). Null when they are not comparable.
-     */
-    public static Integer compare(JsonNode a, JsonNode b) {
-        if (a.isNumber() && b.isNumber()) {
-            return a.decimalValue().compareTo(b.decimalValue());
-        }
-        if (a.isTextual() && b.isTextual()) {
-            return a.textValue().compareTo(b.textValue());
-        }
-        return null;
-    }
-
     public static boolean equal(JsonNode a, JsonNode b) {
         if (a.isNumber() && b.isNumber()) {
             if (a.isIntegralNumber() && b.isIntegralNumber() && a.canConvertToLong() && b.canConvertToLong()) {

@@ -33,7 +33,7 @@ class MigrationTest {
     }
 
     @Test
-    void theSchemaRefusesASecondEarningForTheSameEventAndCampaign() {
+    void theSchemaRefusesASecondEarningForTheSameEventAndRule() {
         try (Database db = TestDatabases.fresh()) {
             Sql.execute(db, "INSERT INTO campaigns (name) VALUES ('c')");
             Sql.execute(db, "INSERT INTO campaign_rules (campaign_id, conditions, reward_type, reward_value)"
