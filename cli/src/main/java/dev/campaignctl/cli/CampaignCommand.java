@@ -3,6 +3,7 @@ package dev.campaignctl.cli;
 import dev.campaignctl.core.campaign.Campaign;
 import dev.campaignctl.core.campaign.CampaignPatch;
 import dev.campaignctl.core.campaign.CampaignStatus;
+import dev.campaignctl.core.campaign.EvaluationMode;
 import dev.campaignctl.core.campaign.NewCampaign;
 import dev.campaignctl.core.json.Fields;
 import java.time.Instant;
@@ -21,7 +22,8 @@ import picocli.CommandLine.Parameters;
         })
 final class CampaignCommand {
 
-    static final String[] COLUMNS = {"id", "name", "status", "starts_at", "ends_at", "created_at"};
+    static final String[] COLUMNS = {"id", "name", "status", "evaluation", "budget_total", "budget_spent", "customer_cap",
+            "starts_at", "ends_at"};
 
     /** Shared by the commands that print campaigns. */
     abstract static class Base implements Callable<Integer> {
@@ -51,6 +53,9 @@ final class CampaignCommand {
         @Option(names = "--status", description = "draft, active, paused or ended (default: active).") String status;
         @Option(names = "--starts-at", paramLabel = "TIME", description = "ISO-8601 start, e.g. 2024-03-01T00:00:00Z.") String startsAt;
         @Option(names = "--ends-at", paramLabel = "TIME", description = "ISO-8601 end.") String endsAt;
+        @Option(names = "--evaluation", description = "first (highest-priority matching rule pays, default) or all.") String evaluation;
+        @Option(names = "--budget", paramLabel = "POINTS", description = "Total points the campaign may pay.") java.math.BigDecimal budget;
+        @Option(names = "--customer-cap", paramLabel = "POINTS", description = "Points one customer may earn from the campaign.") java.math.BigDecimal customerCap;
 
         Create(Cli cli) {
             super(cli);
@@ -60,7 +65,8 @@ final class CampaignCommand {
         Object run(Session session) {
             return session.api().createCampaign(new NewCampaign(name, description,
                     status == null ? null : CampaignStatus.parse("status", status),
-                    time("starts-at", startsAt), time("ends-at", endsAt)));
+                    time("starts-at", startsAt), time("ends-at", endsAt),
+                    evaluation == null ? null : EvaluationMode.parse("evaluation", evaluation), budget, customerCap));
         }
     }
 
@@ -101,6 +107,9 @@ final class CampaignCommand {
         @Option(names = "--status", description = "draft, active, paused or ended.") String status;
         @Option(names = "--starts-at", paramLabel = "TIME") String startsAt;
         @Option(names = "--ends-at", paramLabel = "TIME") String endsAt;
+        @Option(names = "--evaluation", description = "first or all.") String evaluation;
+        @Option(names = "--budget", paramLabel = "POINTS", description = "Total points the campaign may pay.") java.math.BigDecimal budget;
+        @Option(names = "--customer-cap", paramLabel = "POINTS", description = "Points one customer may earn.") java.math.BigDecimal customerCap;
 
         Update(Cli cli) {
             super(cli);
@@ -110,7 +119,8 @@ final class CampaignCommand {
         Object run(Session session) {
             return session.api().updateCampaign(id, new CampaignPatch(name, description,
                     status == null ? null : CampaignStatus.parse("status", status),
-                    time("starts-at", startsAt), time("ends-at", endsAt)));
+                    time("starts-at", startsAt), time("ends-at", endsAt),
+                    evaluation == null ? null : EvaluationMode.parse("evaluation", evaluation), budget, customerCap));
         }
     }
 

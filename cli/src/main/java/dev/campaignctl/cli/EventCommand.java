@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code campaignctl event register|get|list}. */
 @Command(name = "event", description = "Register transaction events and look at their outcome.",
-        subcommands = {EventCommand.Register.class, EventCommand.Get.class, EventCommand.ListEvents.class})
+        subcommands = {EventCommand.Register.class, EventCommand.Get.class, EventCommand.ListEvents.class,
+                EventCommand.Explain.class})
 final class EventCommand {
 
     static final String[] COLUMNS = {"id", "external_id", "customer_id", "merchant_id", "amount", "status",
@@ -87,6 +88,26 @@ final class EventCommand {
         public Integer call() {
             try (Session session = Session.open(cli, connection)) {
                 Output.print(cli, output, session.api().getEvent(id), COLUMNS);
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "explain", description = "Why a stored event earned or not: every rule, every condition, caps and windows.")
+    static final class Explain implements Callable<Integer> {
+        private final Cli cli;
+        @Mixin ConnectionOptions connection;
+        @Mixin OutputOptions output;
+        @Parameters(paramLabel = "ID", description = "Event id.") long id;
+
+        Explain(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() {
+            try (Session session = Session.open(cli, connection)) {
+                RuleCommand.printExplanation(cli, output, session.api().explainEvent(id));
             }
             return ExitCodes.OK;
         }

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.json.Json;
+import dev.campaignctl.core.event.Backtest;
+import dev.campaignctl.core.event.EventExplanation;
+import dev.campaignctl.core.event.NewEvent;
 import dev.campaignctl.core.rule.NewRule;
 import dev.campaignctl.core.rule.Reward;
 import java.util.concurrent.Callable;
@@ -13,7 +16,7 @@ import picocli.CommandLine.Option;
 
 /** {@code campaignctl rule add|list}. */
 @Command(name = "rule", description = "Add and list the rules of a campaign.",
-        subcommands = {RuleCommand.Add.class, RuleCommand.ListRules.class})
+        subcommands = {RuleCommand.Add.class, RuleCommand.ListRules.class, RuleCommand.Test.class, RuleCommand.BacktestRules.class})
 final class RuleCommand {
 
     static final String[] COLUMNS = {"id", "campaign_id", "name", "priority", "conditions", "reward"};
@@ -62,6 +65,96 @@ final class RuleCommand {
                 Output.print(cli, output, session.api().listRules(campaign), COLUMNS);
             }
             return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "test", description = "Dry-run the current rules on an event from a file (nothing is stored).")
+    static final class Test implements Callable<Integer> {
+        private final Cli cli;
+        @Mixin ConnectionOptions connection;
+        @Mixin OutputOptions output;
+        @Option(names = "--event", required = true, paramLabel = "FILE", description = "Event JSON, as for POST /events; - for stdin.") String file;
+
+        Test(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() {
+            NewEvent event = NewEvent.fromJson(parse("event", read(file)));
+            try (Session session = Session.open(cli, connection)) {
+                printExplanation(cli, output, session.api().explainEvent(event));
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "backtest", description = {
+            "Replay stored events against draft rules and compare with the current rules (nothing is stored).",
+            "The draft file is a JSON array of rules, each with campaign_id; they replace that campaign's rules."})
+    static final class BacktestRules implements Callable<Integer> {
+        private final Cli cli;
+        @Mixin ConnectionOptions connection;
+        @Mixin OutputOptions output;
+        @Option(names = "--rules", required = true, paramLabel = "FILE", description = "Draft rules (JSON array); - for stdin.") String file;
+        @Option(names = "--since", defaultValue = "7d", description = "Events since: 7d, 12h, 30m or an ISO-8601 time (default: ${DEFAULT-VALUE}).") String since;
+        @Option(names = "--until", description = "Events before this ISO-8601 time (default: now).") String until;
+        @Option(names = "--max-changes", defaultValue = "100", description = "Changed events to list (default: ${DEFAULT-VALUE}).") int maxChanges;
+
+        BacktestRules(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() {
+            com.fasterxml.jackson.databind.node.ObjectNode body = Json.MAPPER.createObjectNode();
+            body.set("rules", parse("rules", read(file)));
+            body.put("since", since);
+            if (until != null) {
+                body.put("until", until);
+            }
+            body.put("max_changes", maxChanges);
+            Backtest.Request request = Backtest.Request.fromJson(body);
+            try (Session session = Session.open(cli, connection)) {
+                Backtest.Report report = session.api().backtest(request);
+                if (output.resolve(cli) == OutputOptions.Format.json) {
+                    Output.print(cli, output, report);
+                } else {
+                    cli.out().printf("%d events since %s: current %d processed / %d skipped, draft %d processed / %d skipped;"
+                                    + " %d change outcome%n", report.events(), report.since(), report.current().processed(),
+                            report.current().skipped(), report.draft().processed(), report.draft().skipped(), report.changed());
+                    cli.out().println("points by campaign, current: " + report.current().pointsByCampaign()
+                            + "; draft: " + report.draft().pointsByCampaign());
+                    Output.print(cli, output, report.changes(), "event_id", "current_rule_id", "draft_rule_id",
+                            "current_points", "draft_points");
+                }
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    static void printExplanation(Cli cli, OutputOptions output, EventExplanation explanation) {
+        if (output.resolve(cli) == OutputOptions.Format.json) {
+            Output.print(cli, output, explanation);
+            return;
+        }
+        cli.out().println("outcome: " + explanation.outcome()
+                + (explanation.matchedRuleId() == null ? "" : " (rule " + explanation.matchedRuleId() + ")")
+                + (explanation.storedStatus() == null ? "" : "; stored as " + explanation.storedStatus()));
+        Output.print(cli, output, explanation.rules(), "rule_id", "campaign_id", "priority", "conditions_matched",
+                "in_window", "pays", "points", "note");
+        for (var verdict : explanation.rules()) {
+            cli.out().println("rule " + verdict.ruleId() + ": " + Json.write(verdict.explanation()));
+        }
+        cli.out().flush();
+    }
+
+    static String read(String file) {
+        try {
+            return file.equals("-") ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    : java.nio.file.Files.readString(java.nio.file.Path.of(file));
+        } catch (java.io.IOException e) {
+            throw ApiException.invalid(file, "cannot read: " + e.getMessage());
         }
     }
 

@@ -6,7 +6,14 @@ import dev.campaignctl.core.api.DomainApi;
 import dev.campaignctl.core.campaign.CampaignPatch;
 import dev.campaignctl.core.campaign.CampaignStatus;
 import dev.campaignctl.core.campaign.NewCampaign;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.campaignctl.core.event.Backtest;
+import dev.campaignctl.core.event.BatchResult;
+import dev.campaignctl.core.event.EventBatch;
 import dev.campaignctl.core.event.EventStatus;
+import dev.campaignctl.core.json.Json;
+import java.util.List;
+import java.util.Objects;
 import dev.campaignctl.core.event.NewEvent;
 import dev.campaignctl.core.event.Registration;
 import dev.campaignctl.core.rule.NewRule;
@@ -19,6 +26,9 @@ import java.util.Optional;
 
 /** The domain service's routes (port 8000): the reference's endpoints plus what their users need. */
 public final class DomainService implements HttpService {
+
+    /** Largest batch body: 10,000 events of about 1.5 KiB. */
+    public static final int MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
     private final DomainApi api;
 
@@ -36,6 +46,9 @@ public final class DomainService implements HttpService {
                 .post("/campaigns/{id}/rules", this::addRule)
                 .get("/campaigns/{id}/rules", this::listRules)
                 .post("/events", this::registerEvent)
+                .post("/events/batch", this::registerBatch)
+                .post("/events/explain", this::explainEvent)
+                .post("/rules/backtest", this::backtest)
                 .get("/events", this::listEvents)
                 .get("/events/{id}", this::getEvent)
                 .get("/earnings", this::listEarnings);
@@ -75,7 +88,31 @@ public final class DomainService implements HttpService {
 
     private void registerEvent(ServerRequest request, ServerResponse response) {
         Registration registration = api.registerEvent(NewEvent.fromJson(JsonIo.read(request)));
-        JsonIo.send(response, registration.duplicate() ? Status.OK_200 : Status.CREATED_201, registration.event());
+        ObjectNode body = Json.MAPPER.valueToTree(registration.event());
+        body.put("duplicate", registration.duplicate());
+        JsonIo.send(response, registration.duplicate() ? Status.OK_200 : Status.CREATED_201, body);
+    }
+
+    private void registerBatch(ServerRequest request, ServerResponse response) {
+        String type = JsonIo.requireType(request, "application/json", "application/x-ndjson");
+        List<EventBatch.Entry> entries = EventBatch.parse(JsonIo.readCapped(request, MAX_BATCH_BYTES),
+                type.equals("application/x-ndjson"));
+        List<NewEvent> valid = entries.stream().map(EventBatch.Entry::event).filter(Objects::nonNull).toList();
+        BatchResult stored = valid.isEmpty() ? BatchResult.of(List.of()) : api.registerEvents(valid);
+        JsonIo.ok(response, EventBatch.merge(entries, stored.results()));
+    }
+
+    private void explainEvent(ServerRequest request, ServerResponse response) {
+        JsonNode body = JsonIo.read(request);
+        if (body.isObject() && body.has("event_id")) {
+            JsonIo.ok(response, api.explainEvent(parseLong("event_id", body.get("event_id").asText())));
+        } else {
+            JsonIo.ok(response, api.explainEvent(NewEvent.fromJson(body)));
+        }
+    }
+
+    private void backtest(ServerRequest request, ServerResponse response) {
+        JsonIo.ok(response, api.backtest(Backtest.Request.fromJson(JsonIo.read(request))));
     }
 
     private void getEvent(ServerRequest request, ServerResponse response) {

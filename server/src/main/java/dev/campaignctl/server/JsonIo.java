@@ -31,11 +31,7 @@ public final class JsonIo {
     }
 
     public static JsonNode read(ServerRequest request, int maxBytes) {
-        Optional<String> contentType = request.headers().first(HeaderNames.CONTENT_TYPE);
-        if (contentType.isPresent() && !contentType.get().toLowerCase().startsWith("application/json")) {
-            throw new ApiException(ErrorKind.UNSUPPORTED_MEDIA_TYPE, null,
-                    "Content-Type must be application/json, got " + contentType.get());
-        }
+        requireType(request, "application/json");
         byte[] body = readCapped(request, maxBytes);
         if (body.length == 0) {
             throw ApiException.invalid(null, "request body is empty; expected a JSON object");
@@ -51,7 +47,27 @@ public final class JsonIo {
         }
     }
 
-    private static byte[] readCapped(ServerRequest request, int maxBytes) {
+    /**
+     * The Content-Type, which must be one of {@code accepted}; an absent one counts as the first.
+     * Compared without parameters such as charset.
+     */
+    public static String requireType(ServerRequest request, String... accepted) {
+        Optional<String> header = request.headers().first(HeaderNames.CONTENT_TYPE);
+        if (header.isEmpty()) {
+            return accepted[0];
+        }
+        String type = header.get().split(";")[0].trim().toLowerCase();
+        for (String candidate : accepted) {
+            if (candidate.equals(type)) {
+                return type;
+            }
+        }
+        throw new ApiException(ErrorKind.UNSUPPORTED_MEDIA_TYPE, null,
+                "Content-Type must be " + String.join(" or ", accepted) + ", got " + header.get());
+    }
+
+    /** The raw body, refused with 413 past {@code maxBytes} without reading further. */
+    public static byte[] readCapped(ServerRequest request, int maxBytes) {
         if (!request.content().hasEntity()) {
             return new byte[0];
         }

@@ -5,7 +5,10 @@ import dev.campaignctl.core.campaign.CampaignPatch;
 import dev.campaignctl.core.campaign.CampaignStatus;
 import dev.campaignctl.core.campaign.NewCampaign;
 import dev.campaignctl.core.earning.Earning;
+import dev.campaignctl.core.event.Backtest;
+import dev.campaignctl.core.event.BatchResult;
 import dev.campaignctl.core.event.Event;
+import dev.campaignctl.core.event.EventExplanation;
 import dev.campaignctl.core.event.EventStatus;
 import dev.campaignctl.core.event.NewEvent;
 import dev.campaignctl.core.event.Registration;
@@ -39,6 +42,18 @@ public interface DomainApi extends AutoCloseable {
     Registration registerEvent(NewEvent event);
 
     Event getEvent(long id);
+
+    /** Registers many events at once; invalid ones never reach this method (see EventBatch). */
+    BatchResult registerEvents(List<NewEvent> events);
+
+    /** Why a stored event earned or not, under the rules as they are now. */
+    EventExplanation explainEvent(long id);
+
+    /** What the current rules would do with an event that is not stored; nothing is stored. */
+    EventExplanation explainEvent(NewEvent event);
+
+    /** Replays stored events against draft rules; nothing is stored. */
+    Backtest.Report backtest(Backtest.Request request);
 
     List<Event> listEvents(EventStatus status, int limit);
 

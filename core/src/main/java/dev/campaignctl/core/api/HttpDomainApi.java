@@ -5,7 +5,10 @@ import dev.campaignctl.core.campaign.CampaignPatch;
 import dev.campaignctl.core.campaign.CampaignStatus;
 import dev.campaignctl.core.campaign.NewCampaign;
 import dev.campaignctl.core.earning.Earning;
+import dev.campaignctl.core.event.Backtest;
+import dev.campaignctl.core.event.BatchResult;
 import dev.campaignctl.core.event.Event;
+import dev.campaignctl.core.event.EventExplanation;
 import dev.campaignctl.core.event.EventStatus;
 import dev.campaignctl.core.event.NewEvent;
 import dev.campaignctl.core.event.Registration;
@@ -71,6 +74,39 @@ public final class HttpDomainApi implements DomainApi {
     @Override
     public Event getEvent(long id) {
         return http.get("/events/" + id).as(Event.class);
+    }
+
+    @Override
+    public BatchResult registerEvents(List<NewEvent> events) {
+        return http.send("POST", "/events/batch", events).as(BatchResult.class);
+    }
+
+    @Override
+    public EventExplanation explainEvent(long id) {
+        return http.send("POST", "/events/explain", java.util.Map.of("event_id", id)).as(EventExplanation.class);
+    }
+
+    @Override
+    public EventExplanation explainEvent(NewEvent event) {
+        return http.send("POST", "/events/explain", event).as(EventExplanation.class);
+    }
+
+    @Override
+    public Backtest.Report backtest(Backtest.Request request) {
+        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+        List<Object> rules = new java.util.ArrayList<>();
+        for (Backtest.DraftRule draft : request.rules()) {
+            com.fasterxml.jackson.databind.node.ObjectNode rule = dev.campaignctl.core.json.Json.MAPPER.valueToTree(draft.rule());
+            rule.put("campaign_id", draft.campaignId());
+            rules.add(rule);
+        }
+        body.put("rules", rules);
+        body.put("since", request.since().toString());
+        if (request.until() != null) {
+            body.put("until", request.until().toString());
+        }
+        body.put("max_changes", request.maxChanges());
+        return http.send("POST", "/rules/backtest", body).as(Backtest.Report.class);
     }
 
     @Override

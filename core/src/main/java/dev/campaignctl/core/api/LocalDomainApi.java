@@ -7,7 +7,11 @@ import dev.campaignctl.core.campaign.CampaignStore;
 import dev.campaignctl.core.campaign.NewCampaign;
 import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.earning.Earning;
+import dev.campaignctl.core.event.Backtest;
+import dev.campaignctl.core.event.BatchResult;
 import dev.campaignctl.core.event.Event;
+import dev.campaignctl.core.event.EventExplanation;
+import dev.campaignctl.core.event.Explainer;
 import dev.campaignctl.core.event.EventProcessor;
 import dev.campaignctl.core.event.EventStatus;
 import dev.campaignctl.core.event.EventStore;
@@ -92,6 +96,30 @@ public final class LocalDomainApi implements DomainApi {
     @Override
     public Event getEvent(long id) {
         return events.get(id);
+    }
+
+    @Override
+    public BatchResult registerEvents(List<NewEvent> batch) {
+        BatchResult result = BatchResult.of(events.registerAll(batch));
+        if (processor != null && result.created() > 0) {
+            processor.wake();
+        }
+        return result;
+    }
+
+    @Override
+    public EventExplanation explainEvent(long id) {
+        return new Explainer(database.dataSource()).explain(events.get(id));
+    }
+
+    @Override
+    public EventExplanation explainEvent(NewEvent event) {
+        return new Explainer(database.dataSource()).explain(event);
+    }
+
+    @Override
+    public Backtest.Report backtest(Backtest.Request request) {
+        return new Backtest(database.dataSource()).run(request);
     }
 
     @Override

@@ -72,12 +72,7 @@ public final class Jdbc {
 
     /** Reads a NUMERIC without the column's padding zeros: 100.0000 reads as 100, 150.5000 as 150.5. */
     public static java.math.BigDecimal decimal(ResultSet rs, String column) throws SQLException {
-        java.math.BigDecimal value = rs.getBigDecimal(column);
-        if (value == null) {
-            return null;
-        }
-        value = value.stripTrailingZeros();
-        return value.scale() < 0 ? value.setScale(0) : value;
+        return dev.campaignctl.core.json.Decimals.plain(rs.getBigDecimal(column));
     }
 
     /** Reads a money amount with at least two decimals (150.00, 12.3450 as 12.345). */

@@ -58,6 +58,135 @@ public final class EventStore {
         });
     }
 
+    /**
+     * Stores many events with one id allocation and one multi-row insert. A known external_id
+     * (stored before, or earlier in the same batch) is a duplicate when its payload is the same and
+     * a conflict when it differs. Results come back in input order.
+     */
+    public List<BatchResult.Item> registerAll(List<NewEvent> events) {
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        return Jdbc.transaction(dataSource, connection -> {
+            int n = events.size();
+            long[] ids = allocateIds(connection, n);
+            java.util.Map<String, Integer> firstByExternalId = new java.util.HashMap<>();
+            List<Integer> toInsert = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                String externalId = events.get(i).externalId();
+                if (externalId == null || firstByExternalId.putIfAbsent(externalId, i) == null) {
+                    toInsert.add(i);
+                }
+            }
+            java.util.Set<Long> inserted = insertAll(connection, events, ids, toInsert);
+            java.util.Map<String, Event> existing = new java.util.HashMap<>();
+            List<String> missing = new ArrayList<>();
+            for (int i : toInsert) {
+                if (!inserted.contains(ids[i]) && events.get(i).externalId() != null) {
+                    missing.add(events.get(i).externalId());
+                }
+            }
+            for (Event event : findByExternalIds(connection, missing)) {
+                existing.put(event.externalId(), event);
+            }
+            List<BatchResult.Item> results = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                NewEvent event = events.get(i);
+                String externalId = event.externalId();
+                int first = externalId == null ? i : firstByExternalId.get(externalId);
+                if (first == i && inserted.contains(ids[i])) {
+                    results.add(new BatchResult.Item(i, null, ids[i], externalId, "created", null));
+                    continue;
+                }
+                Event stored = existing.get(externalId);
+                boolean same = stored != null ? event.samePayloadAs(stored) : event.samePayloadAs(events.get(first));
+                long id = stored != null ? stored.id() : ids[first];
+                results.add(same
+                        ? new BatchResult.Item(i, null, id, externalId, "duplicate", null)
+                        : new BatchResult.Item(i, null, id, externalId, "conflict", dev.campaignctl.core.api.ErrorBody.of(
+                                ApiException.conflict("external_id", "event with external_id \"" + externalId
+                                        + "\" already exists (id " + id + ") with a different payload"))));
+            }
+            return results;
+        });
+    }
+
+    private static long[] allocateIds(Connection connection, int n) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, ?)")) {
+            ps.setInt(1, n);
+            long[] ids = new long[n];
+            try (ResultSet rs = ps.executeQuery()) {
+                for (int i = 0; i < n && rs.next(); i++) {
+                    ids[i] = rs.getLong(1);
+                }
+            }
+            return ids;
+        }
+    }
+
+    private static java.util.Set<Long> insertAll(Connection connection, List<NewEvent> events, long[] ids,
+                                                List<Integer> indexes) throws SQLException {
+        int n = indexes.size();
+        Object[] id = new Object[n];
+        Object[] external = new Object[n];
+        Object[] customer = new Object[n];
+        Object[] merchant = new Object[n];
+        Object[] amount = new Object[n];
+        Object[] currency = new Object[n];
+        Object[] occurred = new Object[n];
+        Object[] data = new Object[n];
+        for (int k = 0; k < n; k++) {
+            NewEvent e = events.get(indexes.get(k));
+            id[k] = ids[indexes.get(k)];
+            external[k] = e.externalId();
+            customer[k] = e.customerId();
+            merchant[k] = e.merchantId();
+            amount[k] = e.amount();
+            currency[k] = e.currency();
+            occurred[k] = e.occurredAt() == null ? null : java.time.OffsetDateTime.ofInstant(e.occurredAt(), java.time.ZoneOffset.UTC);
+            data[k] = Json.write(e.transactionData());
+        }
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO events (id, external_id, customer_id,"
+                + " merchant_id, amount, currency, occurred_at, transaction_data) OVERRIDING SYSTEM VALUE"
+                + " SELECT u.id, u.e, u.c, u.m, u.a, u.cur, coalesce(u.o, now()), u.t::jsonb"
+                + " FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::numeric[], ?::text[], ?::timestamptz[], ?::text[])"
+                + " AS u(id, e, c, m, a, cur, o, t) ON CONFLICT (external_id) DO NOTHING RETURNING id")) {
+            ps.setArray(1, connection.createArrayOf("bigint", id));
+            ps.setArray(2, connection.createArrayOf("text", external));
+            ps.setArray(3, connection.createArrayOf("text", customer));
+            ps.setArray(4, connection.createArrayOf("text", merchant));
+            ps.setArray(5, connection.createArrayOf("numeric", amount));
+            ps.setArray(6, connection.createArrayOf("text", currency));
+            ps.setArray(7, connection.createArrayOf("timestamptz", occurred));
+            ps.setArray(8, connection.createArrayOf("text", data));
+            java.util.Set<Long> inserted = new java.util.HashSet<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    inserted.add(rs.getLong(1));
+                }
+            }
+            return inserted;
+        }
+    }
+
+    private static List<Event> findByExternalIds(Connection connection, List<String> externalIds) throws SQLException {
+        if (externalIds.isEmpty()) {
+            return List.of();
+        }
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT " + EVENT_COLUMNS + " FROM events WHERE external_id = ANY(?)")) {
+            ps.setArray(1, connection.createArrayOf("text", externalIds.toArray()));
+            List<Event> found = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    found.add(event(rs));
+                }
+            }
+            return found;
+        }
+    }
+
     public Event get(long id) {
         return Jdbc.call(dataSource, connection -> {
             try (PreparedStatement ps = connection.prepareStatement(

@@ -77,8 +77,8 @@ final class Limits {
                 if (reason != null) {
                     decision.note = append(decision.note, allowed.signum() == 0
                             ? "rule " + decision.matches.get(i).rule().rule().id() + " matched but " + reason + " is exhausted"
-                            : "rule " + decision.matches.get(i).rule().rule().id() + " paid " + allowed.toPlainString()
-                                    + " of " + wanted.toPlainString() + ": " + reason + " reached");
+                            : "rule " + decision.matches.get(i).rule().rule().id() + " paid " + dev.campaignctl.core.json.Decimals.text(allowed)
+                                    + " of " + dev.campaignctl.core.json.Decimals.text(wanted) + ": " + reason + " reached");
                 }
                 decision.paid.set(i, allowed);
                 budgetDelta.merge(campaign, allowed, BigDecimal::add);

@@ -63,6 +63,14 @@ public record NewEvent(
                 Fields.optionalObject(body, "transaction_data"));
     }
 
+    /** True when another new event carries the same payload (a repeat within one batch). */
+    public boolean samePayloadAs(NewEvent other) {
+        return Objects.equals(customerId, other.customerId) && Objects.equals(merchantId, other.merchantId)
+                && amount.compareTo(other.amount) == 0 && Objects.equals(currency, other.currency)
+                && Objects.equals(occurredAt, other.occurredAt)
+                && dev.campaignctl.core.rule.Values.equal(transactionData, other.transactionData);
+    }
+
     /** True when a stored event carries the same payload, so a repeated external_id is a harmless retry. */
     public boolean samePayloadAs(Event stored) {
         return Objects.equals(customerId, stored.customerId())

@@ -1,0 +1,21 @@
+package dev.campaignctl.core.event;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.campaignctl.core.rule.RuleSet;
+import java.util.List;
+
+/**
+ * Why an event (stored, or proposed and never stored) would earn or not: the document the rules
+ * saw, the outcome, and every active rule's verdict with the actual value at each condition's path
+ * and any budget, cap or window that stops a payment.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record EventExplanation(
+        JsonNode event,
+        String outcome,
+        Long matchedRuleId,
+        List<RuleSet.Verdict> rules,
+        String storedStatus,
+        Long storedMatchedRuleId) {
+}
