@@ -328,7 +328,8 @@ public final class EventProcessor implements AutoCloseable {
                 notes[i] = decision.note;
             }
             try (PreparedStatement ps = connection.prepareStatement("UPDATE events e SET status = u.status,"
-                    + " matched_rule_id = u.rule_id, failure_reason = u.failure, note = u.note, processed_at = now()"
+                    + " matched_rule_id = u.rule_id, failure_reason = u.failure, note = u.note,"
+                    + " processed_at = clock_timestamp()"
                     + " FROM unnest(?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::text[])"
                     + " AS u(id, status, rule_id, failure, note) WHERE e.id = u.id AND e.status = 'pending'")) {
                 ps.setArray(1, connection.createArrayOf("bigint", ids));

@@ -1,0 +1,188 @@
+package dev.campaignctl.bench;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import dev.campaignctl.core.api.HttpJson;
+import dev.campaignctl.core.config.Credentials;
+import dev.campaignctl.core.db.DbConfig;
+import dev.campaignctl.core.event.EventProcessor;
+import dev.campaignctl.core.json.Json;
+import dev.campaignctl.server.ServeOptions;
+import dev.campaignctl.server.Services;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The load benchmark: a domain service on a fresh embedded PostgreSQL, 50 active rules, then
+ * (1) EVENTS events through POST /events/batch, (2) processing them, (3) single events at a steady
+ * RATE per second with the processor running, reporting register-to-processed latency from the
+ * database's own timestamps. Run: {@code scripts/bench-load [EVENTS] [RATE] [SECONDS]}.
+ */
+public final class LoadBench {
+
+    private static final int BATCH = 5_000;
+    private static final String PASSWORD = "bench-" + System.nanoTime();
+
+    private LoadBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int events = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int rate = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+        int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+        Path home = Files.createTempDirectory("campaignctl-load");
+        ServeOptions options = new ServeOptions(DbConfig.embedded(home), home, "127.0.0.1", 0,
+                new Credentials("admin", PASSWORD), EventProcessor.Settings.defaults(), false);
+        try (Services services = Services.startDomain(options, new PrintWriter(System.err, true))) {
+            String base = "http://127.0.0.1:" + services.domainPort();
+            HttpClient client = HttpClient.newHttpClient();
+            setUpRules(client, base);
+            ingest(client, base, events);
+            process(services, events);
+            latency(services, client, base, rate, seconds);
+        }
+    }
+
+    private static HttpResponse<String> post(HttpClient client, String url, String body) throws Exception {
+        return client.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", HttpJson.basic("admin", PASSWORD))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void setUpRules(HttpClient client, String base) throws Exception {
+        for (int c = 0; c < 5; c++) {
+            post(client, base + "/campaigns", "{\"name\": \"load " + c + "\"" + (c == 4 ? ", \"evaluation\": \"first\"" : "") + "}");
+        }
+        for (int i = 0; i < 50; i++) {
+            HttpResponse<String> reply = post(client, base + "/campaigns/" + (1 + i % 5) + "/rules", Json.write(Workload.rule(i)));
+            if (reply.statusCode() != 201) {
+                throw new IllegalStateException("rule " + i + ": " + reply.body());
+            }
+        }
+    }
+
+    private static void ingest(HttpClient client, String base, int events) throws Exception {
+        List<String> bodies = new ArrayList<>();
+        Random random = new Random(7);
+        for (int start = 0; start < events; start += BATCH) {
+            ArrayNode batch = Json.MAPPER.createArrayNode();
+            for (int i = start; i < Math.min(events, start + BATCH); i++) {
+                batch.add(Workload.event(random, "load-" + i));
+            }
+            bodies.add(Json.write(batch));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        long begin = System.nanoTime();
+        List<Future<HttpResponse<String>>> replies = new ArrayList<>();
+        for (String body : bodies) {
+            replies.add(pool.submit(() -> post(client, base + "/events/batch", body)));
+        }
+        for (Future<HttpResponse<String>> reply : replies) {
+            if (reply.get().statusCode() != 200) {
+                throw new IllegalStateException("batch failed: " + reply.get().body());
+            }
+        }
+        double took = (System.nanoTime() - begin) / 1e9;
+        pool.shutdown();
+        System.out.printf("ingest: %d events via POST /events/batch (%d per request, 4 clients) in %.2f s = %.0f events/s%n",
+                events, BATCH, took, events / took);
+    }
+
+    private static void process(Services services, int events) {
+        long begin = System.nanoTime();
+        EventProcessor.Outcome outcome = services.processor().runUntilEmpty();
+        double took = (System.nanoTime() - begin) / 1e9;
+        long earnings;
+        try (Connection c = services.api().database().connection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM earnings")) {
+            rs.next();
+            earnings = rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        System.out.printf("processing: %d events (%d processed, %d skipped, %.2f earnings per event) with 50 rules,"
+                        + " %d workers in %.2f s = %.0f events/s%n", outcome.claimed(), outcome.processed(), outcome.skipped(),
+                earnings / (double) outcome.claimed(), EventProcessor.Settings.defaults().workers(), took,
+                outcome.claimed() / took);
+        if (outcome.claimed() != events) {
+            throw new IllegalStateException("expected " + events + " events, processed " + outcome.claimed());
+        }
+    }
+
+    private static void latency(Services services, HttpClient client, String base, int rate, int seconds) throws Exception {
+        services.processor().start();
+        Random random = new Random(11);
+        List<String> bodies = new ArrayList<>();
+        int warmup = rate * 3;
+        for (int i = 0; i < warmup + rate * seconds; i++) {
+            // The first three seconds warm up this code path and are not measured.
+            bodies.add(Json.write(Workload.event(random, (i < warmup ? "warmup-" : "latency-") + i)));
+        }
+        AtomicInteger sent = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor();
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+        long periodNanos = 1_000_000_000L / rate;
+        ticker.scheduleAtFixedRate(() -> {
+            int i = sent.getAndIncrement();
+            if (i >= bodies.size()) {
+                return;
+            }
+            senders.submit(() -> {
+                try {
+                    if (post(client, base + "/events", bodies.get(i)).statusCode() != 201) {
+                        failed.incrementAndGet();
+                    }
+                } catch (Exception e) {
+                    failed.incrementAndGet();
+                }
+            });
+        }, 0, periodNanos, TimeUnit.NANOSECONDS);
+        while (sent.get() < bodies.size()) {
+            Thread.sleep(50);
+        }
+        ticker.shutdown();
+        senders.shutdown();
+        senders.awaitTermination(30, TimeUnit.SECONDS);
+        try (Connection c = services.api().database().connection(); Statement s = c.createStatement()) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM events WHERE status = 'pending'")) {
+                    rs.next();
+                    if (rs.getLong(1) == 0) {
+                        break;
+                    }
+                }
+                Thread.sleep(20);
+            }
+            try (ResultSet rs = s.executeQuery("SELECT count(*),"
+                    + " percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - created_at)) * 1000,"
+                    + " percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - created_at)) * 1000,"
+                    + " max(extract(epoch FROM processed_at - created_at)) * 1000"
+                    + " FROM events WHERE external_id LIKE 'latency-%'")) {
+                rs.next();
+                System.out.printf("latency: %d single events at %d/s for %d s after 3 s warm-up (%d failed): register -> processed p50 %.1f ms,"
+                                + " p99 %.1f ms, max %.1f ms%n", rs.getLong(1), rate, seconds, failed.get(),
+                        rs.getDouble(2), rs.getDouble(3), rs.getDouble(4));
+            }
+        }
+    }
+}
