@@ -106,6 +106,39 @@ class CliInProcessTest {
     }
 
     @Test
+    void explainTestAndBacktestAnswerWithoutStoringAnything(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        long campaign = cli("campaign", "create", "--name", "Explained", "--budget", "1000", "-o", "json").json().get("id").asLong();
+        long rule = cli("rule", "add", "--campaign", String.valueOf(campaign), "--priority", "700",
+                "--when", "{\"transaction_data.items.category\": \"shoes\"}", "--reward", "percentage:10", "-o", "json")
+                .json().get("id").asLong();
+        long event = cli("event", "register", "--amount", "80", "--customer", "EX",
+                "--data", "{\"items\": [{\"category\": \"shoes\"}]}", "-o", "json").json().get("id").asLong();
+
+        CliRun explained = cli("event", "explain", String.valueOf(event), "-o", "json");
+        assertThat(explained.code()).as(explained.toString()).isZero();
+        assertThat(explained.json().get("stored_status").asText()).isEqualTo("processed");
+        assertThat(explained.json().get("matched_rule_id").asLong()).isEqualTo(rule);
+
+        Path file = dir.resolve("event.json");
+        Files.writeString(file, "{\"amount\": 80, \"transaction_data\": {\"items\": [{\"category\": \"hats\"}]}}");
+        CliRun tested = cli("rule", "test", "--event", file.toString(), "-o", "table");
+        assertThat(tested.code()).as(tested.toString()).isZero();
+        assertThat(tested.out()).contains("RULE_ID", "CONDITIONS_MATCHED");
+
+        Path draft = dir.resolve("draft.json");
+        Files.writeString(draft, "[{\"campaign_id\": " + campaign + ", \"conditions\": {\"amount\": {\"$gte\": 50}},"
+                + " \"reward\": {\"type\": \"fixed\", \"value\": 1}}]");
+        CliRun backtest = cli("rule", "backtest", "--rules", draft.toString(), "--since", "1h", "-o", "json");
+        assertThat(backtest.code()).as(backtest.toString()).isZero();
+        assertThat(backtest.json().get("events").asLong()).isPositive();
+        assertThat(backtest.json().at("/draft/points_by_campaign/" + campaign).decimalValue()).isPositive();
+
+        CliRun missing = cli("rule", "backtest", "--rules", dir.resolve("nope.json").toString());
+        assertThat(missing.code()).isEqualTo(ExitCodes.INVALID);
+        assertThat(missing.err()).contains("cannot read");
+    }
+
+    @Test
     void versionAndHelpNeedNoDatabase() {
         CliRun version = CliRun.run(Map.of(), "version");
         assertThat(version.code()).isZero();
