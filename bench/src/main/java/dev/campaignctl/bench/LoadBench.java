@@ -47,15 +47,17 @@ public final class LoadBench {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 500;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+        int workers = args.length > 3 ? Integer.parseInt(args[3]) : EventProcessor.Settings.defaults().workers();
         Path home = Files.createTempDirectory("campaignctl-load");
         ServeOptions options = new ServeOptions(DbConfig.embedded(home), home, "127.0.0.1", 0,
-                new Credentials("admin", PASSWORD), EventProcessor.Settings.defaults(), false);
+                new Credentials("admin", PASSWORD), new EventProcessor.Settings(EventProcessor.Settings.DEFAULT_BATCH_SIZE,
+                EventProcessor.Settings.DEFAULT_POLL, workers), false);
         try (Services services = Services.startDomain(options, new PrintWriter(System.err, true))) {
             String base = "http://127.0.0.1:" + services.domainPort();
             HttpClient client = HttpClient.newHttpClient();
             setUpRules(client, base);
             ingest(client, base, events);
-            process(services, events);
+            process(services, events, workers);
             latency(services, client, base, rate, seconds);
         }
     }
@@ -106,7 +108,7 @@ public final class LoadBench {
                 events, BATCH, took, events / took);
     }
 
-    private static void process(Services services, int events) {
+    private static void process(Services services, int events, int workers) {
         long begin = System.nanoTime();
         EventProcessor.Outcome outcome = services.processor().runUntilEmpty();
         double took = (System.nanoTime() - begin) / 1e9;
@@ -120,7 +122,7 @@ public final class LoadBench {
         }
         System.out.printf("processing: %d events (%d processed, %d skipped, %.2f earnings per event) with 50 rules,"
                         + " %d workers in %.2f s = %.0f events/s%n", outcome.claimed(), outcome.processed(), outcome.skipped(),
-                earnings / (double) outcome.claimed(), EventProcessor.Settings.defaults().workers(), took,
+                earnings / (double) outcome.claimed(), workers, took,
                 outcome.claimed() / took);
         if (outcome.claimed() != events) {
             throw new IllegalStateException("expected " + events + " events, processed " + outcome.claimed());
