@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
                 EventCommand.class,
                 EarningsCommand.class,
                 ProcessEventsCommand.class,
+                AiCommand.class,
                 VersionCommand.class,
                 CommandLine.HelpCommand.class
         },

@@ -5,7 +5,10 @@ import dev.campaignctl.core.event.EventProcessor;
 import dev.campaignctl.server.DomainServer;
 import dev.campaignctl.server.ServeOptions;
 import dev.campaignctl.server.Services;
+import dev.campaignctl.core.ai.AiConfig;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -14,7 +17,7 @@ import picocli.CommandLine.Option;
 
 /** {@code campaignctl serve domain|all}: run services in this process until stopped. */
 @Command(name = "serve", description = "Run services as embedded HTTP servers until stopped.",
-        subcommands = {ServeCommand.Domain.class, ServeCommand.All.class})
+        subcommands = {ServeCommand.Domain.class, ServeCommand.Ai.class, ServeCommand.All.class})
 final class ServeCommand {
 
     /** Options every serve subcommand takes. */
@@ -28,6 +31,7 @@ final class ServeCommand {
         @Option(names = "--workers", defaultValue = "2", description = "Processor threads (default: ${DEFAULT-VALUE}).") int workers;
         @Option(names = "--batch-size", defaultValue = "1000", description = "Events per processing transaction (default: ${DEFAULT-VALUE}).") int batchSize;
         @Option(names = "--no-processor", description = "Do not process events here (run process-events elsewhere).") boolean noProcessor;
+        @Option(names = "--ai-port", defaultValue = "8001", description = "AI management service port (default: ${DEFAULT-VALUE}).") int aiPort;
 
         Base(Cli cli) {
             this.cli = cli;
@@ -38,16 +42,21 @@ final class ServeCommand {
             long start = System.nanoTime();
             ServeOptions options = new ServeOptions(database.config(cli), database.dataDir(cli), host, port,
                     credentials(), new EventProcessor.Settings(batchSize, Duration.ofSeconds(pollSeconds), workers),
-                    !noProcessor);
-            Services services = Services.startDomain(options, cli.err());
+                    !noProcessor, aiPort, AiConfig.fromEnv(cli.env()), cli.env("AI_API_TOKEN"));
+            Services services = Services.start(options, kinds(), cli.err());
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 services.close();
                 stopped.countDown();
             }, "campaignctl-shutdown"));
-            cli.err().printf("domain service listening on http://%s:%d (%s) — ready in %d ms%n",
-                    host, services.domainPort(), options.db(), (System.nanoTime() - start) / 1_000_000);
+            if (kinds().contains(Services.Kind.DOMAIN)) {
+                cli.err().printf("domain service listening on http://%s:%d (%s)%n", host, services.domainPort(), options.db());
+            }
+            if (kinds().contains(Services.Kind.AI)) {
+                cli.err().printf("AI management service listening on http://%s:%d (%s)%n", host, services.aiPort(), options.ai());
+            }
             announce();
+            cli.err().printf("ready in %d ms%n", (System.nanoTime() - start) / 1_000_000);
             cli.err().flush();
             stopped.await();
             return ExitCodes.OK;
@@ -55,6 +64,8 @@ final class ServeCommand {
 
         void announce() {
         }
+
+        abstract Set<Services.Kind> kinds();
 
         private Credentials credentials() {
             String password = cli.env("API_PASSWORD");
@@ -71,18 +82,39 @@ final class ServeCommand {
         Domain(Cli cli) {
             super(cli);
         }
+
+        @Override
+        Set<Services.Kind> kinds() {
+            return EnumSet.of(Services.Kind.DOMAIN);
+        }
     }
 
-    @Command(name = "all", description = "Every service in one process (today: the domain service; AI and agents follow).")
+    @Command(name = "ai", description = "The AI management service (LLM gateway with cache) on port 8001.")
+    static final class Ai extends Base {
+        Ai(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        Set<Services.Kind> kinds() {
+            return EnumSet.of(Services.Kind.AI);
+        }
+    }
+
+    @Command(name = "all", description = "Every service in one process: domain (8000) and AI management (8001); agents (8002) follow.")
     static final class All extends Base {
         All(Cli cli) {
             super(cli);
         }
 
         @Override
+        Set<Services.Kind> kinds() {
+            return EnumSet.allOf(Services.Kind.class);
+        }
+
+        @Override
         void announce() {
-            cli.err().println("note: the AI management (8001) and agents (8002) services are not built yet;"
-                    + " serving the domain service only");
+            cli.err().println("note: the agents service (8002) is not built yet");
         }
     }
 

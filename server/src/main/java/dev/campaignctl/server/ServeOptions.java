@@ -1,13 +1,16 @@
 package dev.campaignctl.server;
 
+import dev.campaignctl.core.ai.AiConfig;
 import dev.campaignctl.core.config.Credentials;
 import dev.campaignctl.core.db.DbConfig;
 import dev.campaignctl.core.event.EventProcessor;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Everything {@link Services} needs to start: where the data lives, where to listen, the API
- * credentials if given (null: use stored or generate), and how the processor runs.
+ * credentials if given (null: use stored or generate), how the processor runs, and the AI gateway's
+ * settings and optional bearer token.
  */
 public record ServeOptions(
         DbConfig db,
@@ -16,5 +19,15 @@ public record ServeOptions(
         int domainPort,
         Credentials credentials,
         EventProcessor.Settings processor,
-        boolean runProcessor) {
+        boolean runProcessor,
+        int aiPort,
+        AiConfig ai,
+        String aiToken) {
+
+    /** Options for the domain service alone, with the AI settings taken from no environment at all. */
+    public ServeOptions(DbConfig db, Path dataDir, String host, int domainPort, Credentials credentials,
+                        EventProcessor.Settings processor, boolean runProcessor) {
+        this(db, dataDir, host, domainPort, credentials, processor, runProcessor, AiServer.DEFAULT_PORT,
+                AiConfig.fromEnv(Map.of()), null);
+    }
 }

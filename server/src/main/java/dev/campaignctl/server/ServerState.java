@@ -23,10 +23,19 @@ public final class ServerState {
         this.file = dataDir.resolve("server.properties");
     }
 
-    /** @param databaseUrl the embedded database's JDBC URL, so one-shot processors can share it; null if external */
-    public void write(String domainUrl, String databaseUrl) {
+    /**
+     * @param domainUrl   the domain service's URL, or null when this process does not serve it
+     * @param aiUrl       the AI service's URL, or null
+     * @param databaseUrl the embedded database's JDBC URL, so one-shot processors can share it; null if external
+     */
+    public void write(String domainUrl, String aiUrl, String databaseUrl) {
         Properties props = new Properties();
-        props.setProperty("domain.url", domainUrl);
+        if (domainUrl != null) {
+            props.setProperty("domain.url", domainUrl);
+        }
+        if (aiUrl != null) {
+            props.setProperty("ai.url", aiUrl);
+        }
         if (databaseUrl != null) {
             props.setProperty("db.url", databaseUrl);
         }
@@ -46,6 +55,11 @@ public final class ServerState {
     /** The running server's domain URL, if its process is still alive. */
     public Optional<String> domainUrl() {
         return live().map(props -> props.getProperty("domain.url"));
+    }
+
+    /** The running server's AI service URL, if it serves one and is still alive. */
+    public Optional<String> aiUrl() {
+        return live().map(props -> props.getProperty("ai.url"));
     }
 
     /** The running server's embedded database URL, if it runs one and is still alive. */

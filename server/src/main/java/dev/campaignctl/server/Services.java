@@ -1,5 +1,7 @@
 package dev.campaignctl.server;
 
+import dev.campaignctl.core.ai.AiGateway;
+import dev.campaignctl.core.ai.LocalAiApi;
 import dev.campaignctl.core.api.LocalDomainApi;
 import dev.campaignctl.core.config.Authenticator;
 import dev.campaignctl.core.config.ConfigurationStore;
@@ -8,56 +10,80 @@ import dev.campaignctl.core.config.CredentialsFile;
 import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.event.EventProcessor;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
 
 /**
- * Starts the services of one process: the database, the event processor and the domain HTTP
- * service (the AI and agents services join here as they are built), and stops them in reverse order.
+ * Starts the services of one process — the domain service with its database and processor, the AI
+ * management service with its gateway — and stops them in reverse order.
  *
  * <pre>{@code
- * try (Services services = Services.startDomain(options, err)) {
- *     services.awaitShutdown();
- * }
+ * try (Services services = Services.start(options, EnumSet.allOf(Services.Kind.class), err)) { ... }
  * }</pre>
  */
 public final class Services implements AutoCloseable {
 
-    private final Database database;
-    private final EventProcessor processor;
-    private final LocalDomainApi api;
-    private final DomainServer domain;
-    private final ServerState state;
+    /** The services one process can run. */
+    public enum Kind { DOMAIN, AI }
 
-    private Services(Database database, EventProcessor processor, LocalDomainApi api, DomainServer domain,
-                     ServerState state) {
-        this.database = database;
-        this.processor = processor;
-        this.api = api;
-        this.domain = domain;
-        this.state = state;
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private Database database;
+    private EventProcessor processor;
+    private LocalDomainApi api;
+    private DomainServer domain;
+    private LocalAiApi ai;
+    private AiServer aiServer;
+    private ServerState state;
+
+    private Services() {
     }
 
     public static Services startDomain(ServeOptions options, PrintWriter err) {
-        Database database = Database.open(options.db());
-        EventProcessor processor = null;
+        return start(options, EnumSet.of(Kind.DOMAIN), err);
+    }
+
+    public static Services start(ServeOptions options, Set<Kind> kinds, PrintWriter err) {
+        Services services = new Services();
         try {
-            Credentials credentials = resolveCredentials(options, database, err);
-            Authenticator authenticator = new ConfigurationStore(database.dataSource()).authenticator(credentials);
-            processor = new EventProcessor(database, options.processor());
-            if (options.runProcessor()) {
-                processor.start();
+            if (kinds.contains(Kind.DOMAIN)) {
+                services.startDomainService(options, err);
             }
-            LocalDomainApi api = new LocalDomainApi(database, processor, false);
-            DomainServer domain = DomainServer.start(options.host(), options.domainPort(), api, authenticator);
-            ServerState state = new ServerState(options.dataDir());
-            state.write("http://127.0.0.1:" + domain.port(), database.isEmbedded() ? database.url() : null);
-            return new Services(database, processor, api, domain, state);
+            if (kinds.contains(Kind.AI)) {
+                services.startAiService(options);
+            }
+            services.state = new ServerState(options.dataDir());
+            services.state.write(services.domain == null ? null : "http://127.0.0.1:" + services.domain.port(),
+                    services.aiServer == null ? null : "http://127.0.0.1:" + services.aiServer.port(),
+                    services.database != null && services.database.isEmbedded() ? services.database.url() : null);
+            return services;
         } catch (RuntimeException e) {
-            if (processor != null) {
-                processor.close();
-            }
-            database.close();
+            services.close();
             throw e;
         }
+    }
+
+    private void startDomainService(ServeOptions options, PrintWriter err) {
+        database = Database.open(options.db());
+        started.add(database);
+        Credentials credentials = resolveCredentials(options, database, err);
+        Authenticator authenticator = new ConfigurationStore(database.dataSource()).authenticator(credentials);
+        processor = new EventProcessor(database, options.processor());
+        started.add(processor);
+        if (options.runProcessor()) {
+            processor.start();
+        }
+        api = new LocalDomainApi(database, processor, false);
+        domain = DomainServer.start(options.host(), options.domainPort(), api, authenticator);
+        started.add(domain);
+    }
+
+    private void startAiService(ServeOptions options) {
+        ai = new LocalAiApi(AiGateway.fromConfig(options.ai()), true);
+        started.add(ai);
+        aiServer = AiServer.start(options.host(), options.aiPort(), ai, options.aiToken());
+        started.add(aiServer);
     }
 
     /**
@@ -89,24 +115,34 @@ public final class Services implements AutoCloseable {
         return domain.port();
     }
 
+    public int aiPort() {
+        return aiServer.port();
+    }
+
     public LocalDomainApi api() {
         return api;
+    }
+
+    public LocalAiApi ai() {
+        return ai;
     }
 
     public EventProcessor processor() {
         return processor;
     }
 
-    /** Blocks until the JVM is asked to stop (SIGTERM, Ctrl-C). */
-    public void awaitShutdown() throws InterruptedException {
-        Thread.currentThread().join();
-    }
-
     @Override
     public void close() {
-        state.delete();
-        domain.close();
-        processor.close();
-        database.close();
+        if (state != null) {
+            state.delete();
+        }
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                // Keep stopping the rest; a failed close must not leave the database running.
+            }
+        }
+        started.clear();
     }
 }

@@ -13,7 +13,9 @@ public enum ErrorKind {
     PAYLOAD_TOO_LARGE(413, "payload_too_large"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type"),
     UNPROCESSABLE(422, "unprocessable"),
+    BAD_GATEWAY(502, "bad_gateway"),
     UNAVAILABLE(503, "unavailable"),
+    GATEWAY_TIMEOUT(504, "gateway_timeout"),
     INTERNAL(500, "internal_error");
 
     private final int status;

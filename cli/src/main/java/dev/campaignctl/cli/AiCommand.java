@@ -1,0 +1,140 @@
+package dev.campaignctl.cli;
+
+import dev.campaignctl.core.ai.AiApi;
+import dev.campaignctl.core.ai.AiConfig;
+import dev.campaignctl.core.ai.AiGateway;
+import dev.campaignctl.core.ai.GenerateRequest;
+import dev.campaignctl.core.ai.HttpAiApi;
+import dev.campaignctl.core.ai.LocalAiApi;
+import dev.campaignctl.core.config.DataDir;
+import dev.campaignctl.server.ServerState;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code campaignctl ai generate|providers|cache}: the LLM gateway, remote or in-process. */
+@Command(name = "ai", description = "Generate text through the AI management service; list providers; manage its cache.",
+        subcommands = {AiCommand.Generate.class, AiCommand.Providers.class, AiCommand.Cache.class})
+final class AiCommand {
+
+    /** How to reach the AI service: --ai-url / AI_MANAGEMENT_URL, a running serve, or in-process. */
+    static final class AiOptions {
+        @Option(names = "--ai-url", paramLabel = "URL", description = "AI management service URL (env AI_MANAGEMENT_URL).")
+        String url;
+
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "State directory, to find a running serve.")
+        Path dataDir;
+
+        AiApi open(Cli cli) {
+            String target = url != null ? url : cli.env("AI_MANAGEMENT_URL");
+            if (target == null) {
+                target = new ServerState(DataDir.resolve(dataDir, cli.env())).aiUrl().orElse(null);
+            }
+            if (target != null) {
+                return new HttpAiApi(URI.create(target), cli.env("AI_API_TOKEN"));
+            }
+            return new LocalAiApi(AiGateway.fromConfig(AiConfig.fromEnv(cli.env())), true);
+        }
+    }
+
+    @Command(name = "generate", description = "Generate text for a prompt (cached answers are reused unless --no-cache).")
+    static final class Generate implements Callable<Integer> {
+        private final Cli cli;
+        @Mixin AiOptions ai;
+        @Mixin OutputOptions output;
+        @Parameters(paramLabel = "PROMPT", description = "The prompt.") String prompt;
+        @Option(names = "--provider", description = "openai or anthropic (default: the first configured).") String provider;
+        @Option(names = "--model", description = "Model (default: OPENAI_MODEL / ANTHROPIC_MODEL).") String model;
+        @Option(names = "--max-tokens", description = "Most tokens to generate (default: 1000).") Integer maxTokens;
+        @Option(names = "--temperature", description = "0 to 2 (default: 0.7).") Double temperature;
+        @Option(names = "--no-cache", description = "Ask the provider even if an answer is cached.") boolean noCache;
+
+        Generate(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() {
+            GenerateRequest request = new GenerateRequest(prompt, provider, model, maxTokens, temperature, noCache ? false : null);
+            try (AiApi api = ai.open(cli)) {
+                var answer = api.generate(request);
+                if (output.resolve(cli) == OutputOptions.Format.json) {
+                    Output.print(cli, output, answer);
+                } else {
+                    cli.out().println(answer.text());
+                    cli.out().flush();
+                    cli.err().printf("%s %s, %d tokens (%d in, %d out)%s%n", answer.provider(), answer.model(),
+                            answer.tokenCount(), answer.inputTokens(), answer.outputTokens(), answer.cached() ? ", cached" : "");
+                }
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "providers", description = "List the providers, whether each is configured, and its default model.")
+    static final class Providers implements Callable<Integer> {
+        private final Cli cli;
+        @Mixin AiOptions ai;
+        @Mixin OutputOptions output;
+
+        Providers(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() {
+            try (AiApi api = ai.open(cli)) {
+                Output.print(cli, output, api.providers(), "name", "configured", "default_model", "key_variable", "circuit");
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "cache", description = "The response cache.", subcommands = {Cache.Clear.class, Cache.Health.class})
+    static final class Cache {
+
+        @Command(name = "clear", description = "Remove every cached answer.")
+        static final class Clear implements Callable<Integer> {
+            private final Cli cli;
+            @Mixin AiOptions ai;
+            @Mixin OutputOptions output;
+
+            Clear(Cli cli) {
+                this.cli = cli;
+            }
+
+            @Override
+            public Integer call() {
+                try (AiApi api = ai.open(cli)) {
+                    Output.print(cli, output, Map.of("status", "cleared", "removed", api.clearCache()));
+                }
+                return ExitCodes.OK;
+            }
+        }
+
+        @Command(name = "health", description = "Whether the cache (Redis or in-process) answers; exit 5 when degraded.")
+        static final class Health implements Callable<Integer> {
+            private final Cli cli;
+            @Mixin AiOptions ai;
+            @Mixin OutputOptions output;
+
+            Health(Cli cli) {
+                this.cli = cli;
+            }
+
+            @Override
+            public Integer call() {
+                try (AiApi api = ai.open(cli)) {
+                    var health = api.cacheHealth();
+                    Output.print(cli, output, health);
+                    return health.ok() ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package dev.campaignctl.core.ai;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.api.ErrorKind;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.IntervalBiFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The LLM gateway: picks the provider, answers from the cache when it can, calls the provider with
+ * retries (exponential backoff with jitter, honouring Retry-After) behind a circuit breaker per
+ * provider, falls back to another provider when configured, and lets identical concurrent requests
+ * share one provider call.
+ */
+public final class AiGateway implements AutoCloseable {
+
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+
+    private final Map<String, LlmProvider> providers = new LinkedHashMap<>();
+    private final Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
+    private final ResponseCache cache;
+    private final AiConfig config;
+    private final Retry retry;
+    private final ConcurrentHashMap<String, CompletableFuture<GenerateResponse>> inflight = new ConcurrentHashMap<>();
+
+    public AiGateway(AiConfig config, List<LlmProvider> providers, ResponseCache cache) {
+        this.config = config;
+        this.cache = cache;
+        for (LlmProvider provider : providers) {
+            this.providers.put(provider.id(), provider);
+            this.breakers.put(provider.id(), CircuitBreaker.of(provider.id(), CircuitBreakerConfig.custom()
+                    .slidingWindowSize(20)
+                    .minimumNumberOfCalls(10)
+                    .failureRateThreshold(50)
+                    .waitDurationInOpenState(Duration.ofSeconds(30))
+                    .recordException(e -> e instanceof ProviderException p && p.retryable())
+                    .build()));
+        }
+        this.retry = Retry.of("llm", RetryConfig.<Object>custom()
+                .maxAttempts(1 + config.maxRetries())
+                .retryOnException(e -> e instanceof ProviderException p && p.retryable())
+                .intervalBiFunction(backoff(config.retryBase()))
+                .build());
+    }
+
+    /** The gateway as configured by the environment: real providers, Redis or in-process cache. */
+    public static AiGateway fromConfig(AiConfig config) {
+        ResponseCache cache = config.redisUrl() != null ? new RedisResponseCache(config.redisUrl(), config.cacheTtl())
+                : new LocalResponseCache(config.cacheTtl(), 100_000);
+        return new AiGateway(config, List.of(
+                new OpenAiProvider(config.openAiKey(), config.openAiModel(), config.openAiBaseUrl(), config.timeout()),
+                new AnthropicProvider(config.anthropicKey(), config.anthropicModel(), config.anthropicBaseUrl(), config.timeout())),
+                cache);
+    }
+
+    /** Backoff: Retry-After when the provider gave one, else base × 2^(attempt-1) with ±50 % jitter. */
+    static IntervalBiFunction<Object> backoff(Duration base) {
+        return (attempt, outcome) -> {
+            if (outcome.isLeft() && outcome.getLeft() instanceof ProviderException p && p.retryAfter() != null) {
+                return Math.min(p.retryAfter().toMillis(), MAX_BACKOFF.toMillis());
+            }
+            long exponential = base.toMillis() << Math.min(attempt - 1, 10);
+            double jitter = 0.5 + ThreadLocalRandom.current().nextDouble();
+            return Math.min((long) (exponential * jitter), MAX_BACKOFF.toMillis());
+        };
+    }
+
+    /** The outcome of a generation, with whether the cache answered (for the X-Cache header). */
+    public GenerateResponse generate(GenerateRequest request) {
+        LlmProvider provider = provider(request.provider());
+        String model = request.model() != null ? request.model() : provider.defaultModel();
+        int maxTokens = request.maxTokensOrDefault();
+        double temperature = request.temperatureOrDefault();
+        if (!request.cacheable()) {
+            return call(provider, request.prompt(), model, maxTokens, temperature);
+        }
+        String key = CacheKey.of(request.prompt(), provider.id(), model, maxTokens, temperature);
+        var hit = cache.get(key);
+        if (hit.isPresent()) {
+            return hit.get().asCached();
+        }
+        CompletableFuture<GenerateResponse> mine = new CompletableFuture<>();
+        CompletableFuture<GenerateResponse> leader = inflight.putIfAbsent(key, mine);
+        if (leader != null) {
+            return await(leader);
+        }
+        try {
+            GenerateResponse response = call(provider, request.prompt(), model, maxTokens, temperature);
+            cache.put(key, response);
+            mine.complete(response);
+            return response;
+        } catch (RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            inflight.remove(key, mine);
+        }
+    }
+
+    private static GenerateResponse await(CompletableFuture<GenerateResponse> leader) {
+        try {
+            return leader.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+        }
+    }
+
+    private GenerateResponse call(LlmProvider provider, String prompt, String model, int maxTokens, double temperature) {
+        try {
+            return attempt(provider, prompt, model, maxTokens, temperature);
+        } catch (ApiException e) {
+            LlmProvider fallback = fallbackFor(provider, e);
+            if (fallback == null) {
+                throw e;
+            }
+            String fallbackModel = fallback.defaultModel();
+            return attempt(fallback, prompt, fallbackModel, maxTokens, temperature);
+        }
+    }
+
+    private GenerateResponse attempt(LlmProvider provider, String prompt, String model, int maxTokens, double temperature) {
+        CircuitBreaker breaker = breakers.get(provider.id());
+        try {
+            Completion completion = retry.executeSupplier(() -> breaker.executeSupplier(
+                    () -> provider.complete(prompt, model, maxTokens, temperature)));
+            return new GenerateResponse(completion.text(), completion.model(), provider.displayName(),
+                    completion.inputTokens() + completion.outputTokens(), completion.inputTokens(),
+                    completion.outputTokens(), false);
+        } catch (CallNotPermittedException e) {
+            throw new ApiException(ErrorKind.UNAVAILABLE, "provider", provider.displayName()
+                    + " is failing; its circuit breaker is open, calls resume within 30 s");
+        } catch (ProviderException e) {
+            throw gatewayError(provider, e);
+        }
+    }
+
+    private LlmProvider fallbackFor(LlmProvider failed, ApiException e) {
+        String name = config.fallbackProvider();
+        if (name == null || name.equals(failed.id()) || e.kind() == ErrorKind.VALIDATION) {
+            return null;
+        }
+        LlmProvider fallback = providers.get(name);
+        return fallback != null && fallback.configured() ? fallback : null;
+    }
+
+    /** Maps a provider failure to a gateway status; the message never carries the key. */
+    static ApiException gatewayError(LlmProvider provider, ProviderException e) {
+        String name = provider.displayName();
+        if (e.isTimeout()) {
+            return new ApiException(ErrorKind.GATEWAY_TIMEOUT, null, e.getMessage());
+        }
+        return switch (e.status()) {
+            case 401, 403 -> new ApiException(ErrorKind.BAD_GATEWAY, null, name + " rejected the API key (status "
+                    + e.status() + "); check " + provider.keyVariable());
+            case 429 -> new ApiException(ErrorKind.UNAVAILABLE, null, name + " is rate-limiting us; gave up after retries");
+            case 400, 404, 422 -> new ApiException(ErrorKind.BAD_GATEWAY, null, name + " refused the request: " + e.getMessage());
+            default -> new ApiException(ErrorKind.BAD_GATEWAY, null, e.getMessage() + " (gave up after retries)");
+        };
+    }
+
+    private LlmProvider provider(String requested) {
+        String name = requested != null ? requested : defaultProvider();
+        LlmProvider provider = providers.get(name);
+        if (provider == null) {
+            throw ApiException.invalid("provider", "unknown provider \"" + name + "\"; known: " + String.join(", ", providers.keySet()));
+        }
+        if (!provider.configured()) {
+            throw new ApiException(ErrorKind.UNAVAILABLE, "provider", "provider " + name
+                    + " is not configured: set " + provider.keyVariable());
+        }
+        return provider;
+    }
+
+    private String defaultProvider() {
+        if (config.defaultProvider() != null) {
+            return config.defaultProvider();
+        }
+        return providers.values().stream().filter(LlmProvider::configured).map(LlmProvider::id).findFirst()
+                .orElseThrow(() -> new ApiException(ErrorKind.UNAVAILABLE, "provider",
+                        "no provider configured: set OPENAI_API_KEY or ANTHROPIC_API_KEY"));
+    }
+
+    /** One provider, for {@code GET /providers}. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ProviderInfo(String name, String displayName, boolean configured, String defaultModel,
+                               String keyVariable, String circuit) {
+    }
+
+    public List<ProviderInfo> providers() {
+        List<ProviderInfo> list = new ArrayList<>();
+        for (LlmProvider p : providers.values()) {
+            list.add(new ProviderInfo(p.id(), p.displayName(), p.configured(), p.defaultModel(), p.keyVariable(),
+                    breakers.get(p.id()).getState().name().toLowerCase()));
+        }
+        return list;
+    }
+
+    /** {@code GET /health}: healthy, or degraded while the cache is down (answers still flow). */
+    public record Health(String status, String service, ResponseCache.CacheHealth cache, List<ProviderInfo> providers) {
+    }
+
+    public Health health() {
+        ResponseCache.CacheHealth cacheHealth = cache.health();
+        return new Health(cacheHealth.ok() ? "healthy" : "degraded", "ai-management", cacheHealth, providers());
+    }
+
+    public ResponseCache.CacheHealth cacheHealth() {
+        return cache.health();
+    }
+
+    /** Clears the cache; a cache that cannot be reached is an error, not a silent success. */
+    public long clearCache() {
+        try {
+            return cache.clear();
+        } catch (RedisResponseCache.CacheUnavailableException e) {
+            throw new ApiException(ErrorKind.UNAVAILABLE, null, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+    }
+}

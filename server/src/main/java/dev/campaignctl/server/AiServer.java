@@ -1,0 +1,53 @@
+package dev.campaignctl.server;
+
+import dev.campaignctl.core.ai.AiApi;
+import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.api.ErrorKind;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import java.util.Set;
+
+/** The AI management service on a Helidon WebServer; {@link #routing} is shared with tests. */
+public final class AiServer implements AutoCloseable {
+
+    public static final int DEFAULT_PORT = 8001;
+
+    private final WebServer server;
+
+    private AiServer(WebServer server) {
+        this.server = server;
+    }
+
+    /** @param token the bearer token required on every route but /health, or null for none */
+    public static void routing(HttpRouting.Builder routing, AiApi api, String token) {
+        if (token != null) {
+            routing.addFilter(new BearerTokenFilter(token, Set.of("/health")));
+        }
+        routing.register(new AiService(api))
+                .any((request, response) -> {
+                    throw new ApiException(ErrorKind.NOT_FOUND, null,
+                            "no route for " + request.prologue().method().text() + " " + request.path().path());
+                });
+        ErrorMapping.register(routing);
+    }
+
+    public static AiServer start(String host, int port, AiApi api, String token) {
+        return new AiServer(WebServer.builder()
+                .host(host)
+                .port(port)
+                .maxPayloadSize(DomainServer.MAX_PAYLOAD)
+                .shutdownHook(false)
+                .routing(routing -> routing(routing, api, token))
+                .build()
+                .start());
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}
