@@ -33,7 +33,12 @@ public final class HttpJson {
 
     /** @param authorization the full Authorization header value, or null for none */
     public HttpJson(URI base, String authorization) {
-        this.client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT);
+        if ("http".equals(base.getScheme())) {
+            // Our services speak HTTP/1.1 on plain http; skip the h2c upgrade attempt on every request.
+            builder.version(HttpClient.Version.HTTP_1_1);
+        }
+        this.client = builder.build();
         String text = base.toString();
         this.base = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
         this.authorization = authorization;
