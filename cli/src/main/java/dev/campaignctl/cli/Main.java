@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
                 EarningsCommand.class,
                 ProcessEventsCommand.class,
                 AiCommand.class,
+                AgentCommand.class,
                 VersionCommand.class,
                 CommandLine.HelpCommand.class
         },

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 
 /** {@code campaignctl serve domain|all}: run services in this process until stopped. */
 @Command(name = "serve", description = "Run services as embedded HTTP servers until stopped.",
-        subcommands = {ServeCommand.Domain.class, ServeCommand.Ai.class, ServeCommand.All.class})
+        subcommands = {ServeCommand.Domain.class, ServeCommand.Ai.class, ServeCommand.Agents.class, ServeCommand.All.class})
 final class ServeCommand {
 
     /** Options every serve subcommand takes. */
@@ -32,6 +32,7 @@ final class ServeCommand {
         @Option(names = "--batch-size", defaultValue = "1000", description = "Events per processing transaction (default: ${DEFAULT-VALUE}).") int batchSize;
         @Option(names = "--no-processor", description = "Do not process events here (run process-events elsewhere).") boolean noProcessor;
         @Option(names = "--ai-port", defaultValue = "8001", description = "AI management service port (default: ${DEFAULT-VALUE}).") int aiPort;
+        @Option(names = "--agents-port", defaultValue = "8002", description = "Agents service port (default: ${DEFAULT-VALUE}).") int agentsPort;
 
         Base(Cli cli) {
             this.cli = cli;
@@ -42,7 +43,8 @@ final class ServeCommand {
             long start = System.nanoTime();
             ServeOptions options = new ServeOptions(database.config(cli), database.dataDir(cli), host, port,
                     credentials(), new EventProcessor.Settings(batchSize, Duration.ofSeconds(pollSeconds), workers),
-                    !noProcessor, aiPort, AiConfig.fromEnv(cli.env()), cli.env("AI_API_TOKEN"));
+                    !noProcessor, aiPort, AiConfig.fromEnv(cli.env()), cli.env("AI_API_TOKEN"), agentsPort,
+                    cli.env("DEMO_DOMAIN_URL"), cli.env("AI_MANAGEMENT_URL"));
             Services services = Services.start(options, kinds(), cli.err());
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -55,14 +57,13 @@ final class ServeCommand {
             if (kinds().contains(Services.Kind.AI)) {
                 cli.err().printf("AI management service listening on http://%s:%d (%s)%n", host, services.aiPort(), options.ai());
             }
-            announce();
+            if (kinds().contains(Services.Kind.AGENTS)) {
+                cli.err().printf("agents service listening on http://%s:%d%n", host, services.agentsPort());
+            }
             cli.err().printf("ready in %d ms%n", (System.nanoTime() - start) / 1_000_000);
             cli.err().flush();
             stopped.await();
             return ExitCodes.OK;
-        }
-
-        void announce() {
         }
 
         abstract Set<Services.Kind> kinds();
@@ -101,7 +102,20 @@ final class ServeCommand {
         }
     }
 
-    @Command(name = "all", description = "Every service in one process: domain (8000) and AI management (8001); agents (8002) follow.")
+    @Command(name = "agents", description = {"The agents service on port 8002, alone: it reaches the domain at DEMO_DOMAIN_URL",
+            "(credentials API_USERNAME/API_PASSWORD) and the AI service at AI_MANAGEMENT_URL."})
+    static final class Agents extends Base {
+        Agents(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        Set<Services.Kind> kinds() {
+            return EnumSet.of(Services.Kind.AGENTS);
+        }
+    }
+
+    @Command(name = "all", description = "Every service in one process: domain (8000), AI management (8001), agents (8002).")
     static final class All extends Base {
         All(Cli cli) {
             super(cli);
@@ -110,11 +124,6 @@ final class ServeCommand {
         @Override
         Set<Services.Kind> kinds() {
             return EnumSet.allOf(Services.Kind.class);
-        }
-
-        @Override
-        void announce() {
-            cli.err().println("note: the agents service (8002) is not built yet");
         }
     }
 

@@ -66,6 +66,13 @@ public final class Session implements AutoCloseable {
         return new EventProcessor(database, EventProcessor.Settings.defaults()).runUntilEmpty();
     }
 
+    /** Embedded mode: a background processor for this session, so waiting for outcomes can end. */
+    public EventProcessor startProcessor() {
+        EventProcessor processor = new EventProcessor(database, EventProcessor.Settings.defaults());
+        processor.start();
+        return processor;
+    }
+
     @Override
     public void close() {
         api.close();

@@ -48,6 +48,7 @@ public final class DomainService implements HttpService {
                 .post("/events", this::registerEvent)
                 .post("/events/batch", this::registerBatch)
                 .post("/events/explain", this::explainEvent)
+                .post("/events/outcomes", this::outcomes)
                 .post("/rules/backtest", this::backtest)
                 .get("/events", this::listEvents)
                 .get("/events/{id}", this::getEvent)
@@ -58,8 +59,37 @@ public final class DomainService implements HttpService {
         JsonIo.ok(response, api.health());
     }
 
+    /** A body may carry {@code rules}: then the campaign and its rules are created together or not at all. */
     private void createCampaign(ServerRequest request, ServerResponse response) {
-        JsonIo.send(response, Status.CREATED_201, api.createCampaign(NewCampaign.fromJson(JsonIo.read(request))));
+        JsonNode body = JsonIo.read(request);
+        NewCampaign campaign = NewCampaign.fromJson(body);
+        JsonNode rules = body.get("rules");
+        if (rules == null || rules.isNull()) {
+            JsonIo.send(response, Status.CREATED_201, api.createCampaign(campaign));
+            return;
+        }
+        if (!rules.isArray()) {
+            throw ApiException.invalid("rules", "must be an array of rules");
+        }
+        List<NewRule> parsed = new java.util.ArrayList<>();
+        for (int i = 0; i < rules.size(); i++) {
+            try {
+                parsed.add(NewRule.fromJson(rules.get(i)));
+            } catch (ApiException e) {
+                throw ApiException.invalid("rules[" + i + "]" + (e.field() == null ? "" : "." + e.field()), e.getMessage());
+            }
+        }
+        JsonIo.send(response, Status.CREATED_201, api.createCampaign(campaign, parsed));
+    }
+
+    private void outcomes(ServerRequest request, ServerResponse response) {
+        JsonNode ids = JsonIo.read(request).get("ids");
+        if (ids == null || !ids.isArray()) {
+            throw ApiException.invalid("ids", "must be an array of event ids");
+        }
+        List<Long> list = new java.util.ArrayList<>(ids.size());
+        ids.forEach(id -> list.add(parseLong("ids", id.asText())));
+        JsonIo.ok(response, api.outcomes(list));
     }
 
     private void listCampaigns(ServerRequest request, ServerResponse response) {

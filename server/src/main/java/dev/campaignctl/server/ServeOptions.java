@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Everything {@link Services} needs to start: where the data lives, where to listen, the API
  * credentials if given (null: use stored or generate), how the processor runs, and the AI gateway's
- * settings and optional bearer token.
+ * settings and optional bearer token; for the agents service alone, where the others are.
  */
 public record ServeOptions(
         DbConfig db,
@@ -22,12 +22,15 @@ public record ServeOptions(
         boolean runProcessor,
         int aiPort,
         AiConfig ai,
-        String aiToken) {
+        String aiToken,
+        int agentsPort,
+        String domainUrl,
+        String aiUrl) {
 
     /** Options for the domain service alone, with the AI settings taken from no environment at all. */
     public ServeOptions(DbConfig db, Path dataDir, String host, int domainPort, Credentials credentials,
                         EventProcessor.Settings processor, boolean runProcessor) {
         this(db, dataDir, host, domainPort, credentials, processor, runProcessor, AiServer.DEFAULT_PORT,
-                AiConfig.fromEnv(Map.of()), null);
+                AiConfig.fromEnv(Map.of()), null, AgentsServer.DEFAULT_PORT, null, null);
     }
 }

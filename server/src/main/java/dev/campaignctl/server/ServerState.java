@@ -26,15 +26,19 @@ public final class ServerState {
     /**
      * @param domainUrl   the domain service's URL, or null when this process does not serve it
      * @param aiUrl       the AI service's URL, or null
+     * @param agentsUrl   the agents service's URL, or null
      * @param databaseUrl the embedded database's JDBC URL, so one-shot processors can share it; null if external
      */
-    public void write(String domainUrl, String aiUrl, String databaseUrl) {
+    public void write(String domainUrl, String aiUrl, String agentsUrl, String databaseUrl) {
         Properties props = new Properties();
         if (domainUrl != null) {
             props.setProperty("domain.url", domainUrl);
         }
         if (aiUrl != null) {
             props.setProperty("ai.url", aiUrl);
+        }
+        if (agentsUrl != null) {
+            props.setProperty("agents.url", agentsUrl);
         }
         if (databaseUrl != null) {
             props.setProperty("db.url", databaseUrl);

@@ -1,6 +1,14 @@
 package dev.campaignctl.server;
 
+import dev.campaignctl.core.ai.AiApi;
 import dev.campaignctl.core.ai.AiGateway;
+import dev.campaignctl.core.ai.HttpAiApi;
+import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.api.DomainApi;
+import dev.campaignctl.core.api.ErrorKind;
+import dev.campaignctl.core.api.HttpDomainApi;
+import dev.campaignctl.core.config.PasswordHash;
+import java.net.URI;
 import dev.campaignctl.core.ai.LocalAiApi;
 import dev.campaignctl.core.api.LocalDomainApi;
 import dev.campaignctl.core.config.Authenticator;
@@ -26,7 +34,7 @@ import java.util.Set;
 public final class Services implements AutoCloseable {
 
     /** The services one process can run. */
-    public enum Kind { DOMAIN, AI }
+    public enum Kind { DOMAIN, AI, AGENTS }
 
     private final List<AutoCloseable> started = new ArrayList<>();
     private Database database;
@@ -35,6 +43,8 @@ public final class Services implements AutoCloseable {
     private DomainServer domain;
     private LocalAiApi ai;
     private AiServer aiServer;
+    private AgentsServer agentsServer;
+    private Authenticator authenticator;
     private ServerState state;
 
     private Services() {
@@ -53,9 +63,13 @@ public final class Services implements AutoCloseable {
             if (kinds.contains(Kind.AI)) {
                 services.startAiService(options);
             }
+            if (kinds.contains(Kind.AGENTS)) {
+                services.startAgentsService(options);
+            }
             services.state = new ServerState(options.dataDir());
             services.state.write(services.domain == null ? null : "http://127.0.0.1:" + services.domain.port(),
                     services.aiServer == null ? null : "http://127.0.0.1:" + services.aiServer.port(),
+                    services.agentsServer == null ? null : "http://127.0.0.1:" + services.agentsServer.port(),
                     services.database != null && services.database.isEmbedded() ? services.database.url() : null);
             return services;
         } catch (RuntimeException e) {
@@ -68,7 +82,7 @@ public final class Services implements AutoCloseable {
         database = Database.open(options.db());
         started.add(database);
         Credentials credentials = resolveCredentials(options, database, err);
-        Authenticator authenticator = new ConfigurationStore(database.dataSource()).authenticator(credentials);
+        authenticator = new ConfigurationStore(database.dataSource()).authenticator(credentials);
         processor = new EventProcessor(database, options.processor());
         started.add(processor);
         if (options.runProcessor()) {
@@ -84,6 +98,27 @@ public final class Services implements AutoCloseable {
         started.add(ai);
         aiServer = AiServer.start(options.host(), options.aiPort(), ai, options.aiToken());
         started.add(aiServer);
+    }
+
+    /**
+     * In one process with the domain (and AI) service the agents use them in-process; alone, they
+     * reach them over HTTP at {@code DEMO_DOMAIN_URL} / {@code AI_MANAGEMENT_URL}.
+     */
+    private void startAgentsService(ServeOptions options) {
+        DomainApi domainApi = api;
+        Authenticator auth = authenticator;
+        if (domainApi == null) {
+            if (options.domainUrl() == null || options.credentials() == null) {
+                throw new ApiException(ErrorKind.UNAVAILABLE, null, "serve agents alone needs DEMO_DOMAIN_URL and"
+                        + " API_PASSWORD (the domain's credentials, which the agents service also requires)");
+            }
+            domainApi = new HttpDomainApi(URI.create(options.domainUrl()), options.credentials().username(),
+                    options.credentials().password());
+            auth = new Authenticator(options.credentials().username(), PasswordHash.hash(options.credentials().password()));
+        }
+        AiApi aiApi = ai != null ? ai : options.aiUrl() != null ? new HttpAiApi(URI.create(options.aiUrl()), options.aiToken()) : null;
+        agentsServer = AgentsServer.start(options.host(), options.agentsPort(), domainApi, aiApi, auth);
+        started.add(agentsServer);
     }
 
     /**
@@ -117,6 +152,10 @@ public final class Services implements AutoCloseable {
 
     public int aiPort() {
         return aiServer.port();
+    }
+
+    public int agentsPort() {
+        return agentsServer.port();
     }
 
     public LocalDomainApi api() {

@@ -11,6 +11,7 @@ import dev.campaignctl.core.event.Event;
 import dev.campaignctl.core.event.EventExplanation;
 import dev.campaignctl.core.event.EventStatus;
 import dev.campaignctl.core.event.NewEvent;
+import dev.campaignctl.core.event.Outcomes;
 import dev.campaignctl.core.event.Registration;
 import dev.campaignctl.core.rule.NewRule;
 import dev.campaignctl.core.rule.Rule;
@@ -28,6 +29,12 @@ public interface DomainApi extends AutoCloseable {
     Health health();
 
     Campaign createCampaign(NewCampaign campaign);
+
+    /** Creates a campaign with its rules atomically: a rule that fails validation means no campaign. */
+    Campaign createCampaign(NewCampaign campaign, List<NewRule> rules);
+
+    /** Counts per status and the earnings of the given events (at most 10,000 ids). */
+    Outcomes outcomes(List<Long> eventIds);
 
     List<Campaign> listCampaigns(CampaignStatus status, int limit);
 

@@ -11,6 +11,7 @@ import dev.campaignctl.core.event.Event;
 import dev.campaignctl.core.event.EventExplanation;
 import dev.campaignctl.core.event.EventStatus;
 import dev.campaignctl.core.event.NewEvent;
+import dev.campaignctl.core.event.Outcomes;
 import dev.campaignctl.core.event.Registration;
 import dev.campaignctl.core.rule.NewRule;
 import dev.campaignctl.core.rule.Rule;
@@ -37,6 +38,18 @@ public final class HttpDomainApi implements DomainApi {
     @Override
     public Campaign createCampaign(NewCampaign campaign) {
         return http.send("POST", "/campaigns", campaign).as(Campaign.class);
+    }
+
+    @Override
+    public Campaign createCampaign(NewCampaign campaign, List<NewRule> rules) {
+        com.fasterxml.jackson.databind.node.ObjectNode body = dev.campaignctl.core.json.Json.MAPPER.valueToTree(campaign);
+        body.set("rules", dev.campaignctl.core.json.Json.MAPPER.valueToTree(rules));
+        return http.send("POST", "/campaigns", body).as(Campaign.class);
+    }
+
+    @Override
+    public Outcomes outcomes(List<Long> eventIds) {
+        return http.send("POST", "/events/outcomes", java.util.Map.of("ids", eventIds)).as(Outcomes.class);
     }
 
     @Override

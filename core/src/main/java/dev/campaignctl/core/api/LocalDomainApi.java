@@ -16,6 +16,7 @@ import dev.campaignctl.core.event.EventProcessor;
 import dev.campaignctl.core.event.EventStatus;
 import dev.campaignctl.core.event.EventStore;
 import dev.campaignctl.core.event.NewEvent;
+import dev.campaignctl.core.event.Outcomes;
 import dev.campaignctl.core.event.Registration;
 import dev.campaignctl.core.rule.NewRule;
 import dev.campaignctl.core.rule.Rule;
@@ -57,6 +58,19 @@ public final class LocalDomainApi implements DomainApi {
     @Override
     public Campaign createCampaign(NewCampaign campaign) {
         return campaigns.create(campaign);
+    }
+
+    @Override
+    public Campaign createCampaign(NewCampaign campaign, List<NewRule> rules) {
+        return campaigns.createWithRules(campaign, rules);
+    }
+
+    @Override
+    public Outcomes outcomes(List<Long> eventIds) {
+        if (eventIds.size() > MAX_LIMIT) {
+            throw ApiException.invalid("ids", "at most " + MAX_LIMIT + " ids per request");
+        }
+        return events.outcomes(eventIds);
     }
 
     @Override

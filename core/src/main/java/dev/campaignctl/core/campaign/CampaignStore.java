@@ -31,7 +31,13 @@ public final class CampaignStore {
     }
 
     public Campaign create(NewCampaign c) {
-        return Jdbc.call(dataSource, connection -> {
+        return createWithRules(c, List.of());
+    }
+
+    /** Creates a campaign and its rules in one transaction: all of them, or nothing. */
+    public Campaign createWithRules(NewCampaign c, List<NewRule> rules) {
+        return Jdbc.transaction(dataSource, connection -> {
+            Campaign campaign;
             try (PreparedStatement ps = connection.prepareStatement(
                     "INSERT INTO campaigns (name, description, status, starts_at, ends_at, evaluation, budget_total,"
                             + " customer_cap) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + CAMPAIGN_COLUMNS)) {
@@ -43,8 +49,12 @@ public final class CampaignStore {
                 ps.setString(6, c.evaluation().wire());
                 ps.setBigDecimal(7, c.budgetTotal());
                 ps.setBigDecimal(8, c.customerCap());
-                return single(ps);
+                campaign = single(ps);
             }
+            for (NewRule rule : rules) {
+                insertRule(connection, campaign.id(), rule);
+            }
+            return campaign;
         });
     }
 
@@ -97,21 +107,25 @@ public final class CampaignStore {
             if (campaign.status() == CampaignStatus.ENDED) {
                 throw ApiException.conflict("campaign_id", "campaign " + campaignId + " is ended; rules can no longer be added");
             }
-            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO campaign_rules"
-                    + " (campaign_id, name, priority, conditions, reward_type, reward_value)"
-                    + " VALUES (?, ?, ?, ?::jsonb, ?, ?) RETURNING " + RULE_COLUMNS)) {
-                ps.setLong(1, campaignId);
-                ps.setString(2, rule.name());
-                ps.setInt(3, rule.priority());
-                ps.setString(4, Json.write(rule.conditions()));
-                ps.setString(5, rule.reward().type().wire());
-                ps.setBigDecimal(6, rule.reward().value());
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rule(rs);
-                }
-            }
+            return insertRule(connection, campaignId, rule);
         });
+    }
+
+    private static Rule insertRule(Connection connection, long campaignId, NewRule rule) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO campaign_rules"
+                + " (campaign_id, name, priority, conditions, reward_type, reward_value)"
+                + " VALUES (?, ?, ?, ?::jsonb, ?, ?) RETURNING " + RULE_COLUMNS)) {
+            ps.setLong(1, campaignId);
+            ps.setString(2, rule.name());
+            ps.setInt(3, rule.priority());
+            ps.setString(4, Json.write(rule.conditions()));
+            ps.setString(5, rule.reward().type().wire());
+            ps.setBigDecimal(6, rule.reward().value());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rule(rs);
+            }
+        }
     }
 
     public List<Rule> rules(long campaignId) {

@@ -237,6 +237,28 @@ public final class EventStore {
         });
     }
 
+    /** How the given events stand: counts per status and the points they earned. */
+    public Outcomes outcomes(List<Long> ids) {
+        return Jdbc.call(dataSource, connection -> {
+            try (PreparedStatement ps = connection.prepareStatement("SELECT"
+                    + " count(*) FILTER (WHERE e.status = 'pending'), count(*) FILTER (WHERE e.status = 'processed'),"
+                    + " count(*) FILTER (WHERE e.status = 'skipped'), count(*) FILTER (WHERE e.status = 'failed'),"
+                    + " (SELECT count(*) FROM earnings x WHERE x.event_id = ANY(?)),"
+                    + " (SELECT coalesce(sum(x.amount), 0) FROM earnings x WHERE x.event_id = ANY(?))"
+                    + " FROM events e WHERE e.id = ANY(?)")) {
+                java.sql.Array array = connection.createArrayOf("bigint", ids.toArray());
+                ps.setArray(1, array);
+                ps.setArray(2, array);
+                ps.setArray(3, array);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new Outcomes(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                            dev.campaignctl.core.json.Decimals.plain(rs.getBigDecimal(6)));
+                }
+            }
+        });
+    }
+
     public long countPending() {
         return Jdbc.call(dataSource, connection -> {
             try (PreparedStatement ps = connection.prepareStatement(

@@ -1,0 +1,55 @@
+package dev.campaignctl.server;
+
+import dev.campaignctl.core.ai.AiApi;
+import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.api.DomainApi;
+import dev.campaignctl.core.api.ErrorKind;
+import dev.campaignctl.core.config.Authenticator;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import java.util.Set;
+
+/**
+ * The agents service on a Helidon WebServer. It acts on the domain with full rights, so it takes
+ * the domain's HTTP Basic credentials; {@code /health} is open.
+ */
+public final class AgentsServer implements AutoCloseable {
+
+    public static final int DEFAULT_PORT = 8002;
+
+    private final WebServer server;
+
+    private AgentsServer(WebServer server) {
+        this.server = server;
+    }
+
+    public static void routing(HttpRouting.Builder routing, DomainApi domain, AiApi ai, Authenticator authenticator) {
+        routing.addFilter(new BasicAuthFilter(authenticator, Set.of("/health")))
+                .register(new AgentsService(domain, ai))
+                .any((request, response) -> {
+                    throw new ApiException(ErrorKind.NOT_FOUND, null,
+                            "no route for " + request.prologue().method().text() + " " + request.path().path());
+                });
+        ErrorMapping.register(routing);
+    }
+
+    public static AgentsServer start(String host, int port, DomainApi domain, AiApi ai, Authenticator authenticator) {
+        return new AgentsServer(WebServer.builder()
+                .host(host)
+                .port(port)
+                .maxPayloadSize(AgentsService.MAX_FILE_BYTES + 1024L)
+                .shutdownHook(false)
+                .routing(routing -> routing(routing, domain, ai, authenticator))
+                .build()
+                .start());
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}
