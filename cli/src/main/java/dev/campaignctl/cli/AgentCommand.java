@@ -129,7 +129,7 @@ final class AgentCommand {
 
         private AiApi openAi() {
             try {
-                return ai.open(cli);
+                return ai.open(cli, connection.database.dataDir(cli));
             } catch (ApiException e) {
                 return null;
             }

@@ -27,13 +27,15 @@ final class AiCommand {
         @Option(names = "--ai-url", paramLabel = "URL", description = "AI management service URL (env AI_MANAGEMENT_URL).")
         String url;
 
-        @Option(names = "--data-dir", paramLabel = "DIR", description = "State directory, to find a running serve.")
-        Path dataDir;
-
         AiApi open(Cli cli) {
+            return open(cli, DataDir.resolve(null, cli.env()));
+        }
+
+        /** @param dataDir where a running serve would have left its address */
+        AiApi open(Cli cli, Path dataDir) {
             String target = url != null ? url : cli.env("AI_MANAGEMENT_URL");
             if (target == null) {
-                target = new ServerState(DataDir.resolve(dataDir, cli.env())).aiUrl().orElse(null);
+                target = new ServerState(dataDir).aiUrl().orElse(null);
             }
             if (target != null) {
                 return new HttpAiApi(URI.create(target), cli.env("AI_API_TOKEN"));
