@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
                 ProcessEventsCommand.class,
                 AiCommand.class,
                 AgentCommand.class,
+                ShellCommand.class,
                 VersionCommand.class,
                 CommandLine.HelpCommand.class
         },

@@ -20,13 +20,25 @@ public final class Session implements AutoCloseable {
 
     private final DomainApi api;
     private final Database database;
+    private final boolean shared;
 
-    private Session(DomainApi api, Database database) {
+    private Session(DomainApi api, Database database, boolean shared) {
         this.api = api;
         this.database = database;
+        this.shared = shared;
     }
 
+    /** A session for one command, or in a shell the one already open for the same target. */
     public static Session open(Cli cli, ConnectionOptions options) {
+        if (cli.sessions() == null) {
+            return connect(cli, options, false);
+        }
+        String key = options.url + "|" + options.embedded + "|" + options.database.dataDir(cli) + "|"
+                + options.database.dbUrl + "|" + cli.env("DEMO_DOMAIN_URL") + "|" + cli.env("DB_URL");
+        return cli.sessions().get(key, () -> connect(cli, options, true));
+    }
+
+    private static Session connect(Cli cli, ConnectionOptions options, boolean shared) {
         Path dataDir = options.database.dataDir(cli);
         String url = options.url != null ? options.url : cli.env("DEMO_DOMAIN_URL");
         if (url == null && !options.embedded && !options.database.hasExternalUrl(cli)) {
@@ -36,10 +48,10 @@ public final class Session implements AutoCloseable {
             Credentials credentials = clientCredentials(cli, dataDir).orElse(null);
             return new Session(new HttpDomainApi(URI.create(url),
                     credentials == null ? null : credentials.username(),
-                    credentials == null ? null : credentials.password()), null);
+                    credentials == null ? null : credentials.password()), null, shared);
         }
         Database database = Database.open(options.database.config(cli));
-        return new Session(new LocalDomainApi(database, null, true), database);
+        return new Session(new LocalDomainApi(database, null, true), database, shared);
     }
 
     /** API_USERNAME / API_PASSWORD from the environment, else the data directory's generated credentials. */
@@ -73,8 +85,15 @@ public final class Session implements AutoCloseable {
         return processor;
     }
 
+    /** Ends a one-command session; a shell's shared session stays open until the shell ends. */
     @Override
     public void close() {
+        if (!shared) {
+            release();
+        }
+    }
+
+    void release() {
         api.close();
     }
 }
