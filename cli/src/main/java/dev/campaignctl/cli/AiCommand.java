@@ -22,6 +22,14 @@ import picocli.CommandLine.Parameters;
         subcommands = {AiCommand.Generate.class, AiCommand.Providers.class, AiCommand.Cache.class})
 final class AiCommand {
 
+    /** The provider names, for completion. */
+    static final class ProviderNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return java.util.List.of("openai", "anthropic").iterator();
+        }
+    }
+
     /** How to reach the AI service: --ai-url / AI_MANAGEMENT_URL, a running serve, or in-process. */
     static final class AiOptions {
         @Option(names = "--ai-url", paramLabel = "URL", description = "AI management service URL (env AI_MANAGEMENT_URL).")
@@ -50,7 +58,8 @@ final class AiCommand {
         @Mixin AiOptions ai;
         @Mixin OutputOptions output;
         @Parameters(paramLabel = "PROMPT", description = "The prompt.") String prompt;
-        @Option(names = "--provider", description = "openai or anthropic (default: the first configured).") String provider;
+        @Option(names = "--provider", completionCandidates = ProviderNames.class,
+                description = "${COMPLETION-CANDIDATES} (default: the first configured).") String provider;
         @Option(names = "--model", description = "Model (default: OPENAI_MODEL / ANTHROPIC_MODEL).") String model;
         @Option(names = "--max-tokens", description = "Most tokens to generate (default: 1000).") Integer maxTokens;
         @Option(names = "--temperature", description = "0 to 2 (default: 0.7).") Double temperature;

@@ -102,11 +102,11 @@ final class CampaignCommand {
     @Command(name = "update", description = "Change a campaign's name, description, status or window.")
     static final class Update extends Base {
         @Parameters(paramLabel = "ID", description = "Campaign id.") long id;
-        @Option(names = "--name") String name;
-        @Option(names = "--description") String description;
+        @Option(names = "--name", description = "New name.") String name;
+        @Option(names = "--description", description = "New description.") String description;
         @Option(names = "--status", description = "draft, active, paused or ended.") String status;
-        @Option(names = "--starts-at", paramLabel = "TIME") String startsAt;
-        @Option(names = "--ends-at", paramLabel = "TIME") String endsAt;
+        @Option(names = "--starts-at", paramLabel = "TIME", description = "New ISO-8601 start.") String startsAt;
+        @Option(names = "--ends-at", paramLabel = "TIME", description = "New ISO-8601 end.") String endsAt;
         @Option(names = "--evaluation", description = "first or all.") String evaluation;
         @Option(names = "--budget", paramLabel = "POINTS", description = "Total points the campaign may pay.") java.math.BigDecimal budget;
         @Option(names = "--customer-cap", paramLabel = "POINTS", description = "Points one customer may earn.") java.math.BigDecimal customerCap;

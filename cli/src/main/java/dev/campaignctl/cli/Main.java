@@ -30,8 +30,9 @@ import picocli.CommandLine.Command;
                 AiCommand.class,
                 AgentCommand.class,
                 ShellCommand.class,
+                CompletionCommand.class,
                 VersionCommand.class,
-                CommandLine.HelpCommand.class
+                HelpCommand.class
         },
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 auth, 5 unavailable, 6 conflict, 7 invalid input."})
 public final class Main {
@@ -86,6 +87,7 @@ public final class Main {
 
     static CommandLine commandLine(Cli cli) {
         CommandLine line = new CommandLine(Main.class, new Factory(cli));
+        addExamples(line, EXAMPLES);
         line.setOut(cli.out());
         line.setErr(cli.err());
         line.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -103,6 +105,37 @@ public final class Main {
             return ExitCodes.USAGE;
         });
         return line;
+    }
+
+    private static final java.util.Properties EXAMPLES = loadExamples();
+
+    private static java.util.Properties loadExamples() {
+        java.util.Properties examples = new java.util.Properties();
+        try (var in = Main.class.getResourceAsStream("/campaignctl-examples.properties")) {
+            examples.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("campaignctl-examples.properties missing from the build", e);
+        }
+        return examples;
+    }
+
+    /** Appends each command's examples (kept in one resource file) to its usage footer. */
+    private static void addExamples(CommandLine line, java.util.Properties examples) {
+        String name = line.getCommandSpec().qualifiedName(" ");
+        String key = name.equals("campaignctl") ? name : name.substring("campaignctl ".length());
+        String text = examples.getProperty(key);
+        if (text != null && java.util.Arrays.stream(line.getCommandSpec().usageMessage().footer()).noneMatch(f -> f.startsWith("Examples:"))) {
+            java.util.List<String> footer = new java.util.ArrayList<>(java.util.List.of(line.getCommandSpec().usageMessage().footer()));
+            footer.add("");
+            footer.add("Examples:");
+            for (String example : text.split(" ;; ")) {
+                footer.add("  " + example.replace("%", "%%"));
+            }
+            line.getCommandSpec().usageMessage().footer(footer.toArray(String[]::new));
+        }
+        for (CommandLine sub : line.getSubcommands().values()) {
+            addExamples(sub, examples);
+        }
     }
 
     /** Gives commands and mixins that ask for it the {@link Cli} of this run. */

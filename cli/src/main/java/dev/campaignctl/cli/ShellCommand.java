@@ -24,8 +24,7 @@ import picocli.shell.jline3.PicocliCommands;
  * Ctrl-D or {@code exit} leaves, and an error never ends the shell. Connections opened by one
  * command stay open for the next.
  */
-@Command(name = "shell", description = "Interactive shell with history and completion; the same commands, without the prefix.",
-        footer = {"", "Examples:", "  campaignctl shell", "  campaignctl> campaign list", "  campaignctl> event get 1"})
+@Command(name = "shell", description = "Interactive shell with history and completion; the same commands, without the prefix.")
 final class ShellCommand implements Callable<Integer> {
 
     static final String PROMPT = "campaignctl> ";

@@ -1,0 +1,40 @@
+package dev.campaignctl.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code campaignctl help [COMMAND...]}: usage of any command, however deep ({@code help event register}). */
+@Command(name = "help", helpCommand = true, description = "Show the usage of campaignctl or of a command.")
+final class HelpCommand implements Callable<Integer> {
+
+    private final Cli cli;
+    @Spec CommandSpec spec;
+    @Parameters(paramLabel = "COMMAND", arity = "0..*", description = "The command, e.g. event register.") List<String> path = new ArrayList<>();
+
+    HelpCommand(Cli cli) {
+        this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+        CommandLine target = spec.root().commandLine();
+        for (String name : path) {
+            CommandLine next = target.getSubcommands().get(name);
+            if (next == null) {
+                cli.err().println("error: unknown command '" + String.join(" ", path) + "'; commands of "
+                        + target.getCommandSpec().qualifiedName() + ": " + String.join(", ", target.getSubcommands().keySet()));
+                return ExitCodes.USAGE;
+            }
+            target = next;
+        }
+        target.usage(cli.out());
+        cli.out().flush();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,70 @@
+package dev.campaignctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+
+/** The command tree as a whole: help texts, examples, and the committed completion scripts. */
+class CommandTreeTest {
+
+    private static CommandLine tree() {
+        return Main.commandLine(new Cli(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of(), false));
+    }
+
+    private static List<CommandLine> all(CommandLine line) {
+        List<CommandLine> commands = new ArrayList<>(List.of(line));
+        line.getSubcommands().values().forEach(sub -> commands.addAll(all(sub)));
+        return commands;
+    }
+
+    @Test
+    void everyCommandAndOptionHasADescriptionAndEveryCommandAnExample() {
+        List<String> missing = new ArrayList<>();
+        for (CommandLine command : all(tree())) {
+            var spec = command.getCommandSpec();
+            if (spec.usageMessage().description().length == 0) {
+                missing.add(spec.qualifiedName() + ": description");
+            }
+            if (!command.getUsageMessage().contains("Examples:")) {
+                missing.add(spec.qualifiedName() + ": example");
+            }
+            for (OptionSpec option : spec.options()) {
+                if (option.description().length == 0 || option.description()[0].isBlank()) {
+                    missing.add(spec.qualifiedName() + " " + option.longestName() + ": description");
+                }
+            }
+        }
+        assertThat(missing).isEmpty();
+    }
+
+    @Test
+    void committedCompletionScriptsMatchTheCommandTree() throws Exception {
+        Path root = Path.of(System.getProperty("maven.multiModuleProjectDirectory", ".."));
+        Path completions = Files.isDirectory(root.resolve("completions")) ? root.resolve("completions") : Path.of("../completions");
+        assertThat(Files.readString(completions.resolve("campaignctl.bash")))
+                .as("completions/campaignctl.bash is stale: run scripts/campaignctl completion bash > completions/campaignctl.bash")
+                .isEqualTo(CompletionCommand.script(CompletionCommand.Shell.bash, tree()));
+        assertThat(Files.readString(completions.resolve("_campaignctl")))
+                .as("completions/_campaignctl is stale: run scripts/campaignctl completion zsh > completions/_campaignctl")
+                .isEqualTo(CompletionCommand.script(CompletionCommand.Shell.zsh, tree()));
+    }
+
+    @Test
+    void helpForASubcommandWorksAndUnknownCommandsSuggestTheClosest() {
+        CliRun help = CliRun.run(Map.of(), "help", "event", "register");
+        assertThat(help.code()).isZero();
+        assertThat(help.out()).contains("--external-id", "Examples:");
+        CliRun typo = CliRun.run(Map.of(), "evnet", "list");
+        assertThat(typo.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(typo.err()).contains("Did you mean").contains("event");
+    }
+}
