@@ -31,6 +31,7 @@ import picocli.CommandLine.Command;
                 AgentCommand.class,
                 ShellCommand.class,
                 CompletionCommand.class,
+                TrainingRunCommand.class,
                 VersionCommand.class,
                 HelpCommand.class
         },
