@@ -394,8 +394,8 @@ function _picocli_campaignctl_processevents() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--once' '--until-empty'"
-  local arg_opts="'--data-dir' '--db-url' '--db-user' '-o' '--output' '--batch-size' '--workers' '--poll-interval'"
+  local flag_opts="'--once' '--until-empty' '--no-lock'"
+  local arg_opts="'--data-dir' '--db-url' '--db-user' '-o' '--output' '--batch-size' '--workers' '--max-time' '--poll-interval'"
   local FORMAT_option_args=("table" "json") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -422,6 +422,9 @@ function _picocli_campaignctl_processevents() {
       return
       ;;
     '--workers')
+      return
+      ;;
+    '--max-time')
       return
       ;;
     '--poll-interval')

@@ -31,6 +31,9 @@ final class ProcessEventsCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true) Mode mode;
     @Option(names = "--batch-size", defaultValue = "1000", description = "Events claimed per transaction (default: ${DEFAULT-VALUE}).") int batchSize;
     @Option(names = "--workers", defaultValue = "2", description = "Worker threads in worker mode (default: ${DEFAULT-VALUE}).") int workers;
+    @Option(names = "--max-time", paramLabel = "SECONDS",
+            description = "One-shot modes: start no batch after this many seconds; the rest waits for the next run.") Integer maxTime;
+    @Option(names = "--no-lock", description = "One-shot modes: do not take the lock that keeps overlapping cron runs apart.") boolean noLock;
     @Option(names = "--poll-interval", defaultValue = "5", paramLabel = "SECONDS",
             description = "Worker mode: poll this often when no notification arrives (default: ${DEFAULT-VALUE}).") int pollSeconds;
 
@@ -52,9 +55,19 @@ final class ProcessEventsCommand implements Callable<Integer> {
             if (mode == null) {
                 return runWorker(processor);
             }
-            long start = System.nanoTime();
-            EventProcessor.Outcome outcome = mode.once ? processor.processBatch() : processor.runUntilEmpty();
-            report(outcome, Duration.ofNanos(System.nanoTime() - start));
+            java.sql.Connection lock = noLock ? null : processor.tryExclusiveRun();
+            if (!noLock && lock == null) {
+                cli.err().println("error: another process-events run holds the lock; not starting (use --no-lock to run anyway)");
+                return ExitCodes.CONFLICT;
+            }
+            try (java.sql.Connection held = lock) {
+                long start = System.nanoTime();
+                EventProcessor.Outcome outcome = mode.once ? processor.processBatch()
+                        : processor.runUntilEmpty(maxTime == null ? null : Duration.ofSeconds(maxTime));
+                report(outcome, Duration.ofNanos(System.nanoTime() - start));
+            } catch (java.sql.SQLException e) {
+                throw dev.campaignctl.core.db.Jdbc.translate(e);
+            }
         }
         return ExitCodes.OK;
     }

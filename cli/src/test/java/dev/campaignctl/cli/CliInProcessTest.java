@@ -64,6 +64,19 @@ class CliInProcessTest {
     }
 
     @Test
+    void overlappingOneShotProcessingRunsAreRefusedWhileTheLockIsHeld() throws Exception {
+        try (var db = dev.campaignctl.core.db.Database.open(dev.campaignctl.core.db.DbConfig.external(env.get("DB_URL"), "postgres", null));
+             var held = new dev.campaignctl.core.event.EventProcessor(db, dev.campaignctl.core.event.EventProcessor.Settings.defaults())
+                     .tryExclusiveRun()) {
+            assertThat(held).isNotNull();
+            CliRun refused = cli("process-events", "--until-empty");
+            assertThat(refused.code()).isEqualTo(ExitCodes.CONFLICT);
+            assertThat(refused.err()).contains("another process-events run holds the lock");
+        }
+        assertThat(cli("process-events", "--until-empty", "--max-time", "5").code()).isZero();
+    }
+
+    @Test
     void campaignStatusTransitionsAndTheirConflicts() {
         long id = cli("campaign", "create", "--name", "moves", "-o", "json").json().get("id").asLong();
         assertThat(cli("campaign", "pause", String.valueOf(id), "-o", "json").json().get("status").asText()).isEqualTo("paused");

@@ -112,13 +112,19 @@ public final class EventProcessor implements AutoCloseable {
      * the queue like separate processes do); for cron and tests.
      */
     public Outcome runUntilEmpty() {
+        return runUntilEmpty(null);
+    }
+
+    /** As {@link #runUntilEmpty()}, but no batch starts after {@code maxTime} (null: no limit). */
+    public Outcome runUntilEmpty(Duration maxTime) {
+        long deadline = maxTime == null ? Long.MAX_VALUE : System.nanoTime() + maxTime.toNanos();
         if (settings.workers() == 1) {
-            return drain();
+            return drain(deadline);
         }
         List<java.util.concurrent.Future<Outcome>> runs = new ArrayList<>();
         try (var pool = java.util.concurrent.Executors.newFixedThreadPool(settings.workers())) {
             for (int i = 0; i < settings.workers(); i++) {
-                runs.add(pool.submit(this::drain));
+                runs.add(pool.submit(() -> drain(deadline)));
             }
             Outcome total = Outcome.NONE;
             for (var run : runs) {
@@ -133,14 +139,35 @@ public final class EventProcessor implements AutoCloseable {
         }
     }
 
-    private Outcome drain() {
+    private Outcome drain(long deadline) {
         Outcome total = Outcome.NONE;
         Outcome batch;
         do {
             batch = processBatch();
             total = total.plus(batch);
-        } while (batch.claimed() > 0);
+        } while (batch.claimed() > 0 && System.nanoTime() < deadline);
         return total;
+    }
+
+    /**
+     * Takes the database-wide lock that keeps one-shot runs (cron) from overlapping; null when
+     * another run holds it. The lock lives as long as the returned connection.
+     */
+    public java.sql.Connection tryExclusiveRun() {
+        try {
+            java.sql.Connection connection = database.dedicatedConnection();
+            try (Statement statement = connection.createStatement();
+                 java.sql.ResultSet rs = statement.executeQuery("SELECT pg_try_advisory_lock(hashtext('campaignctl.process-events'))")) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    return connection;
+                }
+            }
+            connection.close();
+            return null;
+        } catch (SQLException e) {
+            throw Jdbc.translate(e);
+        }
     }
 
     /** Starts the background workers and the LISTEN thread. */

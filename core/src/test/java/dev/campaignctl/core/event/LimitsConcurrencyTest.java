@@ -43,7 +43,8 @@ class LimitsConcurrencyTest {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<Future<EventProcessor.Outcome>> runs = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            runs.add(pool.submit(new EventProcessor(db, new EventProcessor.Settings(53, Duration.ofSeconds(5), 1))::runUntilEmpty));
+            EventProcessor processor = new EventProcessor(db, new EventProcessor.Settings(53, Duration.ofSeconds(5), 1));
+            runs.add(pool.submit(() -> processor.runUntilEmpty()));
         }
         for (Future<EventProcessor.Outcome> run : runs) {
             run.get();

@@ -44,7 +44,7 @@ class ProcessorConcurrencyTest {
         List<Future<EventProcessor.Outcome>> runs = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             EventProcessor processor = new EventProcessor(db, new EventProcessor.Settings(97, Duration.ofSeconds(5), 1));
-            runs.add(pool.submit(processor::runUntilEmpty));
+            runs.add(pool.submit(() -> processor.runUntilEmpty()));
         }
         int claimed = 0;
         for (Future<EventProcessor.Outcome> run : runs) {
