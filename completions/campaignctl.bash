@@ -394,9 +394,9 @@ function _picocli_campaignctl_processevents() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--once' '--until-empty' '--no-lock'"
+  local flag_opts="'--no-headers' '-q' '--quiet' '--once' '--until-empty' '--no-lock'"
   local arg_opts="'--data-dir' '--db-url' '--db-user' '-o' '--output' '--batch-size' '--workers' '--max-time' '--poll-interval'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -790,9 +790,9 @@ function _picocli_campaignctl_campaign_create() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap'"
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -816,6 +816,9 @@ function _picocli_campaignctl_campaign_create() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '-f'|'--file')
+      return
       ;;
     '--name')
       return
@@ -859,9 +862,9 @@ function _picocli_campaignctl_campaign_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -910,9 +913,9 @@ function _picocli_campaignctl_campaign_get() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -955,9 +958,9 @@ function _picocli_campaignctl_campaign_update() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1024,9 +1027,9 @@ function _picocli_campaignctl_campaign_activate() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1069,9 +1072,9 @@ function _picocli_campaignctl_campaign_pause() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1114,9 +1117,9 @@ function _picocli_campaignctl_campaign_end() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1159,9 +1162,9 @@ function _picocli_campaignctl_rule_add() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--name' '--priority' '--when' '--reward'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--name' '--priority' '-f' '--file' '--when' '--reward'"
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1195,6 +1198,9 @@ function _picocli_campaignctl_rule_add() {
     '--priority')
       return
       ;;
+    '-f'|'--file')
+      return
+      ;;
     '--when')
       return
       ;;
@@ -1219,9 +1225,9 @@ function _picocli_campaignctl_rule_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1267,9 +1273,9 @@ function _picocli_campaignctl_rule_test() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--event'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1315,9 +1321,9 @@ function _picocli_campaignctl_rule_backtest() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--rules' '--since' '--until' '--max-changes'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1372,9 +1378,9 @@ function _picocli_campaignctl_event_register() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-process'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--amount' '--merchant' '--customer' '--currency' '--occurred-at' '--external-id' '--data'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--no-process'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--amount' '--merchant' '--customer' '--currency' '--occurred-at' '--external-id' '--data'"
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1398,6 +1404,9 @@ function _picocli_campaignctl_event_register() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '-f'|'--file')
+      return
       ;;
     '--amount')
       return
@@ -1438,9 +1447,9 @@ function _picocli_campaignctl_event_get() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1483,9 +1492,9 @@ function _picocli_campaignctl_event_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1534,9 +1543,9 @@ function _picocli_campaignctl_event_explain() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1579,9 +1588,9 @@ function _picocli_campaignctl_earnings_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--customer' '--limit'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1633,9 +1642,9 @@ function _picocli_campaignctl_ai_generate() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-cache'"
+  local flag_opts="'--no-headers' '-q' '--quiet' '--no-cache'"
   local arg_opts="'--ai-url' '-o' '--output' '--provider' '--model' '--max-tokens' '--temperature'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
   local provider_option_args=("openai" "anthropic") # --provider values
 
   type compopt &>/dev/null && compopt +o default
@@ -1681,9 +1690,9 @@ function _picocli_campaignctl_ai_providers() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts=""
+  local flag_opts="'--no-headers' '-q' '--quiet'"
   local arg_opts="'--ai-url' '-o' '--output'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1732,9 +1741,9 @@ function _picocli_campaignctl_ai_cache_clear() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts=""
+  local flag_opts="'--no-headers' '-q' '--quiet'"
   local arg_opts="'--ai-url' '-o' '--output'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1765,9 +1774,9 @@ function _picocli_campaignctl_ai_cache_health() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts=""
+  local flag_opts="'--no-headers' '-q' '--quiet'"
   local arg_opts="'--ai-url' '-o' '--output'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1798,9 +1807,9 @@ function _picocli_campaignctl_agent_batchevents() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--wait'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--wait'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--concurrency' '--chunk-size' '--max-downtime'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1852,9 +1861,9 @@ function _picocli_campaignctl_agent_createcampaign() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--dry-run' '--no-ai'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--dry-run' '--no-ai'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--ai-url'"
-  local FORMAT_option_args=("table" "json") # --output values
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
 

@@ -73,7 +73,7 @@ final class AgentCommand {
         }
 
         private void report(EventAgent.Summary summary) {
-            if (output.resolve(cli) == OutputOptions.Format.json) {
+            if (Output.structured(cli, output)) {
                 Output.print(cli, output, summary);
             } else {
                 cli.out().printf("records %d: registered %d, duplicates %d, invalid %d, conflicts %d, failed %d in %.1f s (%d events/s)%n",
@@ -114,7 +114,7 @@ final class AgentCommand {
                 if (result.warning() != null) {
                     cli.err().println("warning: " + result.warning());
                 }
-                if (output.resolve(cli) == OutputOptions.Format.json) {
+                if (Output.structured(cli, output)) {
                     Output.print(cli, output, result);
                 } else {
                     cli.out().println((dryRun ? "would create" : "created campaign " + result.campaign().id()) + ": "

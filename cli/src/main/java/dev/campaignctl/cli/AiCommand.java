@@ -74,7 +74,7 @@ final class AiCommand {
             GenerateRequest request = new GenerateRequest(prompt, provider, model, maxTokens, temperature, noCache ? false : null);
             try (AiApi api = ai.open(cli)) {
                 var answer = api.generate(request);
-                if (output.resolve(cli) == OutputOptions.Format.json) {
+                if (Output.structured(cli, output)) {
                     Output.print(cli, output, answer);
                 } else {
                     cli.out().println(answer.text());

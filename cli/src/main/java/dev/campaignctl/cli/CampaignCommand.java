@@ -48,7 +48,8 @@ final class CampaignCommand {
 
     @Command(name = "create", description = "Create a campaign (active unless --status says otherwise).")
     static final class Create extends Base {
-        @Option(names = "--name", required = true, description = "Campaign name.") String name;
+        @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Campaign body as JSON or YAML (as for POST /campaigns); - for stdin.") String file;
+        @Option(names = "--name", description = "Campaign name (required unless -f).") String name;
         @Option(names = "--description", description = "Free text.") String description;
         @Option(names = "--status", description = "draft, active, paused or ended (default: active).") String status;
         @Option(names = "--starts-at", paramLabel = "TIME", description = "ISO-8601 start, e.g. 2024-03-01T00:00:00Z.") String startsAt;
@@ -63,6 +64,10 @@ final class CampaignCommand {
 
         @Override
         Object run(Session session) {
+            if (file != null) {
+                return session.api().createCampaign(NewCampaign.fromJson(Bodies.read(file)));
+            }
+            Bodies.require("--name", name);
             return session.api().createCampaign(new NewCampaign(name, description,
                     status == null ? null : CampaignStatus.parse("status", status),
                     time("starts-at", startsAt), time("ends-at", endsAt),

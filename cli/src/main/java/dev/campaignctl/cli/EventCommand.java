@@ -30,7 +30,8 @@ final class EventCommand {
         private final Cli cli;
         @Mixin ConnectionOptions connection;
         @Mixin OutputOptions output;
-        @Option(names = "--amount", required = true, description = "Transaction amount, e.g. 150.00.") BigDecimal amount;
+        @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Event body as JSON or YAML (as for POST /events); - for stdin.") String file;
+        @Option(names = "--amount", description = "Transaction amount, e.g. 150.00 (required unless -f).") BigDecimal amount;
         @Option(names = "--merchant", description = "merchant_id.") String merchant;
         @Option(names = "--customer", description = "customer_id.") String customer;
         @Option(names = "--currency", description = "ISO 4217 code, e.g. EUR.") String currency;
@@ -45,8 +46,14 @@ final class EventCommand {
 
         @Override
         public Integer call() {
-            NewEvent event = new NewEvent(externalId, customer, merchant, amount, currency,
-                    CampaignCommand.time("occurred-at", occurredAt), transactionData());
+            NewEvent event;
+            if (file != null) {
+                event = NewEvent.fromJson(Bodies.read(file));
+            } else {
+                Bodies.require("--amount", amount);
+                event = new NewEvent(externalId, customer, merchant, amount, currency,
+                        CampaignCommand.time("occurred-at", occurredAt), transactionData());
+            }
             try (Session session = Session.open(cli, connection)) {
                 Registration registration = session.api().registerEvent(event);
                 Event result = registration.event();

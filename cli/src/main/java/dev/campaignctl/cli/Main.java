@@ -96,6 +96,10 @@ public final class Main {
                 cli.err().println("error: " + api.oneLine());
                 return ExitCodes.of(api.kind());
             }
+            if (e instanceof Bodies.UsageException usage) {
+                cli.err().println("error: " + usage.getMessage());
+                return ExitCodes.USAGE;
+            }
             cli.err().println("error: " + e);
             return ExitCodes.FAILURE;
         });

@@ -18,32 +18,89 @@ public final class Output {
     private Output() {
     }
 
+    private static final com.fasterxml.jackson.dataformat.yaml.YAMLMapper YAML =
+            new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
+
+    /** True when the user asked for a machine-readable document (json, yaml) or only ids. */
+    public static boolean structured(Cli cli, OutputOptions options) {
+        OutputOptions.Format format = options.resolve(cli);
+        return options.quiet || format == OutputOptions.Format.json || format == OutputOptions.Format.yaml;
+    }
+
     public static void print(Cli cli, OutputOptions options, Object data, String... columns) {
         PrintWriter out = cli.out();
         JsonNode tree = Json.MAPPER.valueToTree(data);
-        if (options.resolve(cli) == OutputOptions.Format.json) {
-            out.println(Json.pretty(tree));
-        } else if (tree.isArray()) {
-            table(out, tree, columns);
-        } else {
-            fields(out, tree);
+        if (options.quiet) {
+            ids(out, tree);
+            out.flush();
+            return;
+        }
+        switch (options.resolve(cli)) {
+            case json -> out.println(Json.pretty(tree));
+            case yaml -> out.print(yaml(tree));
+            case wide -> {
+                if (tree.isArray()) {
+                    table(out, tree, allColumns(tree), !options.noHeaders);
+                } else {
+                    fields(out, tree);
+                }
+            }
+            case table -> {
+                if (tree.isArray()) {
+                    table(out, tree, columns, !options.noHeaders);
+                } else {
+                    fields(out, tree);
+                }
+            }
         }
         out.flush();
     }
 
-    private static void table(PrintWriter out, JsonNode rows, String[] columns) {
+    private static String yaml(JsonNode tree) {
+        try {
+            return YAML.writeValueAsString(tree);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static void ids(PrintWriter out, JsonNode tree) {
+        if (tree.isArray()) {
+            tree.forEach(row -> ids(out, row));
+            return;
+        }
+        JsonNode id = tree.has("id") ? tree.get("id") : tree.has("run_id") ? tree.get("run_id") : tree.path("campaign").path("id");
+        if (!id.isMissingNode() && !id.isNull()) {
+            out.println(id.asText());
+        }
+    }
+
+    private static String[] allColumns(JsonNode rows) {
+        List<String> names = new ArrayList<>();
+        if (!rows.isEmpty()) {
+            rows.get(0).fieldNames().forEachRemaining(names::add);
+        }
+        return names.toArray(String[]::new);
+    }
+
+    private static void table(PrintWriter out, JsonNode rows, String[] columns, boolean headers) {
         List<String[]> lines = new ArrayList<>();
         String[] header = new String[columns.length];
         for (int i = 0; i < columns.length; i++) {
             header[i] = columns[i].toUpperCase();
         }
-        lines.add(header);
+        if (headers) {
+            lines.add(header);
+        }
         for (JsonNode row : rows) {
             String[] line = new String[columns.length];
             for (int i = 0; i < columns.length; i++) {
                 line[i] = cell(row.get(columns[i]));
             }
             lines.add(line);
+        }
+        if (lines.isEmpty()) {
+            return;
         }
         int[] widths = new int[columns.length];
         for (String[] line : lines) {

@@ -2,15 +2,24 @@ package dev.campaignctl.cli;
 
 import picocli.CommandLine.Option;
 
-/** {@code -o table|json}: table by default on a terminal, JSON when piped. */
+/**
+ * {@code -o table|wide|json|yaml} (table on a terminal, JSON when piped), {@code --no-headers} and
+ * {@code -q} (ids only, one per line, for xargs).
+ */
 public final class OutputOptions {
 
     /** The output formats. */
-    public enum Format { table, json }
+    public enum Format { table, wide, json, yaml }
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT",
             description = "Output format: ${COMPLETION-CANDIDATES} (default: table on a terminal, json otherwise).")
     Format format;
+
+    @Option(names = "--no-headers", description = "Tables without their header line.")
+    boolean noHeaders;
+
+    @Option(names = {"-q", "--quiet"}, description = "Print only ids, one per line.")
+    boolean quiet;
 
     public Format resolve(Cli cli) {
         if (format != null) {

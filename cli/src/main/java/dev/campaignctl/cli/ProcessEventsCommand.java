@@ -99,7 +99,7 @@ final class ProcessEventsCommand implements Callable<Integer> {
     private void report(EventProcessor.Outcome outcome, Duration took) {
         double seconds = Math.max(took.toNanos() / 1e9, 1e-9);
         long rate = Math.round(outcome.claimed() / seconds);
-        if (output.resolve(cli) == OutputOptions.Format.json) {
+        if (Output.structured(cli, output)) {
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("claimed", outcome.claimed());
             summary.put("processed", outcome.processed());

@@ -29,9 +29,10 @@ final class RuleCommand {
         @Option(names = "--campaign", required = true, paramLabel = "ID", description = "Campaign id.") long campaign;
         @Option(names = "--name", description = "Rule name.") String name;
         @Option(names = "--priority", defaultValue = "0", description = "Higher is evaluated first (default: ${DEFAULT-VALUE}).") int priority;
-        @Option(names = "--when", required = true, paramLabel = "JSON",
-                description = "Conditions, e.g. '{\"merchant_id\":\"MERCHANT_001\"}'.") String when;
-        @Option(names = "--reward", required = true, paramLabel = "TYPE:VALUE",
+        @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Rule body as JSON or YAML (as for POST /campaigns/{id}/rules); - for stdin.") String file;
+        @Option(names = "--when", paramLabel = "JSON",
+                description = "Conditions, e.g. '{\"merchant_id\":\"MERCHANT_001\"}' (required unless -f).") String when;
+        @Option(names = "--reward", paramLabel = "TYPE:VALUE",
                 description = "fixed:100 (points), percentage:5 (of amount) or per_unit:2 (per currency unit).") String reward;
 
         Add(Cli cli) {
@@ -40,7 +41,14 @@ final class RuleCommand {
 
         @Override
         public Integer call() {
-            NewRule rule = new NewRule(name, priority, parse("when", when), Reward.parse(reward));
+            NewRule rule;
+            if (file != null) {
+                rule = NewRule.fromJson(Bodies.read(file));
+            } else {
+                Bodies.require("--when", when);
+                Bodies.require("--reward", reward);
+                rule = new NewRule(name, priority, parse("when", when), Reward.parse(reward));
+            }
             try (Session session = Session.open(cli, connection)) {
                 Output.print(cli, output, session.api().addRule(campaign, rule), COLUMNS);
             }
@@ -117,7 +125,7 @@ final class RuleCommand {
             Backtest.Request request = Backtest.Request.fromJson(body);
             try (Session session = Session.open(cli, connection)) {
                 Backtest.Report report = session.api().backtest(request);
-                if (output.resolve(cli) == OutputOptions.Format.json) {
+                if (Output.structured(cli, output)) {
                     Output.print(cli, output, report);
                 } else {
                     cli.out().printf("%d events since %s: current %d processed / %d skipped, draft %d processed / %d skipped;"
@@ -134,7 +142,7 @@ final class RuleCommand {
     }
 
     static void printExplanation(Cli cli, OutputOptions output, EventExplanation explanation) {
-        if (output.resolve(cli) == OutputOptions.Format.json) {
+        if (Output.structured(cli, output)) {
             Output.print(cli, output, explanation);
             return;
         }
