@@ -164,6 +164,7 @@ function _complete_campaignctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} agent" ];    then _picocli_campaignctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} shell" ];    then _picocli_campaignctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} completion" ];    then _picocli_campaignctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config" ];    then _picocli_campaignctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} version" ];    then _picocli_campaignctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} help" ];    then _picocli_campaignctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} serve domain" ];    then _picocli_campaignctl_serve; return $?; fi
@@ -193,6 +194,10 @@ function _complete_campaignctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ai cache health" ];    then _picocli_campaignctl_ai_cache; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} agent batch-events" ];    then _picocli_campaignctl_agent; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} agent create-campaign" ];    then _picocli_campaignctl_agent; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config set" ];    then _picocli_campaignctl_config; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config get" ];    then _picocli_campaignctl_config; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config list" ];    then _picocli_campaignctl_config; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config use-profile" ];    then _picocli_campaignctl_config; return $?; fi
 
   # Find the longest sequence of subcommands and call the bash function for that subcommand.
   local cmds0=(serve)
@@ -205,65 +210,75 @@ function _complete_campaignctl() {
   local cmds7=(agent)
   local cmds8=(shell)
   local cmds9=(completion)
-  local cmds10=(version)
-  local cmds11=(help)
-  local cmds12=(serve domain)
-  local cmds13=(serve ai)
-  local cmds14=(serve agents)
-  local cmds15=(serve all)
-  local cmds16=(campaign create)
-  local cmds17=(campaign list)
-  local cmds18=(campaign get)
-  local cmds19=(campaign update)
-  local cmds20=(campaign activate)
-  local cmds21=(campaign pause)
-  local cmds22=(campaign end)
-  local cmds23=(rule add)
-  local cmds24=(rule list)
-  local cmds25=(rule test)
-  local cmds26=(rule backtest)
-  local cmds27=(event register)
-  local cmds28=(event get)
-  local cmds29=(event list)
-  local cmds30=(event explain)
-  local cmds31=(earnings list)
-  local cmds32=(ai generate)
-  local cmds33=(ai providers)
-  local cmds34=(ai cache)
-  local cmds35=(ai cache clear)
-  local cmds36=(ai cache health)
-  local cmds37=(agent batch-events)
-  local cmds38=(agent create-campaign)
+  local cmds10=(config)
+  local cmds11=(version)
+  local cmds12=(help)
+  local cmds13=(serve domain)
+  local cmds14=(serve ai)
+  local cmds15=(serve agents)
+  local cmds16=(serve all)
+  local cmds17=(campaign create)
+  local cmds18=(campaign list)
+  local cmds19=(campaign get)
+  local cmds20=(campaign update)
+  local cmds21=(campaign activate)
+  local cmds22=(campaign pause)
+  local cmds23=(campaign end)
+  local cmds24=(rule add)
+  local cmds25=(rule list)
+  local cmds26=(rule test)
+  local cmds27=(rule backtest)
+  local cmds28=(event register)
+  local cmds29=(event get)
+  local cmds30=(event list)
+  local cmds31=(event explain)
+  local cmds32=(earnings list)
+  local cmds33=(ai generate)
+  local cmds34=(ai providers)
+  local cmds35=(ai cache)
+  local cmds36=(ai cache clear)
+  local cmds37=(ai cache health)
+  local cmds38=(agent batch-events)
+  local cmds39=(agent create-campaign)
+  local cmds40=(config set)
+  local cmds41=(config get)
+  local cmds42=(config list)
+  local cmds43=(config use-profile)
 
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_campaignctl_agent_createcampaign; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_campaignctl_agent_batchevents; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_campaignctl_ai_cache_health; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_campaignctl_ai_cache_clear; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_campaignctl_ai_cache; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_campaignctl_ai_providers; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_campaignctl_ai_generate; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_campaignctl_earnings_list; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_campaignctl_event_explain; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_campaignctl_event_list; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_campaignctl_event_get; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_campaignctl_event_register; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_campaignctl_rule_backtest; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_campaignctl_rule_test; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_campaignctl_rule_list; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_campaignctl_rule_add; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_campaignctl_campaign_end; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_campaignctl_campaign_pause; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_campaignctl_campaign_activate; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_campaignctl_campaign_update; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_campaignctl_campaign_get; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_campaignctl_campaign_list; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_campaignctl_campaign_create; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_campaignctl_serve_all; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_campaignctl_serve_agents; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_campaignctl_serve_ai; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_campaignctl_serve_domain; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_campaignctl_help; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_campaignctl_version; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_campaignctl_config_useprofile; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_campaignctl_config_list; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_campaignctl_config_get; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_campaignctl_config_set; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_campaignctl_agent_createcampaign; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_campaignctl_agent_batchevents; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_campaignctl_ai_cache_health; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_campaignctl_ai_cache_clear; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_campaignctl_ai_cache; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_campaignctl_ai_providers; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_campaignctl_ai_generate; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_campaignctl_earnings_list; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_campaignctl_event_explain; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_campaignctl_event_list; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_campaignctl_event_get; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_campaignctl_event_register; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_campaignctl_rule_backtest; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_campaignctl_rule_test; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_campaignctl_rule_list; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_campaignctl_rule_add; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_campaignctl_campaign_end; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_campaignctl_campaign_pause; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_campaignctl_campaign_activate; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_campaignctl_campaign_update; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_campaignctl_campaign_get; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_campaignctl_campaign_list; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_campaignctl_campaign_create; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_campaignctl_serve_all; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_campaignctl_serve_agents; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_campaignctl_serve_ai; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_campaignctl_serve_domain; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_campaignctl_help; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_campaignctl_version; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_campaignctl_config; return $?; fi
   if CompWordsContainsArray "${cmds9[@]}"; then _picocli_campaignctl_completion; return $?; fi
   if CompWordsContainsArray "${cmds8[@]}"; then _picocli_campaignctl_shell; return $?; fi
   if CompWordsContainsArray "${cmds7[@]}"; then _picocli_campaignctl_agent; return $?; fi
@@ -283,10 +298,19 @@ function _complete_campaignctl() {
 function _picocli_campaignctl() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="serve campaign rule event earnings process-events ai agent shell completion version help"
+  local commands="serve campaign rule event earnings process-events ai agent shell completion config version help"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts=""
+  local arg_opts="'--profile'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+  esac
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
@@ -301,10 +325,19 @@ function _picocli_campaignctl() {
 function _picocli_campaignctl_serve() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="domain ai agents all"
   local flag_opts=""
-  local arg_opts=""
+  local arg_opts="'--profile'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+  esac
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
@@ -319,10 +352,19 @@ function _picocli_campaignctl_serve() {
 function _picocli_campaignctl_campaign() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="create list get update activate pause end"
   local flag_opts=""
-  local arg_opts=""
+  local arg_opts="'--profile'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+  esac
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
@@ -337,10 +379,19 @@ function _picocli_campaignctl_campaign() {
 function _picocli_campaignctl_rule() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="add list test backtest"
   local flag_opts=""
-  local arg_opts=""
+  local arg_opts="'--profile'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+  esac
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
@@ -355,10 +406,19 @@ function _picocli_campaignctl_rule() {
 function _picocli_campaignctl_event() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="register get list explain"
   local flag_opts=""
-  local arg_opts=""
+  local arg_opts="'--profile'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+  esac
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
@@ -373,10 +433,19 @@ function _picocli_campaignctl_event() {
 function _picocli_campaignctl_earnings() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="list"
   local flag_opts=""
-  local arg_opts=""
+  local arg_opts="'--profile'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+  esac
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
@@ -395,7 +464,7 @@ function _picocli_campaignctl_processevents() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet' '--once' '--until-empty' '--no-lock'"
-  local arg_opts="'--data-dir' '--db-url' '--db-user' '-o' '--output' '--batch-size' '--workers' '--max-time' '--poll-interval'"
+  local arg_opts="'--data-dir' '--db-url' '--db-user' '-o' '--output' '--batch-size' '--workers' '--max-time' '--poll-interval' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -430,6 +499,9 @@ function _picocli_campaignctl_processevents() {
     '--poll-interval')
       return
       ;;
+    '--profile')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -445,10 +517,19 @@ function _picocli_campaignctl_processevents() {
 function _picocli_campaignctl_ai() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="generate providers cache"
   local flag_opts=""
-  local arg_opts=""
+  local arg_opts="'--profile'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+  esac
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
@@ -463,10 +544,19 @@ function _picocli_campaignctl_ai() {
 function _picocli_campaignctl_agent() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="batch-events create-campaign"
   local flag_opts=""
-  local arg_opts=""
+  local arg_opts="'--profile'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+  esac
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
@@ -481,10 +571,19 @@ function _picocli_campaignctl_agent() {
 function _picocli_campaignctl_shell() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
   local flag_opts=""
-  local arg_opts=""
+  local arg_opts="'--profile'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+  esac
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
@@ -499,10 +598,19 @@ function _picocli_campaignctl_shell() {
 function _picocli_campaignctl_completion() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
   local flag_opts=""
-  local arg_opts=""
+  local arg_opts="'--profile'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+  esac
   local SHELL_pos_param_args=("bash" "zsh") # 0-0 values
 
   if [[ "${curr_word}" == -* ]]; then
@@ -519,14 +627,50 @@ function _picocli_campaignctl_completion() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `config` subcommand.
+function _picocli_campaignctl_config() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="set get list use-profile"
+  local flag_opts=""
+  local arg_opts="'--profile'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `version` subcommand.
 function _picocli_campaignctl_version() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
   local flag_opts=""
-  local arg_opts=""
+  local arg_opts="'--profile'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+  esac
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
@@ -541,10 +685,19 @@ function _picocli_campaignctl_version() {
 function _picocli_campaignctl_help() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
   local flag_opts=""
-  local arg_opts=""
+  local arg_opts="'--profile'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+  esac
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
@@ -563,7 +716,7 @@ function _picocli_campaignctl_serve_domain() {
 
   local commands=""
   local flag_opts="'--no-processor'"
-  local arg_opts="'--data-dir' '--db-url' '--db-user' '--host' '--port' '--poll-interval' '--workers' '--batch-size' '--ai-port' '--agents-port'"
+  local arg_opts="'--data-dir' '--db-url' '--db-user' '--host' '--port' '--poll-interval' '--workers' '--batch-size' '--ai-port' '--agents-port' '--profile'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -599,6 +752,9 @@ function _picocli_campaignctl_serve_domain() {
       return
       ;;
     '--agents-port')
+      return
+      ;;
+    '--profile')
       return
       ;;
   esac
@@ -620,7 +776,7 @@ function _picocli_campaignctl_serve_ai() {
 
   local commands=""
   local flag_opts="'--no-processor'"
-  local arg_opts="'--data-dir' '--db-url' '--db-user' '--host' '--port' '--poll-interval' '--workers' '--batch-size' '--ai-port' '--agents-port'"
+  local arg_opts="'--data-dir' '--db-url' '--db-user' '--host' '--port' '--poll-interval' '--workers' '--batch-size' '--ai-port' '--agents-port' '--profile'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -656,6 +812,9 @@ function _picocli_campaignctl_serve_ai() {
       return
       ;;
     '--agents-port')
+      return
+      ;;
+    '--profile')
       return
       ;;
   esac
@@ -677,7 +836,7 @@ function _picocli_campaignctl_serve_agents() {
 
   local commands=""
   local flag_opts="'--no-processor'"
-  local arg_opts="'--data-dir' '--db-url' '--db-user' '--host' '--port' '--poll-interval' '--workers' '--batch-size' '--ai-port' '--agents-port'"
+  local arg_opts="'--data-dir' '--db-url' '--db-user' '--host' '--port' '--poll-interval' '--workers' '--batch-size' '--ai-port' '--agents-port' '--profile'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -713,6 +872,9 @@ function _picocli_campaignctl_serve_agents() {
       return
       ;;
     '--agents-port')
+      return
+      ;;
+    '--profile')
       return
       ;;
   esac
@@ -734,7 +896,7 @@ function _picocli_campaignctl_serve_all() {
 
   local commands=""
   local flag_opts="'--no-processor'"
-  local arg_opts="'--data-dir' '--db-url' '--db-user' '--host' '--port' '--poll-interval' '--workers' '--batch-size' '--ai-port' '--agents-port'"
+  local arg_opts="'--data-dir' '--db-url' '--db-user' '--host' '--port' '--poll-interval' '--workers' '--batch-size' '--ai-port' '--agents-port' '--profile'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -772,6 +934,9 @@ function _picocli_campaignctl_serve_all() {
     '--agents-port')
       return
       ;;
+    '--profile')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -791,7 +956,7 @@ function _picocli_campaignctl_campaign_create() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -844,6 +1009,9 @@ function _picocli_campaignctl_campaign_create() {
     '--customer-cap')
       return
       ;;
+    '--profile')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -863,7 +1031,7 @@ function _picocli_campaignctl_campaign_list() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -895,6 +1063,9 @@ function _picocli_campaignctl_campaign_list() {
     '--limit')
       return
       ;;
+    '--profile')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -914,7 +1085,7 @@ function _picocli_campaignctl_campaign_get() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -940,6 +1111,9 @@ function _picocli_campaignctl_campaign_get() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--profile')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -959,7 +1133,7 @@ function _picocli_campaignctl_campaign_update() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1009,6 +1183,9 @@ function _picocli_campaignctl_campaign_update() {
     '--customer-cap')
       return
       ;;
+    '--profile')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1028,7 +1205,7 @@ function _picocli_campaignctl_campaign_activate() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1053,6 +1230,9 @@ function _picocli_campaignctl_campaign_activate() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--profile')
+      return
       ;;
   esac
 
@@ -1073,7 +1253,7 @@ function _picocli_campaignctl_campaign_pause() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1098,6 +1278,9 @@ function _picocli_campaignctl_campaign_pause() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--profile')
+      return
       ;;
   esac
 
@@ -1118,7 +1301,7 @@ function _picocli_campaignctl_campaign_end() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1144,6 +1327,9 @@ function _picocli_campaignctl_campaign_end() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--profile')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1163,7 +1349,7 @@ function _picocli_campaignctl_rule_add() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--name' '--priority' '-f' '--file' '--when' '--reward'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--name' '--priority' '-f' '--file' '--when' '--reward' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1207,6 +1393,9 @@ function _picocli_campaignctl_rule_add() {
     '--reward')
       return
       ;;
+    '--profile')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1226,7 +1415,7 @@ function _picocli_campaignctl_rule_list() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1255,6 +1444,9 @@ function _picocli_campaignctl_rule_list() {
     '--campaign')
       return
       ;;
+    '--profile')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1274,7 +1466,7 @@ function _picocli_campaignctl_rule_test() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--event'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--event' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1303,6 +1495,9 @@ function _picocli_campaignctl_rule_test() {
     '--event')
       return
       ;;
+    '--profile')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1322,7 +1517,7 @@ function _picocli_campaignctl_rule_backtest() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--rules' '--since' '--until' '--max-changes'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--rules' '--since' '--until' '--max-changes' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1360,6 +1555,9 @@ function _picocli_campaignctl_rule_backtest() {
     '--max-changes')
       return
       ;;
+    '--profile')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1379,7 +1577,7 @@ function _picocli_campaignctl_event_register() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--no-process'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--amount' '--merchant' '--customer' '--currency' '--occurred-at' '--external-id' '--data'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--amount' '--merchant' '--customer' '--currency' '--occurred-at' '--external-id' '--data' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1429,6 +1627,9 @@ function _picocli_campaignctl_event_register() {
     '--data')
       return
       ;;
+    '--profile')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1448,7 +1649,7 @@ function _picocli_campaignctl_event_get() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1474,6 +1675,9 @@ function _picocli_campaignctl_event_get() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--profile')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1493,7 +1697,7 @@ function _picocli_campaignctl_event_list() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1525,6 +1729,9 @@ function _picocli_campaignctl_event_list() {
     '--limit')
       return
       ;;
+    '--profile')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1544,7 +1751,7 @@ function _picocli_campaignctl_event_explain() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1570,6 +1777,9 @@ function _picocli_campaignctl_event_explain() {
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
       ;;
+    '--profile')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1589,7 +1799,7 @@ function _picocli_campaignctl_earnings_list() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--customer' '--limit'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--customer' '--limit' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1624,6 +1834,9 @@ function _picocli_campaignctl_earnings_list() {
     '--limit')
       return
       ;;
+    '--profile')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1643,7 +1856,7 @@ function _picocli_campaignctl_ai_generate() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet' '--no-cache'"
-  local arg_opts="'--ai-url' '-o' '--output' '--provider' '--model' '--max-tokens' '--temperature'"
+  local arg_opts="'--ai-url' '-o' '--output' '--provider' '--model' '--max-tokens' '--temperature' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
   local provider_option_args=("openai" "anthropic") # --provider values
 
@@ -1672,6 +1885,9 @@ function _picocli_campaignctl_ai_generate() {
     '--temperature')
       return
       ;;
+    '--profile')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1691,7 +1907,7 @@ function _picocli_campaignctl_ai_providers() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet'"
-  local arg_opts="'--ai-url' '-o' '--output'"
+  local arg_opts="'--ai-url' '-o' '--output' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1704,6 +1920,9 @@ function _picocli_campaignctl_ai_providers() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--profile')
+      return
       ;;
   esac
 
@@ -1720,10 +1939,19 @@ function _picocli_campaignctl_ai_providers() {
 function _picocli_campaignctl_ai_cache() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="clear health"
   local flag_opts=""
-  local arg_opts=""
+  local arg_opts="'--profile'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+  esac
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
@@ -1742,7 +1970,7 @@ function _picocli_campaignctl_ai_cache_clear() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet'"
-  local arg_opts="'--ai-url' '-o' '--output'"
+  local arg_opts="'--ai-url' '-o' '--output' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1755,6 +1983,9 @@ function _picocli_campaignctl_ai_cache_clear() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--profile')
+      return
       ;;
   esac
 
@@ -1775,7 +2006,7 @@ function _picocli_campaignctl_ai_cache_health() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet'"
-  local arg_opts="'--ai-url' '-o' '--output'"
+  local arg_opts="'--ai-url' '-o' '--output' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1788,6 +2019,9 @@ function _picocli_campaignctl_ai_cache_health() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--profile')
+      return
       ;;
   esac
 
@@ -1808,7 +2042,7 @@ function _picocli_campaignctl_agent_batchevents() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--wait'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--concurrency' '--chunk-size' '--max-downtime'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--concurrency' '--chunk-size' '--max-downtime' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1843,6 +2077,9 @@ function _picocli_campaignctl_agent_batchevents() {
     '--max-downtime')
       return
       ;;
+    '--profile')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1862,7 +2099,7 @@ function _picocli_campaignctl_agent_createcampaign() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--dry-run' '--no-ai'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--ai-url'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--ai-url' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1889,6 +2126,135 @@ function _picocli_campaignctl_agent_createcampaign() {
       return $?
       ;;
     '--ai-url')
+      return
+      ;;
+    '--profile')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `set` subcommand.
+function _picocli_campaignctl_config_set() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts=""
+  local arg_opts="'--profile'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+  esac
+  local KEY_pos_param_args=("url" "ai-url" "ai-token" "username" "password" "data-dir" "db-url" "db-user") # 0-0 values
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local currIndex
+    currIndex=$(currentPositionalIndex "set" "${arg_opts}" "${flag_opts}")
+    if (( currIndex >= 0 && currIndex <= 0 )); then
+      positionals=$( compReplyArray "${KEY_pos_param_args[@]}" )
+    fi
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `get` subcommand.
+function _picocli_campaignctl_config_get() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts=""
+  local arg_opts="'--profile'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+  esac
+  local KEY_pos_param_args=("url" "ai-url" "ai-token" "username" "password" "data-dir" "db-url" "db-user") # 0-0 values
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local currIndex
+    currIndex=$(currentPositionalIndex "get" "${arg_opts}" "${flag_opts}")
+    if (( currIndex >= 0 && currIndex <= 0 )); then
+      positionals=$( compReplyArray "${KEY_pos_param_args[@]}" )
+    fi
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_campaignctl_config_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-headers' '-q' '--quiet'"
+  local arg_opts="'-o' '--output' '--profile'"
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--profile')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `use-profile` subcommand.
+function _picocli_campaignctl_config_useprofile() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts=""
+  local arg_opts="'--profile'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
       return
       ;;
   esac

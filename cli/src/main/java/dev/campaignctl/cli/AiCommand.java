@@ -36,17 +36,18 @@ final class AiCommand {
         String url;
 
         AiApi open(Cli cli) {
-            return open(cli, DataDir.resolve(null, cli.env()));
+            String dir = cli.setting(null, "CAMPAIGNCTL_HOME", "data-dir");
+            return open(cli, DataDir.resolve(dir == null ? null : Path.of(dir), cli.env()));
         }
 
         /** @param dataDir where a running serve would have left its address */
         AiApi open(Cli cli, Path dataDir) {
-            String target = url != null ? url : cli.env("AI_MANAGEMENT_URL");
+            String target = cli.setting(url, "AI_MANAGEMENT_URL", "ai-url");
             if (target == null) {
                 target = new ServerState(dataDir).aiUrl().orElse(null);
             }
             if (target != null) {
-                return new HttpAiApi(URI.create(target), cli.env("AI_API_TOKEN"));
+                return new HttpAiApi(URI.create(target), cli.setting(null, "AI_API_TOKEN", "ai-token"));
             }
             return new LocalAiApi(AiGateway.fromConfig(AiConfig.fromEnv(cli.env())), true);
         }

@@ -7,10 +7,33 @@ import java.util.Map;
  * What every command may touch of the outside world: its output streams and environment. Passed in
  * rather than read from {@code System}, so tests drive the real command tree in-process.
  */
-public record Cli(PrintWriter out, PrintWriter err, Map<String, String> env, boolean terminal, Sessions sessions) {
+public record Cli(PrintWriter out, PrintWriter err, Map<String, String> env, boolean terminal, Sessions sessions,
+                  String profileFlag) {
 
     public Cli(PrintWriter out, PrintWriter err, Map<String, String> env, boolean terminal) {
-        this(out, err, env, terminal, null);
+        this(out, err, env, terminal, null, null);
+    }
+
+    public Cli(PrintWriter out, PrintWriter err, Map<String, String> env, boolean terminal, Sessions sessions) {
+        this(out, err, env, terminal, sessions, null);
+    }
+
+    public Cli withProfile(String flag) {
+        return new Cli(out, err, env, terminal, sessions, flag);
+    }
+
+    /** The values of the profile in force ({@code --profile}, {@code CAMPAIGNCTL_PROFILE}, the current one). */
+    public Map<String, String> profile() {
+        return Profiles.load(env).active(profileFlag, env);
+    }
+
+    /** Flag, else environment variable, else profile key: the documented precedence. */
+    public String setting(String flag, String envName, String profileKey) {
+        if (flag != null) {
+            return flag;
+        }
+        String fromEnv = envName == null ? null : env(envName);
+        return fromEnv != null ? fromEnv : profile().get(profileKey);
     }
 
     public String env(String name) {

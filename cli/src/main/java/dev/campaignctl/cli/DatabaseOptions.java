@@ -22,19 +22,20 @@ public final class DatabaseOptions {
     String dbUser;
 
     public Path dataDir(Cli cli) {
-        return DataDir.resolve(dataDir, cli.env());
+        String setting = cli.setting(dataDir == null ? null : dataDir.toString(), "CAMPAIGNCTL_HOME", "data-dir");
+        return DataDir.resolve(setting == null ? null : Path.of(setting), cli.env());
     }
 
     public boolean hasExternalUrl(Cli cli) {
-        return dbUrl != null || cli.env("DB_URL") != null;
+        return cli.setting(dbUrl, "DB_URL", "db-url") != null;
     }
 
     public DbConfig config(Cli cli) {
-        String url = dbUrl != null ? dbUrl : cli.env("DB_URL");
+        String url = cli.setting(dbUrl, "DB_URL", "db-url");
         if (url == null) {
             return DbConfig.embedded(dataDir(cli));
         }
-        String user = dbUser != null ? dbUser : cli.env("DB_USER");
+        String user = cli.setting(dbUser, "DB_USER", "db-user");
         return DbConfig.external(jdbcUrl(url), user, cli.env("DB_PASSWORD"));
     }
 

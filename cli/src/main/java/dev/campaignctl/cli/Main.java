@@ -31,12 +31,17 @@ import picocli.CommandLine.Command;
                 AgentCommand.class,
                 ShellCommand.class,
                 CompletionCommand.class,
+                ConfigCommand.class,
                 TrainingRunCommand.class,
                 VersionCommand.class,
                 HelpCommand.class
         },
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 auth, 5 unavailable, 6 conflict, 7 invalid input."})
 public final class Main {
+
+    @picocli.CommandLine.Option(names = "--profile", paramLabel = "NAME", scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "Connection profile to use (env CAMPAIGNCTL_PROFILE; see config).")
+    String profile;
 
     public static void main(String[] args) {
         configureLogging();
@@ -83,7 +88,20 @@ public final class Main {
     }
 
     static int run(Cli cli, String... args) {
-        return commandLine(cli).execute(args);
+        return commandLine(cli.withProfile(profileFlag(args))).execute(args);
+    }
+
+    /** --profile is needed before parsing, to resolve settings while commands are built and run. */
+    static String profileFlag(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--profile") && i + 1 < args.length) {
+                return args[i + 1];
+            }
+            if (args[i].startsWith("--profile=")) {
+                return args[i].substring("--profile=".length());
+            }
+        }
+        return null;
     }
 
     static CommandLine commandLine(Cli cli) {

@@ -40,7 +40,7 @@ public final class Session implements AutoCloseable {
 
     private static Session connect(Cli cli, ConnectionOptions options, boolean shared) {
         Path dataDir = options.database.dataDir(cli);
-        String url = options.url != null ? options.url : cli.env("DEMO_DOMAIN_URL");
+        String url = cli.setting(options.url, "DEMO_DOMAIN_URL", "url");
         if (url == null && !options.embedded && !options.database.hasExternalUrl(cli)) {
             url = new ServerState(dataDir).domainUrl().orElse(null);
         }
@@ -56,9 +56,9 @@ public final class Session implements AutoCloseable {
 
     /** API_USERNAME / API_PASSWORD from the environment, else the data directory's generated credentials. */
     static Optional<Credentials> clientCredentials(Cli cli, Path dataDir) {
-        String password = cli.env("API_PASSWORD");
+        String password = cli.setting(null, "API_PASSWORD", "password");
         if (password != null) {
-            String user = cli.env("API_USERNAME");
+            String user = cli.setting(null, "API_USERNAME", "username");
             return Optional.of(new Credentials(user == null ? Credentials.DEFAULT_USERNAME : user, password));
         }
         return new CredentialsFile(dataDir).read();

@@ -85,7 +85,7 @@ final class ShellCommand implements Callable<Integer> {
                     writer.println("already in the shell");
                     continue;
                 }
-                Main.commandLine(shellCli).execute(words);
+                Main.commandLine(shellCli.withProfile(Main.profileFlag(words))).execute(words);
                 writer.flush();
             }
             reader.getHistory().save();
