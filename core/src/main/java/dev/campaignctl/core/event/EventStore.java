@@ -59,9 +59,11 @@ public final class EventStore {
     }
 
     /**
-     * Stores many events with one id allocation and one multi-row insert. A known external_id
-     * (stored before, or earlier in the same batch) is a duplicate when its payload is the same and
-     * a conflict when it differs. Results come back in input order.
+     * Stores many events with one multi-row insert. Events with an external_id get their id from the
+     * insert itself; only those without one (nothing to match them by in the insert's answer) get
+     * ids allocated first. A known external_id (stored before, or earlier in the same batch) is a
+     * duplicate when its payload is the same and a conflict when it differs. Results come back in
+     * input order.
      */
     public List<BatchResult.Item> registerAll(List<NewEvent> events) {
         if (events.isEmpty()) {
@@ -69,23 +71,33 @@ public final class EventStore {
         }
         return Jdbc.transaction(dataSource, connection -> {
             int n = events.size();
-            long[] ids = allocateIds(connection, n);
             java.util.Map<String, Integer> firstByExternalId = new java.util.HashMap<>();
             List<Integer> toInsert = new ArrayList<>(n);
+            int withoutKey = 0;
             for (int i = 0; i < n; i++) {
                 String externalId = events.get(i).externalId();
-                if (externalId == null || firstByExternalId.putIfAbsent(externalId, i) == null) {
+                if (externalId == null) {
+                    withoutKey++;
+                    toInsert.add(i);
+                } else if (firstByExternalId.putIfAbsent(externalId, i) == null) {
                     toInsert.add(i);
                 }
             }
-            java.util.Set<Long> inserted = insertAll(connection, events, ids, toInsert);
-            java.util.Map<String, Event> existing = new java.util.HashMap<>();
-            List<String> missing = new ArrayList<>();
-            for (int i : toInsert) {
-                if (!inserted.contains(ids[i]) && events.get(i).externalId() != null) {
-                    missing.add(events.get(i).externalId());
+            Long[] ids = new Long[n];
+            long[] allocated = allocateIds(connection, withoutKey);
+            for (int i = 0, next = 0; i < n; i++) {
+                if (events.get(i).externalId() == null) {
+                    ids[i] = allocated[next++];
                 }
             }
+            java.util.Map<String, Long> inserted = insertAll(connection, events, ids, toInsert);
+            List<String> missing = new ArrayList<>();
+            for (String externalId : firstByExternalId.keySet()) {
+                if (!inserted.containsKey(externalId)) {
+                    missing.add(externalId);
+                }
+            }
+            java.util.Map<String, Event> existing = new java.util.HashMap<>();
             for (Event event : findByExternalIds(connection, missing)) {
                 existing.put(event.externalId(), event);
             }
@@ -93,14 +105,19 @@ public final class EventStore {
             for (int i = 0; i < n; i++) {
                 NewEvent event = events.get(i);
                 String externalId = event.externalId();
-                int first = externalId == null ? i : firstByExternalId.get(externalId);
-                if (first == i && inserted.contains(ids[i])) {
-                    results.add(new BatchResult.Item(i, null, ids[i], externalId, "created", null));
+                if (externalId == null) {
+                    results.add(new BatchResult.Item(i, null, ids[i], null, "created", null));
+                    continue;
+                }
+                int first = firstByExternalId.get(externalId);
+                Long insertedId = inserted.get(externalId);
+                if (first == i && insertedId != null) {
+                    results.add(new BatchResult.Item(i, null, insertedId, externalId, "created", null));
                     continue;
                 }
                 Event stored = existing.get(externalId);
                 boolean same = stored != null ? event.samePayloadAs(stored) : event.samePayloadAs(events.get(first));
-                long id = stored != null ? stored.id() : ids[first];
+                long id = stored != null ? stored.id() : insertedId;
                 results.add(same
                         ? new BatchResult.Item(i, null, id, externalId, "duplicate", null)
                         : new BatchResult.Item(i, null, id, externalId, "conflict", dev.campaignctl.core.api.ErrorBody.of(
@@ -112,6 +129,9 @@ public final class EventStore {
     }
 
     private static long[] allocateIds(Connection connection, int n) throws SQLException {
+        if (n == 0) {
+            return new long[0];
+        }
         try (PreparedStatement ps = connection.prepareStatement(
                 "SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, ?)")) {
             ps.setInt(1, n);
@@ -125,8 +145,9 @@ public final class EventStore {
         }
     }
 
-    private static java.util.Set<Long> insertAll(Connection connection, List<NewEvent> events, long[] ids,
-                                                List<Integer> indexes) throws SQLException {
+    /** Inserts the rows at {@code indexes}; returns external_id to id for the rows with a key that went in. */
+    private static java.util.Map<String, Long> insertAll(Connection connection, List<NewEvent> events, Long[] ids,
+                                                         List<Integer> indexes) throws SQLException {
         int n = indexes.size();
         Object[] id = new Object[n];
         Object[] external = new Object[n];
@@ -149,9 +170,10 @@ public final class EventStore {
         }
         try (PreparedStatement ps = connection.prepareStatement("INSERT INTO events (id, external_id, customer_id,"
                 + " merchant_id, amount, currency, occurred_at, transaction_data) OVERRIDING SYSTEM VALUE"
-                + " SELECT u.id, u.e, u.c, u.m, u.a, u.cur, coalesce(u.o, now()), u.t::jsonb"
+                + " SELECT coalesce(u.id, nextval(pg_get_serial_sequence('events', 'id'))), u.e, u.c, u.m, u.a, u.cur,"
+                + " coalesce(u.o, now()), u.t::jsonb"
                 + " FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::numeric[], ?::text[], ?::timestamptz[], ?::text[])"
-                + " AS u(id, e, c, m, a, cur, o, t) ON CONFLICT (external_id) DO NOTHING RETURNING id")) {
+                + " AS u(id, e, c, m, a, cur, o, t) ON CONFLICT (external_id) DO NOTHING RETURNING id, external_id")) {
             ps.setArray(1, connection.createArrayOf("bigint", id));
             ps.setArray(2, connection.createArrayOf("text", external));
             ps.setArray(3, connection.createArrayOf("text", customer));
@@ -160,10 +182,13 @@ public final class EventStore {
             ps.setArray(6, connection.createArrayOf("text", currency));
             ps.setArray(7, connection.createArrayOf("timestamptz", occurred));
             ps.setArray(8, connection.createArrayOf("text", data));
-            java.util.Set<Long> inserted = new java.util.HashSet<>();
+            java.util.Map<String, Long> inserted = new java.util.HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    inserted.add(rs.getLong(1));
+                    String key = rs.getString(2);
+                    if (key != null) {
+                        inserted.put(key, rs.getLong(1));
+                    }
                 }
             }
             return inserted;
