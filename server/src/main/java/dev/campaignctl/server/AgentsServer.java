@@ -1,9 +1,7 @@
 package dev.campaignctl.server;
 
 import dev.campaignctl.core.ai.AiApi;
-import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.DomainApi;
-import dev.campaignctl.core.api.ErrorKind;
 import dev.campaignctl.core.config.Authenticator;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -25,23 +23,13 @@ public final class AgentsServer implements AutoCloseable {
 
     public static void routing(HttpRouting.Builder routing, DomainApi domain, AiApi ai, Authenticator authenticator) {
         routing.addFilter(new BasicAuthFilter(authenticator, Set.of("/health")))
-                .register(new AgentsService(domain, ai))
-                .any((request, response) -> {
-                    throw new ApiException(ErrorKind.NOT_FOUND, null,
-                            "no route for " + request.prologue().method().text() + " " + request.path().path());
-                });
-        ErrorMapping.register(routing);
+                .register(new AgentsService(domain, ai));
+        Servers.finish(routing);
     }
 
     public static AgentsServer start(String host, int port, DomainApi domain, AiApi ai, Authenticator authenticator) {
-        return new AgentsServer(WebServer.builder()
-                .host(host)
-                .port(port)
-                .maxPayloadSize(AgentsService.MAX_FILE_BYTES + 1024L)
-                .shutdownHook(false)
-                .routing(routing -> routing(routing, domain, ai, authenticator))
-                .build()
-                .start());
+        return new AgentsServer(Servers.start(host, port, AgentsService.MAX_FILE_BYTES + 1024L,
+                routing -> routing(routing, domain, ai, authenticator)));
     }
 
     public int port() {

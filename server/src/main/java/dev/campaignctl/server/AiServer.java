@@ -1,8 +1,6 @@
 package dev.campaignctl.server;
 
 import dev.campaignctl.core.ai.AiApi;
-import dev.campaignctl.core.api.ApiException;
-import dev.campaignctl.core.api.ErrorKind;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.util.Set;
@@ -23,23 +21,12 @@ public final class AiServer implements AutoCloseable {
         if (token != null) {
             routing.addFilter(new BearerTokenFilter(token, Set.of("/health")));
         }
-        routing.register(new AiService(api))
-                .any((request, response) -> {
-                    throw new ApiException(ErrorKind.NOT_FOUND, null,
-                            "no route for " + request.prologue().method().text() + " " + request.path().path());
-                });
-        ErrorMapping.register(routing);
+        routing.register(new AiService(api));
+        Servers.finish(routing);
     }
 
     public static AiServer start(String host, int port, AiApi api, String token) {
-        return new AiServer(WebServer.builder()
-                .host(host)
-                .port(port)
-                .maxPayloadSize(DomainServer.MAX_PAYLOAD)
-                .shutdownHook(false)
-                .routing(routing -> routing(routing, api, token))
-                .build()
-                .start());
+        return new AiServer(Servers.start(host, port, DomainServer.MAX_PAYLOAD, routing -> routing(routing, api, token)));
     }
 
     public int port() {

@@ -1,8 +1,6 @@
 package dev.campaignctl.server;
 
-import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.DomainApi;
-import dev.campaignctl.core.api.ErrorKind;
 import dev.campaignctl.core.config.Authenticator;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -26,23 +24,12 @@ public final class DomainServer implements AutoCloseable {
 
     public static void routing(HttpRouting.Builder routing, DomainApi api, Authenticator authenticator) {
         routing.addFilter(new BasicAuthFilter(authenticator, Set.of("/health")))
-                .register(new DomainService(api))
-                .any((request, response) -> {
-                    throw new ApiException(ErrorKind.NOT_FOUND, null,
-                            "no route for " + request.prologue().method().text() + " " + request.path().path());
-                });
-        ErrorMapping.register(routing);
+                .register(new DomainService(api));
+        Servers.finish(routing);
     }
 
     public static DomainServer start(String host, int port, DomainApi api, Authenticator authenticator) {
-        WebServer server = WebServer.builder()
-                .host(host)
-                .port(port)
-                .maxPayloadSize(MAX_PAYLOAD)
-                .shutdownHook(false)
-                .routing(routing -> routing(routing, api, authenticator))
-                .build()
-                .start();
+        WebServer server = Servers.start(host, port, MAX_PAYLOAD, routing -> routing(routing, api, authenticator));
         return new DomainServer(server);
     }
 

@@ -3,26 +3,16 @@ package dev.campaignctl.core.ai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.json.Json;
-import java.net.URI;
 import java.time.Duration;
 
 /** Anthropic Messages ({@code POST /v1/messages}, {@code x-api-key} and {@code anthropic-version}). */
-public final class AnthropicProvider implements LlmProvider {
+public final class AnthropicProvider extends HttpLlmProvider {
 
     public static final String DEFAULT_BASE_URL = "https://api.anthropic.com";
     static final String VERSION = "2023-06-01";
 
-    private final String apiKey;
-    private final String model;
-    private final URI endpoint;
-    private final ProviderHttp http;
-
     public AnthropicProvider(String apiKey, String model, String baseUrl, Duration timeout) {
-        this.apiKey = apiKey;
-        this.model = model == null ? "claude-3-opus-20240229" : model;
-        String base = baseUrl == null ? DEFAULT_BASE_URL : baseUrl.replaceAll("/+$", "");
-        this.endpoint = URI.create(base + "/v1/messages");
-        this.http = new ProviderHttp(timeout);
+        super(apiKey, model == null ? "claude-3-opus-20240229" : model, baseUrl == null ? DEFAULT_BASE_URL : baseUrl, "/v1/messages", timeout);
     }
 
     @Override
@@ -33,16 +23,6 @@ public final class AnthropicProvider implements LlmProvider {
     @Override
     public String displayName() {
         return "Anthropic";
-    }
-
-    @Override
-    public boolean configured() {
-        return apiKey != null && !apiKey.isBlank();
-    }
-
-    @Override
-    public String defaultModel() {
-        return model;
     }
 
     @Override

@@ -3,28 +3,18 @@ package dev.campaignctl.core.ai;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.json.Json;
-import java.net.URI;
 import java.time.Duration;
 
 /**
  * OpenAI Chat Completions ({@code POST /chat/completions}, {@code Authorization: Bearer}); with a
  * base URL of another OpenAI-compatible server (Ollama, vLLM, llama.cpp) it talks to that instead.
  */
-public final class OpenAiProvider implements LlmProvider {
+public final class OpenAiProvider extends HttpLlmProvider {
 
     public static final String DEFAULT_BASE_URL = "https://api.openai.com/v1";
 
-    private final String apiKey;
-    private final String model;
-    private final URI endpoint;
-    private final ProviderHttp http;
-
     public OpenAiProvider(String apiKey, String model, String baseUrl, Duration timeout) {
-        this.apiKey = apiKey;
-        this.model = model == null ? "gpt-4" : model;
-        String base = baseUrl == null ? DEFAULT_BASE_URL : baseUrl.replaceAll("/+$", "");
-        this.endpoint = URI.create(base + "/chat/completions");
-        this.http = new ProviderHttp(timeout);
+        super(apiKey, model == null ? "gpt-4" : model, baseUrl == null ? DEFAULT_BASE_URL : baseUrl, "/chat/completions", timeout);
     }
 
     @Override
@@ -35,16 +25,6 @@ public final class OpenAiProvider implements LlmProvider {
     @Override
     public String displayName() {
         return "OpenAI";
-    }
-
-    @Override
-    public boolean configured() {
-        return apiKey != null && !apiKey.isBlank();
-    }
-
-    @Override
-    public String defaultModel() {
-        return model;
     }
 
     @Override
