@@ -22,9 +22,10 @@ public final class AgentsServer implements AutoCloseable {
     }
 
     public static void routing(HttpRouting.Builder routing, DomainApi domain, AiApi ai, Authenticator authenticator) {
-        routing.addFilter(new BasicAuthFilter(authenticator, Set.of("/health")))
+        Servers.begin(routing, "agents");
+        routing.addFilter(new BasicAuthFilter(authenticator, Set.of("/health", "/health/live", "/health/ready")))
                 .register(new AgentsService(domain, ai));
-        Servers.finish(routing);
+        Servers.finish(routing, AgentsService.PATHS);
     }
 
     public static AgentsServer start(String host, int port, DomainApi domain, AiApi ai, Authenticator authenticator) {

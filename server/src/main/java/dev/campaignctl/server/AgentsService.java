@@ -21,6 +21,10 @@ public final class AgentsService implements HttpService {
     /** An event file sent to the agents service: 100,000 events of about 600 bytes. */
     static final int MAX_FILE_BYTES = 64 * 1024 * 1024;
 
+    /** Every path this service answers, for the 405-versus-404 decision. */
+    static final java.util.List<String> PATHS = java.util.List.of("/health", "/health/live", "/health/ready",
+            "/agents/event-batches", "/agents/runs/{id}", "/agents/campaigns");
+
     private final DomainApi domain;
     private final AiApi ai;
     private final AgentRuns runs;
@@ -34,6 +38,8 @@ public final class AgentsService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/health", this::health)
+                .get("/health/live", (request, response) -> JsonIo.ok(response, Map.of("status", "alive")))
+                .get("/health/ready", this::ready)
                 .post("/agents/event-batches", this::startBatch)
                 .get("/agents/runs/{id}", this::run)
                 .post("/agents/campaigns", this::createCampaign);
@@ -49,6 +55,14 @@ public final class AgentsService implements HttpService {
         body.put("service", "agents");
         body.put("dependencies", dependencies);
         JsonIo.ok(response, body);
+    }
+
+    /** Ready when the domain service answers: without it no agent can do anything. */
+    private void ready(ServerRequest request, ServerResponse response) {
+        String domainState = probe(() -> domain.health().status());
+        boolean up = "healthy".equals(domainState);
+        JsonIo.send(response, up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503,
+                Map.of("status", up ? "ready" : "not ready", "domain", domainState));
     }
 
     private static String probe(java.util.function.Supplier<String> check) {

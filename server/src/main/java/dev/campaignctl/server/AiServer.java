@@ -18,11 +18,12 @@ public final class AiServer implements AutoCloseable {
 
     /** @param token the bearer token required on every route but /health, or null for none */
     public static void routing(HttpRouting.Builder routing, AiApi api, String token) {
+        Servers.begin(routing, "ai");
         if (token != null) {
-            routing.addFilter(new BearerTokenFilter(token, Set.of("/health")));
+            routing.addFilter(new BearerTokenFilter(token, Set.of("/health", "/health/live", "/health/ready")));
         }
         routing.register(new AiService(api));
-        Servers.finish(routing);
+        Servers.finish(routing, AiService.PATHS);
     }
 
     public static AiServer start(String host, int port, AiApi api, String token) {

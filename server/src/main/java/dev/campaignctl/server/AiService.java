@@ -15,6 +15,10 @@ public final class AiService implements HttpService {
     /** Prompts are large; the body cap is the prompt cap plus room for the other fields. */
     static final int MAX_BODY_BYTES = 1024 * 1024;
 
+    /** Every path this service answers, for the 405-versus-404 decision. */
+    static final java.util.List<String> PATHS = java.util.List.of("/health", "/health/live", "/health/ready", "/providers",
+            "/generate", "/cache/clear", "/cache/health");
+
     private final AiApi api;
 
     public AiService(AiApi api) {
@@ -24,6 +28,9 @@ public final class AiService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/health", this::health)
+                .get("/health/live", (request, response) -> JsonIo.ok(response, Map.of("status", "alive")))
+                .get("/health/ready", (request, response) -> JsonIo.ok(response, Map.of("status", "ready",
+                        "cache", api.cacheHealth().status())))
                 .get("/providers", this::providers)
                 .post("/generate", this::generate)
                 .post("/cache/clear", this::clearCache)

@@ -23,9 +23,10 @@ public final class DomainServer implements AutoCloseable {
     }
 
     public static void routing(HttpRouting.Builder routing, DomainApi api, Authenticator authenticator) {
-        routing.addFilter(new BasicAuthFilter(authenticator, Set.of("/health")))
+        Servers.begin(routing, "domain");
+        routing.addFilter(new BasicAuthFilter(authenticator, Set.of("/health", "/health/live", "/health/ready")))
                 .register(new DomainService(api));
-        Servers.finish(routing);
+        Servers.finish(routing, DomainService.PATHS);
     }
 
     public static DomainServer start(String host, int port, DomainApi api, Authenticator authenticator) {

@@ -13,6 +13,7 @@ import dev.campaignctl.core.event.EventBatch;
 import dev.campaignctl.core.event.EventStatus;
 import dev.campaignctl.core.json.Json;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import dev.campaignctl.core.event.NewEvent;
 import dev.campaignctl.core.event.Registration;
@@ -30,6 +31,11 @@ public final class DomainService implements HttpService {
     /** Largest batch body: 10,000 events of about 1.5 KiB. */
     public static final int MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
+    /** Every path this service answers, for the 405-versus-404 decision. */
+    static final List<String> PATHS = List.of("/health", "/health/live", "/health/ready", "/campaigns", "/campaigns/{id}",
+            "/campaigns/{id}/rules", "/events", "/events/batch", "/events/explain", "/events/outcomes", "/events/{id}",
+            "/rules/backtest", "/earnings");
+
     private final DomainApi api;
 
     public DomainService(DomainApi api) {
@@ -39,6 +45,8 @@ public final class DomainService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/health", this::health)
+                .get("/health/live", this::live)
+                .get("/health/ready", this::ready)
                 .post("/campaigns", this::createCampaign)
                 .get("/campaigns", this::listCampaigns)
                 .get("/campaigns/{id}", this::getCampaign)
@@ -60,6 +68,19 @@ public final class DomainService implements HttpService {
     }
 
     /** A body may carry {@code rules}: then the campaign and its rules are created together or not at all. */
+    private void live(ServerRequest request, ServerResponse response) {
+        JsonIo.ok(response, Map.of("status", "alive"));
+    }
+
+    /** Ready when the database answers with the schema in place; 503 otherwise, so balancers look elsewhere. */
+    private void ready(ServerRequest request, ServerResponse response) {
+        try {
+            JsonIo.ok(response, Map.of("status", "ready", "database", api.health().database()));
+        } catch (ApiException e) {
+            JsonIo.send(response, Status.SERVICE_UNAVAILABLE_503, Map.of("status", "not ready", "database", e.getMessage()));
+        }
+    }
+
     private void createCampaign(ServerRequest request, ServerResponse response) {
         JsonNode body = JsonIo.read(request);
         NewCampaign campaign = NewCampaign.fromJson(body);

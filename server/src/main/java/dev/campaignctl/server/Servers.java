@@ -23,11 +23,28 @@ final class Servers {
                 .start();
     }
 
-    /** Ends a service's routing: unknown routes get a JSON 404, and failures their status. */
-    static void finish(HttpRouting.Builder routing) {
+    /** Starts a service's routing with the access log; {@code LOG_FORMAT=json} selects JSON lines. */
+    static void begin(HttpRouting.Builder routing, String service) {
+        routing.addFilter(new AccessLog(service, "json".equalsIgnoreCase(System.getenv("LOG_FORMAT"))));
+    }
+
+    /**
+     * Ends a service's routing: a known path asked with the wrong method gets a JSON 405, anything
+     * else unknown a JSON 404, and failures their status.
+     *
+     * @param paths the service's path templates, e.g. {@code /campaigns/{id}}
+     */
+    static void finish(HttpRouting.Builder routing, java.util.List<String> paths) {
+        java.util.List<java.util.regex.Pattern> known = paths.stream()
+                .map(path -> java.util.regex.Pattern.compile(path.replaceAll("\\{[^/]+}", "[^/]+")))
+                .toList();
         routing.any((request, response) -> {
-            throw new ApiException(ErrorKind.NOT_FOUND, null,
-                    "no route for " + request.prologue().method().text() + " " + request.path().path());
+            String path = request.path().path();
+            String method = request.prologue().method().text();
+            if (known.stream().anyMatch(pattern -> pattern.matcher(path).matches())) {
+                throw new ApiException(ErrorKind.METHOD_NOT_ALLOWED, null, method + " is not supported on " + path);
+            }
+            throw new ApiException(ErrorKind.NOT_FOUND, null, "no route for " + method + " " + path);
         });
         ErrorMapping.register(routing);
     }

@@ -63,6 +63,29 @@ class DomainServiceTest {
     }
 
     @Test
+    void livenessAndReadinessAreSeparateAndOpen() {
+        assertThat(http.as(null, null).get("/health/live").body().get("status").asText()).isEqualTo("alive");
+        TestClient.Reply ready = http.as(null, null).get("/health/ready");
+        assertThat(ready.status()).isEqualTo(200);
+        assertThat(ready.body().get("database").asText()).isEqualTo("ok");
+    }
+
+    @Test
+    void everyResponseCarriesARequestIdTheCallersWhenItSentOne() {
+        TestClient.Reply generated = http.get("/campaigns");
+        assertThat(generated.header("X-Request-Id")).matches("[0-9a-f-]{36}");
+        TestClient.Reply echoed = http.send("GET", "/campaigns", null, null, java.util.Map.of("X-Request-Id", "trace-42"));
+        assertThat(echoed.header("X-Request-Id")).isEqualTo("trace-42");
+    }
+
+    @Test
+    void aKnownPathWithAnUnsupportedMethodIsAJson405() {
+        assertError(http.send("DELETE", "/campaigns/1", null, null), 405, "method_not_allowed", null);
+        assertError(http.send("PUT", "/events", "{}", "application/json"), 405, "method_not_allowed", null);
+        assertError(http.send("DELETE", "/nothing/here", null, null), 404, "not_found", null);
+    }
+
+    @Test
     void everyOtherRouteNeedsValidCredentialsAndSaysHow() {
         TestClient.Reply missing = http.as(null, null).get("/campaigns");
         assertError(missing, 401, "unauthorized", null);

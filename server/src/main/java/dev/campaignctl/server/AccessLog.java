@@ -1,0 +1,52 @@
+package dev.campaignctl.server;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One log line per request — method, path, status, duration, request id — and an
+ * {@code X-Request-Id} on every response: the caller's when it sent one, else a new one.
+ * {@code LOG_FORMAT=json} writes the line as a JSON object for log collectors.
+ */
+public final class AccessLog implements Filter {
+
+    private static final Logger LOG = Logger.getLogger("campaignctl.access");
+    static final String HEADER = "X-Request-Id";
+
+    private final String service;
+    private final boolean json;
+
+    public AccessLog(String service, boolean json) {
+        this.service = service;
+        this.json = json;
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
+        long start = System.nanoTime();
+        String id = request.headers().first(HeaderNames.create(HEADER))
+                .filter(value -> !value.isBlank() && value.length() <= 128)
+                .orElseGet(() -> UUID.randomUUID().toString());
+        response.header(HEADER, id);
+        try {
+            chain.proceed();
+        } finally {
+            if (LOG.isLoggable(Level.INFO)) {
+                double millis = (System.nanoTime() - start) / 1e6;
+                String method = request.prologue().method().text();
+                String path = request.path().path();
+                int status = response.status().code();
+                LOG.info(json
+                        ? String.format("{\"service\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,\"millis\":%.2f,\"request_id\":\"%s\"}",
+                                service, method, path.replace("\"", "\\\""), status, millis, id.replace("\"", "\\\""))
+                        : String.format("%s %s %s %d %.2f ms request_id=%s", service, method, path, status, millis, id));
+            }
+        }
+    }
+}
