@@ -1,5 +1,6 @@
 package dev.campaignctl.server;
 
+import dev.campaignctl.core.metrics.Metrics;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
@@ -27,6 +28,14 @@ public final class AccessLog implements Filter {
         this.json = json;
     }
 
+    /** The path with ids folded ({@code /events/{id}}), so label values stay few; unmatched paths are one value. */
+    static String route(String path, int status) {
+        if (status == 404 && !path.matches("/(campaigns|events|agents/runs)/[^/]+(/rules)?")) {
+            return "unmatched";
+        }
+        return path.replaceAll("/[0-9]+(?=/|$)", "/{id}").replaceAll("/[0-9a-f-]{36}(?=/|$)", "/{id}");
+    }
+
     @Override
     public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
         long start = System.nanoTime();
@@ -37,11 +46,17 @@ public final class AccessLog implements Filter {
         try {
             chain.proceed();
         } finally {
+            long nanos = System.nanoTime() - start;
+            String method = request.prologue().method().text();
+            String path = request.path().path();
+            int status = response.status().code();
+            String labels = "service=\"" + service + "\",method=\"" + method + "\",route=\""
+                    + Metrics.label(route(path, status)) + "\"";
+            Metrics.GLOBAL.counter("campaignctl_http_requests_total", "HTTP requests by route and status",
+                    labels + ",status=\"" + status + "\"").increment();
+            Metrics.GLOBAL.histogram("campaignctl_http_request_seconds", "HTTP request duration", labels).observeNanos(nanos);
             if (LOG.isLoggable(Level.INFO)) {
-                double millis = (System.nanoTime() - start) / 1e6;
-                String method = request.prologue().method().text();
-                String path = request.path().path();
-                int status = response.status().code();
+                double millis = nanos / 1e6;
                 LOG.info(json
                         ? String.format("{\"service\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,\"millis\":%.2f,\"request_id\":\"%s\"}",
                                 service, method, path.replace("\"", "\\\""), status, millis, id.replace("\"", "\\\""))

@@ -5,7 +5,6 @@ import dev.campaignctl.core.api.DomainApi;
 import dev.campaignctl.core.config.Authenticator;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
-import java.util.Set;
 
 /**
  * The agents service on a Helidon WebServer. It acts on the domain with full rights, so it takes
@@ -23,7 +22,7 @@ public final class AgentsServer implements AutoCloseable {
 
     public static void routing(HttpRouting.Builder routing, DomainApi domain, AiApi ai, Authenticator authenticator) {
         Servers.begin(routing, "agents");
-        routing.addFilter(new BasicAuthFilter(authenticator, Set.of("/health", "/health/live", "/health/ready")))
+        routing.addFilter(new BasicAuthFilter(authenticator, Servers.PUBLIC))
                 .register(new AgentsService(domain, ai));
         Servers.finish(routing, AgentsService.PATHS);
     }

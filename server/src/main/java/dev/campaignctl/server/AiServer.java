@@ -3,7 +3,6 @@ package dev.campaignctl.server;
 import dev.campaignctl.core.ai.AiApi;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
-import java.util.Set;
 
 /** The AI management service on a Helidon WebServer; {@link #routing} is shared with tests. */
 public final class AiServer implements AutoCloseable {
@@ -20,7 +19,7 @@ public final class AiServer implements AutoCloseable {
     public static void routing(HttpRouting.Builder routing, AiApi api, String token) {
         Servers.begin(routing, "ai");
         if (token != null) {
-            routing.addFilter(new BearerTokenFilter(token, Set.of("/health", "/health/live", "/health/ready")));
+            routing.addFilter(new BearerTokenFilter(token, Servers.PUBLIC));
         }
         routing.register(new AiService(api));
         Servers.finish(routing, AiService.PATHS);

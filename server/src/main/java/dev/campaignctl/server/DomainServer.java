@@ -4,7 +4,6 @@ import dev.campaignctl.core.api.DomainApi;
 import dev.campaignctl.core.config.Authenticator;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
-import java.util.Set;
 
 /**
  * The domain service on a Helidon WebServer. {@link #routing} is what production runs and what tests
@@ -24,7 +23,7 @@ public final class DomainServer implements AutoCloseable {
 
     public static void routing(HttpRouting.Builder routing, DomainApi api, Authenticator authenticator) {
         Servers.begin(routing, "domain");
-        routing.addFilter(new BasicAuthFilter(authenticator, Set.of("/health", "/health/live", "/health/ready")))
+        routing.addFilter(new BasicAuthFilter(authenticator, Servers.PUBLIC))
                 .register(new DomainService(api));
         Servers.finish(routing, DomainService.PATHS);
     }

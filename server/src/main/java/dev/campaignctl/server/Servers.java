@@ -26,7 +26,14 @@ final class Servers {
     /** Starts a service's routing with the access log; {@code LOG_FORMAT=json} selects JSON lines. */
     static void begin(HttpRouting.Builder routing, String service) {
         routing.addFilter(new AccessLog(service, "json".equalsIgnoreCase(System.getenv("LOG_FORMAT"))));
+        routing.get("/metrics", (request, response) -> {
+            response.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+            response.send(dev.campaignctl.core.metrics.Metrics.GLOBAL.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        });
     }
+
+    /** Paths every service serves without credentials. */
+    static final java.util.Set<String> PUBLIC = java.util.Set.of("/health", "/health/live", "/health/ready", "/metrics");
 
     /**
      * Ends a service's routing: a known path asked with the wrong method gets a JSON 405, anything
@@ -35,7 +42,7 @@ final class Servers {
      * @param paths the service's path templates, e.g. {@code /campaigns/{id}}
      */
     static void finish(HttpRouting.Builder routing, java.util.List<String> paths) {
-        java.util.List<java.util.regex.Pattern> known = paths.stream()
+        java.util.List<java.util.regex.Pattern> known = java.util.stream.Stream.concat(paths.stream(), java.util.stream.Stream.of("/metrics"))
                 .map(path -> java.util.regex.Pattern.compile(path.replaceAll("\\{[^/]+}", "[^/]+")))
                 .toList();
         routing.any((request, response) -> {

@@ -63,6 +63,25 @@ class DomainServiceTest {
     }
 
     @Test
+    void metricsArePrometheusTextWithoutCredentials() {
+        http.post("/events", "{\"amount\": 1, \"merchant_id\": \"METRICS\"}");
+        processor.runUntilEmpty();
+        http.get("/events/123456789");
+
+        TestClient.Reply metrics = http.as(null, null).send("GET", "/metrics", null, null);
+        assertThat(metrics.status()).isEqualTo(200);
+        assertThat(metrics.header("Content-Type")).startsWith("text/plain");
+        String text = metrics.raw().body();
+        assertThat(text).contains("# TYPE campaignctl_http_requests_total counter")
+                .containsPattern("campaignctl_http_requests_total\\{service=\"domain\",method=\"POST\",route=\"/events\",status=\"201\"} [1-9]")
+                .contains("route=\"/events/{id}\",status=\"404\"")
+                .containsPattern("campaignctl_events_ingested_total [1-9]")
+                .containsPattern("campaignctl_events_decided_total\\{outcome=\"skipped\"} [1-9]")
+                .contains("campaignctl_processing_batch_seconds_bucket{le=\"+Inf\"}")
+                .contains("jvm_memory_heap_used_bytes");
+    }
+
+    @Test
     void livenessAndReadinessAreSeparateAndOpen() {
         assertThat(http.as(null, null).get("/health/live").body().get("status").asText()).isEqualTo("alive");
         TestClient.Reply ready = http.as(null, null).get("/health/ready");

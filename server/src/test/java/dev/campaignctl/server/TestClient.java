@@ -70,7 +70,8 @@ final class TestClient {
         headers.forEach(request::header);
         try {
             HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode json = response.body().isEmpty() ? null : Json.tree(response.body());
+            JsonNode json = response.body().isEmpty() || !response.headers().firstValue("Content-Type").orElse("").startsWith("application/json")
+                    ? null : Json.tree(response.body());
             return new Reply(response.statusCode(), json, response);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

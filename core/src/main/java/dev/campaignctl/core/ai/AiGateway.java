@@ -3,6 +3,7 @@ package dev.campaignctl.core.ai;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.ErrorKind;
+import dev.campaignctl.core.metrics.Metrics;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -48,6 +49,9 @@ public final class AiGateway implements AutoCloseable {
                     .waitDurationInOpenState(Duration.ofSeconds(30))
                     .recordException(e -> e instanceof ProviderException p && p.retryable())
                     .build()));
+            CircuitBreaker breaker = breakers.get(provider.id());
+            Metrics.GLOBAL.gauge("campaignctl_ai_circuit_open", "1 while a provider's circuit breaker is open",
+                    "provider=\"" + provider.id() + "\"", () -> breaker.getState() == CircuitBreaker.State.OPEN ? 1 : 0);
         }
         this.retry = Retry.of("llm", RetryConfig.<Object>custom()
                 .maxAttempts(1 + config.maxRetries())
@@ -89,6 +93,7 @@ public final class AiGateway implements AutoCloseable {
         }
         String key = CacheKey.of(request.prompt(), provider.id(), model, maxTokens, temperature);
         var hit = cache.get(key);
+        cacheLookups(hit.isPresent() ? "hit" : "miss").increment();
         if (hit.isPresent()) {
             return hit.get().asCached();
         }
@@ -131,11 +136,31 @@ public final class AiGateway implements AutoCloseable {
         }
     }
 
+    private static java.util.concurrent.atomic.LongAdder cacheLookups(String result) {
+        return Metrics.GLOBAL.counter("campaignctl_ai_cache_lookups_total", "AI cache lookups by result", "result=\"" + result + "\"");
+    }
+
+    /** One provider call, timed and its failures counted by status. */
+    private static Completion timed(LlmProvider provider, String prompt, String model, int maxTokens, double temperature) {
+        String labels = "provider=\"" + provider.id() + "\"";
+        long start = System.nanoTime();
+        try {
+            return provider.complete(prompt, model, maxTokens, temperature);
+        } catch (ProviderException e) {
+            Metrics.GLOBAL.counter("campaignctl_ai_provider_errors_total", "Failed provider calls by status",
+                    labels + ",status=\"" + e.status() + "\"").increment();
+            throw e;
+        } finally {
+            Metrics.GLOBAL.histogram("campaignctl_ai_provider_seconds", "Provider call duration", labels)
+                    .observeNanos(System.nanoTime() - start);
+        }
+    }
+
     private GenerateResponse attempt(LlmProvider provider, String prompt, String model, int maxTokens, double temperature) {
         CircuitBreaker breaker = breakers.get(provider.id());
         try {
             Completion completion = retry.executeSupplier(() -> breaker.executeSupplier(
-                    () -> provider.complete(prompt, model, maxTokens, temperature)));
+                    () -> timed(provider, prompt, model, maxTokens, temperature)));
             return new GenerateResponse(completion.text(), completion.model(), provider.displayName(),
                     completion.inputTokens() + completion.outputTokens(), completion.inputTokens(),
                     completion.outputTokens(), false);

@@ -132,6 +132,8 @@ public final class RedisResponseCache implements ResponseCache {
     }
 
     private void failed(Exception e) {
+        dev.campaignctl.core.metrics.Metrics.GLOBAL.counter("campaignctl_ai_cache_errors_total",
+                "Redis cache operations that failed", "").increment();
         lastError = e.getClass().getSimpleName();
         LOG.log(Level.FINE, "Redis cache operation failed", e);
     }

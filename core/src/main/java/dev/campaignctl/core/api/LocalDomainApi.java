@@ -28,6 +28,9 @@ import java.util.List;
  */
 public final class LocalDomainApi implements DomainApi {
 
+    private static final java.util.concurrent.atomic.LongAdder INGESTED = dev.campaignctl.core.metrics.Metrics.GLOBAL
+            .counter("campaignctl_events_ingested_total", "Events stored (duplicates not counted)", "");
+
     private final Database database;
     private final CampaignStore campaigns;
     private final EventStore events;
@@ -101,6 +104,9 @@ public final class LocalDomainApi implements DomainApi {
     @Override
     public Registration registerEvent(NewEvent event) {
         Registration registration = events.register(event);
+        if (!registration.duplicate()) {
+            INGESTED.increment();
+        }
         if (processor != null && !registration.duplicate()) {
             processor.wake();
         }
@@ -115,6 +121,7 @@ public final class LocalDomainApi implements DomainApi {
     @Override
     public BatchResult registerEvents(List<NewEvent> batch) {
         BatchResult result = BatchResult.of(events.registerAll(batch));
+        INGESTED.add(result.created());
         if (processor != null && result.created() > 0) {
             processor.wake();
         }

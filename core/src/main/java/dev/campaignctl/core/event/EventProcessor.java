@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.db.Jdbc;
 import dev.campaignctl.core.json.Json;
+import dev.campaignctl.core.metrics.Metrics;
 import dev.campaignctl.core.rule.RuleSet;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -84,8 +85,28 @@ public final class EventProcessor implements AutoCloseable {
         this.settings = settings;
     }
 
+    private static final Metrics.Histogram BATCH_SECONDS = Metrics.GLOBAL.histogram(
+            "campaignctl_processing_batch_seconds", "Time to claim, decide and write one batch", "");
+
     /** Claims and decides one batch in one transaction. */
     public Outcome processBatch() {
+        long start = System.nanoTime();
+        Outcome outcome = decideBatch();
+        if (outcome.claimed() > 0) {
+            BATCH_SECONDS.observeNanos(System.nanoTime() - start);
+            decided("processed").add(outcome.processed());
+            decided("skipped").add(outcome.skipped());
+            decided("failed").add(outcome.failed());
+        }
+        return outcome;
+    }
+
+    private static java.util.concurrent.atomic.LongAdder decided(String outcome) {
+        return Metrics.GLOBAL.counter("campaignctl_events_decided_total", "Events decided by the processor, by outcome",
+                "outcome=\"" + outcome + "\"");
+    }
+
+    private Outcome decideBatch() {
         return Jdbc.transaction(database.dataSource(), connection -> {
             try (Statement statement = connection.createStatement()) {
                 // Safe: a commit lost to an OS crash reverts the whole batch (outcomes and earnings

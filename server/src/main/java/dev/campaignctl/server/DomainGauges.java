@@ -1,0 +1,41 @@
+package dev.campaignctl.server;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.campaignctl.core.db.Database;
+import dev.campaignctl.core.metrics.Metrics;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** Gauges read from the database and its pool at scrape time: the queue's depth and age, pool use. */
+final class DomainGauges {
+
+    private DomainGauges() {
+    }
+
+    static void register(Database database) {
+        Metrics.GLOBAL.gauge("campaignctl_events_pending", "Events waiting for the processor", "",
+                () -> query(database, "SELECT count(*) FROM events WHERE status = 'pending'"));
+        Metrics.GLOBAL.gauge("campaignctl_events_oldest_pending_seconds", "Age of the oldest pending event", "",
+                () -> query(database, "SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)"
+                        + " FROM events WHERE status = 'pending'"));
+        if (database.dataSource() instanceof HikariDataSource pool) {
+            Metrics.GLOBAL.gauge("campaignctl_db_pool_connections", "Database pool connections", "state=\"active\"",
+                    () -> pool.getHikariPoolMXBean().getActiveConnections());
+            Metrics.GLOBAL.gauge("campaignctl_db_pool_connections", "Database pool connections", "state=\"idle\"",
+                    () -> pool.getHikariPoolMXBean().getIdleConnections());
+            Metrics.GLOBAL.gauge("campaignctl_db_pool_connections", "Database pool connections", "state=\"waiting\"",
+                    () -> pool.getHikariPoolMXBean().getThreadsAwaitingConnection());
+        }
+    }
+
+    private static double query(Database database, String sql) {
+        try (Connection c = database.connection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getDouble(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
