@@ -22,7 +22,7 @@ public final class AgentsService implements HttpService {
     static final int MAX_FILE_BYTES = 64 * 1024 * 1024;
 
     /** Every path this service answers, for the 405-versus-404 decision. */
-    static final java.util.List<String> PATHS = java.util.List.of("/health", "/health/live", "/health/ready",
+    public static final java.util.List<String> PATHS = java.util.List.of("/health", "/health/live", "/health/ready",
             "/agents/event-batches", "/agents/runs/{id}", "/agents/campaigns");
 
     private final DomainApi domain;

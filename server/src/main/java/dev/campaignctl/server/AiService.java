@@ -16,7 +16,7 @@ public final class AiService implements HttpService {
     static final int MAX_BODY_BYTES = 1024 * 1024;
 
     /** Every path this service answers, for the 405-versus-404 decision. */
-    static final java.util.List<String> PATHS = java.util.List.of("/health", "/health/live", "/health/ready", "/providers",
+    public static final java.util.List<String> PATHS = java.util.List.of("/health", "/health/live", "/health/ready", "/providers",
             "/generate", "/cache/clear", "/cache/health");
 
     private final AiApi api;

@@ -32,7 +32,7 @@ public final class DomainService implements HttpService {
     public static final int MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
     /** Every path this service answers, for the 405-versus-404 decision. */
-    static final List<String> PATHS = List.of("/health", "/health/live", "/health/ready", "/campaigns", "/campaigns/{id}",
+    public static final List<String> PATHS = List.of("/health", "/health/live", "/health/ready", "/campaigns", "/campaigns/{id}",
             "/campaigns/{id}/rules", "/events", "/events/batch", "/events/explain", "/events/outcomes", "/events/{id}",
             "/rules/backtest", "/earnings");
 
