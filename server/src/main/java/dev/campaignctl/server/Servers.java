@@ -7,7 +7,7 @@ import io.helidon.webserver.http.HttpRouting;
 import java.util.function.Consumer;
 
 /** What every service's server shares: the listener settings, the JSON 404, the error mapping. */
-final class Servers {
+public final class Servers {
 
     private Servers() {
     }
@@ -26,6 +26,11 @@ final class Servers {
     /** Starts a service's routing with the access log; {@code LOG_FORMAT=json} selects JSON lines. */
     static void begin(HttpRouting.Builder routing, String service) {
         routing.addFilter(new AccessLog(service, "json".equalsIgnoreCase(System.getenv("LOG_FORMAT"))));
+        byte[] openapi = openapi(service);
+        routing.get("/openapi", (request, response) -> {
+            response.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/yaml");
+            response.send(openapi);
+        });
         routing.get("/metrics", (request, response) -> {
             response.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
             response.send(dev.campaignctl.core.metrics.Metrics.GLOBAL.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -33,7 +38,19 @@ final class Servers {
     }
 
     /** Paths every service serves without credentials. */
-    static final java.util.Set<String> PUBLIC = java.util.Set.of("/health", "/health/live", "/health/ready", "/metrics");
+    static final java.util.Set<String> PUBLIC = java.util.Set.of("/health", "/health/live", "/health/ready", "/metrics", "/openapi");
+
+    /** The service's OpenAPI document, kept beside the code in {@code openapi/<service>.yaml}. */
+    public static byte[] openapi(String service) {
+        try (var in = Servers.class.getResourceAsStream("/openapi/" + service + ".yaml")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi/" + service + ".yaml missing from the build");
+            }
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     /**
      * Ends a service's routing: a known path asked with the wrong method gets a JSON 405, anything
@@ -42,7 +59,7 @@ final class Servers {
      * @param paths the service's path templates, e.g. {@code /campaigns/{id}}
      */
     static void finish(HttpRouting.Builder routing, java.util.List<String> paths) {
-        java.util.List<java.util.regex.Pattern> known = java.util.stream.Stream.concat(paths.stream(), java.util.stream.Stream.of("/metrics"))
+        java.util.List<java.util.regex.Pattern> known = java.util.stream.Stream.concat(paths.stream(), java.util.stream.Stream.of("/metrics", "/openapi"))
                 .map(path -> java.util.regex.Pattern.compile(path.replaceAll("\\{[^/]+}", "[^/]+")))
                 .toList();
         routing.any((request, response) -> {
