@@ -12,7 +12,10 @@ import java.sql.Statement;
  * Fills the embedded database of a data directory with active campaigns, {@code RULES} rules of
  * mixed conditions and {@code EVENTS} pending events, for the processor benchmark.
  *
- * <pre>{@code java ... SeedPendingEvents /tmp/bench-home 100000 20}</pre>
+ * <pre>{@code java ... SeedPendingEvents /tmp/bench-home 100000 20
+ * java ... SeedPendingEvents jdbc:postgresql://localhost:5432/campaignctl 100000 20 }</pre>
+ * A data directory means its embedded database; a JDBC URL a running one (user postgres), seeded
+ * again on every call (rules only the first time).
  */
 public final class SeedPendingEvents {
 
@@ -28,12 +31,22 @@ public final class SeedPendingEvents {
     }
 
     public static void main(String[] args) throws SQLException {
-        Path home = Path.of(args[0]);
+        String target = args[0];
         int events = Integer.parseInt(args[1]);
         int rules = Integer.parseInt(args[2]);
-        try (Database db = Database.open(DbConfig.embedded(home));
+        DbConfig config = target.startsWith("jdbc:") ? DbConfig.external(target, "postgres", null) : DbConfig.embedded(Path.of(target));
+        try (Database db = Database.open(config);
              Connection c = db.connection();
              Statement s = c.createStatement()) {
+            var existing = s.executeQuery("SELECT count(*) FROM campaign_rules");
+            existing.next();
+            boolean seeded = existing.getLong(1) > 0;
+            long offset;
+            try (var max = s.executeQuery("SELECT coalesce(max(id), 0) FROM events")) {
+                max.next();
+                offset = max.getLong(1);
+            }
+            if (!seeded) {
             s.execute("INSERT INTO campaigns (name) SELECT 'bench ' || g FROM generate_series(1, 5) g");
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO campaign_rules"
                     + " (campaign_id, name, priority, conditions, reward_type, reward_value)"
@@ -49,15 +62,16 @@ public final class SeedPendingEvents {
                 }
                 ps.executeBatch();
             }
+            }
             s.execute("INSERT INTO events (external_id, customer_id, merchant_id, amount, currency, transaction_data)"
-                    + " SELECT 'bench-' || g, 'C' || (g % 5000), 'M' || (90 + g % 40), (g % 200) + 0.99,"
+                    + " SELECT 'bench-' || (g + " + offset + "), 'C' || (g % 5000), 'M' || (90 + g % 40), (g % 200) + 0.99,"
                     + " CASE WHEN g % 3 = 0 THEN 'USD' ELSE 'EUR' END,"
                     + " jsonb_build_object('channel', CASE WHEN g % 2 = 0 THEN 'web' ELSE 'store' END,"
                     + "   'items', jsonb_build_array(jsonb_build_object('category', 'cat' || (90 + g % 30), 'qty', 1 + g % 4),"
                     + "                             jsonb_build_object('category', 'cat' || (g % 13), 'qty', 2)))"
                     + " FROM generate_series(1, " + events + ") g");
             s.execute("ANALYZE");
-            System.err.printf("seeded %d pending events and %d rules in %s%n", events, rules, home);
+            System.err.printf("seeded %d pending events and %d rules in %s%n", events, rules, target);
         }
     }
 }
