@@ -44,7 +44,8 @@ public final class Database implements AutoCloseable {
         config.setMinimumIdle(Math.min(2, poolSize));
         config.setPoolName("campaignctl");
         config.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
-        config.setInitializationFailTimeout(Duration.ofSeconds(10).toMillis());
+        // Short: a wrong password should fail a CLI command in seconds, not after a long retry.
+        config.setInitializationFailTimeout(Duration.ofSeconds(3).toMillis());
         try {
             this.pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
