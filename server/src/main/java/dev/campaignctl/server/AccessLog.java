@@ -44,7 +44,7 @@ public final class AccessLog implements Filter {
                 .orElseGet(() -> UUID.randomUUID().toString());
         response.header(HEADER, id);
         try {
-            chain.proceed();
+            dev.campaignctl.core.api.RequestId.run(id, chain::proceed);
         } finally {
             long nanos = System.nanoTime() - start;
             String method = request.prologue().method().text();

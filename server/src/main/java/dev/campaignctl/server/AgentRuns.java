@@ -40,7 +40,8 @@ public final class AgentRuns {
         }
         Run run = new Run(UUID.randomUUID().toString(), file, Instant.now());
         runs.put(run.id, run);
-        Thread.ofVirtual().name("agent-run-" + run.id).start(() -> {
+        String requestId = dev.campaignctl.core.api.RequestId.current();
+        Thread.ofVirtual().name("agent-run-" + run.id).start(() -> dev.campaignctl.core.api.RequestId.run(requestId, () -> {
             try {
                 run.summary.set(new EventAgent(domain, options).run(file, (done, total) -> run.done.set(done)));
             } catch (InterruptedException e) {
@@ -49,7 +50,7 @@ public final class AgentRuns {
             } catch (RuntimeException e) {
                 run.error.set(e instanceof ApiException api ? api.oneLine() : e.toString());
             }
-        });
+        }));
         return run.status();
     }
 

@@ -193,6 +193,43 @@ class AgentsTest {
     }
 
     @Test
+    void theAgentsPassTheCallersRequestIdOnToTheDomainService() throws Exception {
+        java.util.logging.Logger access = java.util.logging.Logger.getLogger("campaignctl.access");
+        java.util.List<String> lines = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                lines.add(record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Level before = access.getLevel();
+        access.setLevel(java.util.logging.Level.INFO);
+        access.addHandler(capture);
+        try (DomainServer domainServer = DomainServer.start("127.0.0.1", 0, new LocalDomainApi(db, null, false), auth);
+             AgentsServer agents = AgentsServer.start("127.0.0.1", 0,
+                     new HttpDomainApi(URI.create("http://127.0.0.1:" + domainServer.port()), "admin", PASSWORD), null, auth)) {
+            TestClient http = new TestClient(agents.port(), "admin", PASSWORD);
+            TestClient.Reply created = http.send("POST", "/agents/campaigns", "{\"name\": \"traced\"}", "application/json",
+                    java.util.Map.of("X-Request-Id", "trace-agents-1"));
+
+            assertThat(created.status()).isEqualTo(201);
+            assertThat(lines).anyMatch(line -> line.startsWith("agents POST /agents/campaigns 201") && line.endsWith("request_id=trace-agents-1"));
+            assertThat(lines).anyMatch(line -> line.startsWith("domain POST /campaigns 201") && line.endsWith("request_id=trace-agents-1"));
+        } finally {
+            access.removeHandler(capture);
+            access.setLevel(before);
+        }
+    }
+
+    @Test
     void aSpecWithAnInvalidRuleCreatesNothingAndSaysWhere() {
         long before = Sql.count(db, "SELECT count(*) FROM campaigns");
         String spec = "{\"name\": \"broken\", \"rules\": [{\"conditions\": {}, \"reward\": {\"type\": \"fixed\", \"value\": 1}},"

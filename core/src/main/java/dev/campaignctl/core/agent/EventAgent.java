@@ -110,6 +110,7 @@ public final class EventAgent {
         List<Long> ids = Collections.synchronizedList(new ArrayList<>());
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         long total = file.records().size();
+        String requestId = dev.campaignctl.core.api.RequestId.current();
         try (ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.concurrency(), Math.max(1, chunks.size())));
              var ticker = Executors.newSingleThreadScheduledExecutor()) {
             ticker.scheduleAtFixedRate(() -> progress.update(done.get(), total), 1, 1, java.util.concurrent.TimeUnit.SECONDS);
@@ -117,7 +118,7 @@ public final class EventAgent {
             for (List<NewEvent> chunk : chunks) {
                 work.add(pool.submit(() -> {
                     try {
-                        BatchResult result = send(chunk);
+                        BatchResult result = dev.campaignctl.core.api.RequestId.with(requestId, () -> sendUnchecked(chunk));
                         for (BatchResult.Item item : result.results()) {
                             switch (item.status()) {
                                 case "created" -> registered.incrementAndGet();
@@ -164,6 +165,15 @@ public final class EventAgent {
                     .map(EventFile.Record::event).toList());
         }
         return chunks;
+    }
+
+    private BatchResult sendUnchecked(List<NewEvent> chunk) {
+        try {
+            return send(chunk);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(ErrorKind.UNAVAILABLE, null, "interrupted");
+        }
     }
 
     /** Sends one chunk, pausing while the breaker is open, until it succeeds or the downtime budget is spent. */

@@ -74,6 +74,9 @@ public final class HttpJson {
             connection.setReadTimeout((int) REQUEST_TIMEOUT.toMillis());
             connection.setRequestMethod(method);
             connection.setRequestProperty("Accept", "application/json");
+            if (RequestId.current() != null) {
+                connection.setRequestProperty("X-Request-Id", RequestId.current());
+            }
             if (authorization != null) {
                 connection.setRequestProperty("Authorization", authorization);
             }
@@ -107,6 +110,9 @@ public final class HttpJson {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
                 .timeout(REQUEST_TIMEOUT)
                 .header("Accept", "application/json");
+        if (RequestId.current() != null) {
+            request.header("X-Request-Id", RequestId.current());
+        }
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
