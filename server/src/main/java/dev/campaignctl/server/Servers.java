@@ -37,8 +37,13 @@ public final class Servers {
         });
     }
 
-    /** Paths every service serves without credentials. */
-    static final java.util.Set<String> PUBLIC = java.util.Set.of("/health", "/health/live", "/health/ready", "/metrics", "/openapi");
+    /**
+     * Paths every service serves without credentials: the health probes always, and /metrics and
+     * /openapi unless {@code DOCS_REQUIRE_AUTH=true} puts them behind the service's credentials.
+     */
+    static final java.util.Set<String> PUBLIC = "true".equalsIgnoreCase(System.getenv("DOCS_REQUIRE_AUTH"))
+            ? java.util.Set.of("/health", "/health/live", "/health/ready")
+            : java.util.Set.of("/health", "/health/live", "/health/ready", "/metrics", "/openapi");
 
     /** The service's OpenAPI document, kept beside the code in {@code openapi/<service>.yaml}. */
     public static byte[] openapi(String service) {
