@@ -38,6 +38,10 @@ public final class AiLatencyBench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("--serve")) {
+            serveOnly();
+            return;
+        }
         int perClient = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         HttpServer provider = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
         provider.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -70,6 +74,30 @@ public final class AiLatencyBench {
         } finally {
             provider.stop(0);
         }
+    }
+
+    /**
+     * Starts the fake provider and the gateway, prints {@code provider=URL gateway=URL} and waits, so
+     * an external load generator (wrk) can measure without sharing this JVM's CPU with its clients.
+     */
+    private static void serveOnly() throws Exception {
+        HttpServer provider = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+        provider.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        provider.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, ANSWER.length);
+            exchange.getResponseBody().write(ANSWER);
+            exchange.close();
+        });
+        provider.start();
+        String providerUrl = "http://127.0.0.1:" + provider.getAddress().getPort() + "/v1";
+        AiConfig config = new AiConfig("bench-key", "gpt-4", providerUrl, null, null, null, null, Duration.ofHours(1),
+                null, null, Duration.ofSeconds(10), 0, Duration.ofMillis(10));
+        AiServer server = AiServer.start("127.0.0.1", 0, new LocalAiApi(AiGateway.fromConfig(config), true), null);
+        System.out.println("provider=" + providerUrl + "/chat/completions gateway=http://127.0.0.1:" + server.port() + "/generate");
+        System.out.flush();
+        Thread.currentThread().join();
     }
 
     private static double ms(long nanos) {
