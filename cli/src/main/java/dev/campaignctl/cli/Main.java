@@ -20,22 +20,6 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.VersionProvider.class,
         description = "Loyalty campaigns and event processing: run the services, manage campaigns and rules, register events.",
-        subcommands = {
-                ServeCommand.class,
-                CampaignCommand.class,
-                RuleCommand.class,
-                EventCommand.class,
-                EarningsCommand.class,
-                ProcessEventsCommand.class,
-                AiCommand.class,
-                AgentCommand.class,
-                ShellCommand.class,
-                CompletionCommand.class,
-                ConfigCommand.class,
-                TrainingRunCommand.class,
-                VersionCommand.class,
-                HelpCommand.class
-        },
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 auth, 5 unavailable, 6 conflict, 7 invalid input."})
 public final class Main {
 
@@ -87,8 +71,47 @@ public final class Main {
         return run(new Cli(out, err, env, false), args);
     }
 
+    /** The top-level commands, in the order help lists them. */
+    private static final Map<String, Class<?>> COMMANDS = commands();
+
+    private static Map<String, Class<?>> commands() {
+        Map<String, Class<?>> commands = new java.util.LinkedHashMap<>();
+        commands.put("serve", ServeCommand.class);
+        commands.put("campaign", CampaignCommand.class);
+        commands.put("rule", RuleCommand.class);
+        commands.put("event", EventCommand.class);
+        commands.put("earnings", EarningsCommand.class);
+        commands.put("process-events", ProcessEventsCommand.class);
+        commands.put("ai", AiCommand.class);
+        commands.put("agent", AgentCommand.class);
+        commands.put("shell", ShellCommand.class);
+        commands.put("completion", CompletionCommand.class);
+        commands.put("config", ConfigCommand.class);
+        commands.put("training-run", TrainingRunCommand.class);
+        commands.put("version", VersionCommand.class);
+        commands.put("help", HelpCommand.class);
+        return java.util.Collections.unmodifiableMap(commands);
+    }
+
     static int run(Cli cli, String... args) {
-        return commandLine(cli.withProfile(profileFlag(args))).execute(args);
+        Cli withProfile = cli.withProfile(profileFlag(args));
+        return commandLine(withProfile, branch(args)).execute(args);
+    }
+
+    /**
+     * The one top-level command a command line names, when it names a known one: a short command
+     * then builds only its own branch of the tree, not all 45 command classes. Null means the whole
+     * tree (root help, unknown commands that need suggestions, help itself).
+     */
+    static String branch(String... args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--profile")) {
+                i++;
+            } else if (!args[i].startsWith("-")) {
+                return COMMANDS.containsKey(args[i]) && !args[i].equals("help") ? args[i] : null;
+            }
+        }
+        return null;
     }
 
     /** --profile is needed before parsing, to resolve settings while commands are built and run. */
@@ -105,7 +128,22 @@ public final class Main {
     }
 
     static CommandLine commandLine(Cli cli) {
-        CommandLine line = new CommandLine(Main.class, new Factory(cli));
+        return commandLine(cli, null);
+    }
+
+    /** The command tree, whole ({@code branch} null) or with one top-level branch only. */
+    static CommandLine commandLine(Cli cli, String branch) {
+        Factory factory = new Factory(cli);
+        CommandLine line = new CommandLine(Main.class, factory);
+        for (Map.Entry<String, Class<?>> command : COMMANDS.entrySet()) {
+            if (branch == null || command.getKey().equals(branch)) {
+                try {
+                    line.addSubcommand(command.getKey(), factory.create(command.getValue()));
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot create command " + command.getKey(), e);
+                }
+            }
+        }
         addExamples(line, EXAMPLES);
         line.setOut(cli.out());
         line.setErr(cli.err());
