@@ -38,7 +38,7 @@ public final class Profiles {
     public static Path file(Map<String, String> env) {
         String xdg = env.get("XDG_CONFIG_HOME");
         Path dir = xdg != null && !xdg.isBlank() ? Path.of(xdg, "campaignctl")
-                : Path.of(System.getProperty("user.home"), ".config", "campaignctl");
+                : dev.campaignctl.core.config.DataDir.home(env).resolve(".config").resolve("campaignctl");
         return dir.resolve("config.json");
     }
 

@@ -97,7 +97,7 @@ final class ShellCommand implements Callable<Integer> {
     static Path historyFile(Cli cli) throws IOException {
         String state = cli.env("XDG_STATE_HOME");
         Path dir = state != null ? Path.of(state, "campaignctl")
-                : Path.of(System.getProperty("user.home"), ".local", "state", "campaignctl");
+                : dev.campaignctl.core.config.DataDir.home(cli.env()).resolve(".local").resolve("state").resolve("campaignctl");
         Files.createDirectories(dir);
         return dir.resolve("history");
     }

@@ -25,6 +25,12 @@ public final class DataDir {
         if (xdg != null && !xdg.isBlank()) {
             return Path.of(xdg, "campaignctl");
         }
-        return Path.of(System.getProperty("user.home"), ".local", "share", "campaignctl");
+        return home(env).resolve(".local").resolve("share").resolve("campaignctl");
+    }
+
+    /** {@code $HOME} as the shell has it (the JVM's user.home comes from the password database instead). */
+    public static Path home(Map<String, String> env) {
+        String home = env.get("HOME");
+        return home != null && !home.isBlank() ? Path.of(home) : Path.of(System.getProperty("user.home"));
     }
 }
