@@ -43,19 +43,9 @@ public final class AiLatencyBench {
             return;
         }
         int perClient = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
-        HttpServer provider = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
-        provider.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        provider.createContext("/", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, ANSWER.length);
-            exchange.getResponseBody().write(ANSWER);
-            exchange.close();
-        });
-        provider.start();
+        HttpServer provider = provider();
         String providerUrl = "http://127.0.0.1:" + provider.getAddress().getPort() + "/v1";
-        AiConfig config = new AiConfig("bench-key", "gpt-4", providerUrl, null, null, null, null, Duration.ofHours(1),
-                null, null, Duration.ofSeconds(10), 0, Duration.ofMillis(10));
+        AiConfig config = config(providerUrl);
         try (AiServer server = AiServer.start("127.0.0.1", 0, new LocalAiApi(AiGateway.fromConfig(config), true), null)) {
             String gateway = "http://127.0.0.1:" + server.port() + "/generate";
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -81,6 +71,17 @@ public final class AiLatencyBench {
      * an external load generator (wrk) can measure without sharing this JVM's CPU with its clients.
      */
     private static void serveOnly() throws Exception {
+        HttpServer provider = provider();
+        String providerUrl = "http://127.0.0.1:" + provider.getAddress().getPort() + "/v1";
+        AiConfig config = config(providerUrl);
+        AiServer server = AiServer.start("127.0.0.1", 0, new LocalAiApi(AiGateway.fromConfig(config), true), null);
+        System.out.println("provider=" + providerUrl + "/chat/completions gateway=http://127.0.0.1:" + server.port() + "/generate");
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+
+    /** An OpenAI-compatible provider that answers at once, so what is measured is the gateway. */
+    private static HttpServer provider() throws java.io.IOException {
         HttpServer provider = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
         provider.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         provider.createContext("/", exchange -> {
@@ -91,13 +92,12 @@ public final class AiLatencyBench {
             exchange.close();
         });
         provider.start();
-        String providerUrl = "http://127.0.0.1:" + provider.getAddress().getPort() + "/v1";
-        AiConfig config = new AiConfig("bench-key", "gpt-4", providerUrl, null, null, null, null, Duration.ofHours(1),
+        return provider;
+    }
+
+    private static AiConfig config(String providerUrl) {
+        return new AiConfig("bench-key", "gpt-4", providerUrl, null, null, null, null, Duration.ofHours(1),
                 null, null, Duration.ofSeconds(10), 0, Duration.ofMillis(10));
-        AiServer server = AiServer.start("127.0.0.1", 0, new LocalAiApi(AiGateway.fromConfig(config), true), null);
-        System.out.println("provider=" + providerUrl + "/chat/completions gateway=http://127.0.0.1:" + server.port() + "/generate");
-        System.out.flush();
-        Thread.currentThread().join();
     }
 
     private static double ms(long nanos) {

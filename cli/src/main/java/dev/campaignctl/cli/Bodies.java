@@ -8,8 +8,6 @@ import java.io.IOException;
 /** Request bodies from {@code -f FILE} (JSON or YAML, {@code -} for stdin), and the options they replace. */
 final class Bodies {
 
-    private static final com.fasterxml.jackson.dataformat.yaml.YAMLMapper YAML = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
-
     private Bodies() {
     }
 
@@ -17,7 +15,7 @@ final class Bodies {
     static JsonNode read(String file) {
         String text = RuleCommand.read(file);
         try {
-            return Json.MAPPER.readTree(Json.MAPPER.writeValueAsBytes(YAML.readTree(text)));
+            return Json.treeFromYaml(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw ApiException.invalid(file, "is not valid JSON or YAML: " + e.getMessage().lines().findFirst().orElse(""));
         }

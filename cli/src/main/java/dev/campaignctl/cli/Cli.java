@@ -8,23 +8,44 @@ import java.util.Map;
  * rather than read from {@code System}, so tests drive the real command tree in-process.
  */
 public record Cli(PrintWriter out, PrintWriter err, Map<String, String> env, boolean terminal, Sessions sessions,
-                  String profileFlag) {
+                  Profile profileChoice) {
+
+    /** The profile asked for with {@code --profile} (or none), its values read from the config file once. */
+    public static final class Profile {
+        private final String flag;
+        private Map<String, String> values;
+
+        Profile(String flag) {
+            this.flag = flag;
+        }
+
+        synchronized Map<String, String> values(Map<String, String> env) {
+            if (values == null) {
+                values = Profiles.load(env).active(flag, env);
+            }
+            return values;
+        }
+    }
 
     public Cli(PrintWriter out, PrintWriter err, Map<String, String> env, boolean terminal) {
-        this(out, err, env, terminal, null, null);
+        this(out, err, env, terminal, null, new Profile(null));
     }
 
     public Cli(PrintWriter out, PrintWriter err, Map<String, String> env, boolean terminal, Sessions sessions) {
-        this(out, err, env, terminal, sessions, null);
+        this(out, err, env, terminal, sessions, new Profile(null));
     }
 
     public Cli withProfile(String flag) {
-        return new Cli(out, err, env, terminal, sessions, flag);
+        return new Cli(out, err, env, terminal, sessions, new Profile(flag));
+    }
+
+    public String profileFlag() {
+        return profileChoice.flag;
     }
 
     /** The values of the profile in force ({@code --profile}, {@code CAMPAIGNCTL_PROFILE}, the current one). */
     public Map<String, String> profile() {
-        return Profiles.load(env).active(profileFlag, env);
+        return profileChoice.values(env);
     }
 
     /** Flag, else environment variable, else profile key: the documented precedence. */

@@ -18,9 +18,6 @@ public final class Output {
     private Output() {
     }
 
-    private static final com.fasterxml.jackson.dataformat.yaml.YAMLMapper YAML =
-            new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
-
     /** True when the user asked for a machine-readable document (json, yaml) or only ids. */
     public static boolean structured(Cli cli, OutputOptions options) {
         OutputOptions.Format format = options.resolve(cli);
@@ -37,7 +34,7 @@ public final class Output {
         }
         switch (options.resolve(cli)) {
             case json -> out.println(Json.pretty(tree));
-            case yaml -> out.print(yaml(tree));
+            case yaml -> out.print(Json.yaml(tree));
             case wide -> {
                 if (tree.isArray()) {
                     table(out, tree, allColumns(tree), !options.noHeaders);
@@ -54,14 +51,6 @@ public final class Output {
             }
         }
         out.flush();
-    }
-
-    private static String yaml(JsonNode tree) {
-        try {
-            return YAML.writeValueAsString(tree);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     private static void ids(PrintWriter out, JsonNode tree) {

@@ -2,7 +2,6 @@ package dev.campaignctl.cli;
 
 import dev.campaignctl.core.config.Credentials;
 import dev.campaignctl.core.event.EventProcessor;
-import dev.campaignctl.server.DomainServer;
 import dev.campaignctl.server.ServeOptions;
 import dev.campaignctl.server.Services;
 import dev.campaignctl.core.ai.AiConfig;
@@ -125,9 +124,5 @@ final class ServeCommand {
         Set<Services.Kind> kinds() {
             return EnumSet.allOf(Services.Kind.class);
         }
-    }
-
-    static int defaultPort() {
-        return DomainServer.DEFAULT_PORT;
     }
 }

@@ -29,11 +29,14 @@ public final class AccessLog implements Filter {
     }
 
     /** The path with ids folded ({@code /events/{id}}), so label values stay few; unmatched paths are one value. */
+    private static final java.util.regex.Pattern RESOURCE = java.util.regex.Pattern.compile("/(campaigns|events|agents/runs)/[^/]+(/rules)?");
+    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("/([0-9]+|[0-9a-f-]{36})(?=/|$)");
+
     static String route(String path, int status) {
-        if (status == 404 && !path.matches("/(campaigns|events|agents/runs)/[^/]+(/rules)?")) {
+        if (status == 404 && !RESOURCE.matcher(path).matches()) {
             return "unmatched";
         }
-        return path.replaceAll("/[0-9]+(?=/|$)", "/{id}").replaceAll("/[0-9a-f-]{36}(?=/|$)", "/{id}");
+        return ID.matcher(path).replaceAll("/{id}");
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.campaignctl.core.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.campaign.NewCampaign;
 import dev.campaignctl.core.json.Json;
@@ -31,12 +30,10 @@ import java.util.List;
  */
 public record CampaignSpec(NewCampaign campaign, List<NewRule> rules, boolean hasDescription, String descriptionPrompt) {
 
-    private static final YAMLMapper YAML = YAMLMapper.builder().build();
-
     public static CampaignSpec parse(byte[] content) {
         JsonNode tree;
         try {
-            tree = Json.MAPPER.readTree(Json.MAPPER.writeValueAsBytes(YAML.readTree(content)));
+            tree = Json.treeFromYaml(content);
         } catch (IOException e) {
             throw ApiException.invalid(null, "the spec is not valid YAML or JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }

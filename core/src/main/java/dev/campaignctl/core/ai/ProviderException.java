@@ -8,21 +8,15 @@ import java.time.Duration;
  */
 public final class ProviderException extends RuntimeException {
 
-    private final String provider;
     private final int status;
     private final Duration retryAfter;
     private final boolean timeout;
 
     public ProviderException(String provider, int status, String message, Duration retryAfter, boolean timeout) {
         super(message);
-        this.provider = provider;
         this.status = status;
         this.retryAfter = retryAfter;
         this.timeout = timeout;
-    }
-
-    public String provider() {
-        return provider;
     }
 
     public int status() {

@@ -25,10 +25,6 @@ public final class ApiException extends RuntimeException {
         return new ApiException(ErrorKind.VALIDATION, field, message);
     }
 
-    public static ApiException unprocessable(String field, String message) {
-        return new ApiException(ErrorKind.UNPROCESSABLE, field, message);
-    }
-
     public static ApiException notFound(String what, long id) {
         return new ApiException(ErrorKind.NOT_FOUND, null, what + " " + id + " not found");
     }

@@ -111,7 +111,7 @@ public final class EventProcessor implements AutoCloseable {
             try (Statement statement = connection.createStatement()) {
                 // Safe: a commit lost to an OS crash reverts the whole batch (outcomes and earnings
                 // together) to pending, and it is decided again; nothing is lost or paid twice.
-                statement.execute("SET LOCAL synchronous_commit TO off");
+                statement.execute("SET LOCAL synchronous_commit TO off; " + CLAIM_PLAN);
             }
             RuleSet rules = ruleSets.current(connection);
             List<Claimed> events = claim(connection);
@@ -266,10 +266,10 @@ public final class EventProcessor implements AutoCloseable {
      * right after a bulk ingest, before ANALYZE has seen the new rows, the planner otherwise picks a
      * bitmap scan of every pending row plus a sort, per batch (measured: 14k instead of 21k events/s).
      */
+    private static final String CLAIM_PLAN = "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off";
+
+    /** Needs {@link #CLAIM_PLAN} in force; restores the planner's defaults for the writes that follow. */
     private List<Claimed> claim(Connection connection) throws SQLException {
-        try (Statement planner = connection.createStatement()) {
-            planner.execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off");
-        }
         try {
             return claimOrdered(connection);
         } finally {

@@ -26,14 +26,6 @@ final class Operand {
         this.instant = node.isTextual() ? timestamp(node.textValue()) : null;
     }
 
-    boolean isNumber() {
-        return decimal != null;
-    }
-
-    boolean isTimestamp() {
-        return instant != null;
-    }
-
     boolean equalTo(JsonNode value) {
         if (decimal != null) {
             if (!value.isNumber()) {
