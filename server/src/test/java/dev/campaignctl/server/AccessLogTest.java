@@ -1,0 +1,39 @@
+package dev.campaignctl.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class AccessLogTest {
+
+    @Test
+    void durationsAreMillisecondsWithTwoDecimals() {
+        assertThat(AccessLog.millis(0)).isEqualTo("0.00");
+        assertThat(AccessLog.millis(1_234_567)).isEqualTo("1.23");
+        assertThat(AccessLog.millis(1_235_000)).isEqualTo("1.24");
+        assertThat(AccessLog.millis(50_000)).isEqualTo("0.05");
+        assertThat(AccessLog.millis(999_999_999)).isEqualTo("1000.00");
+        assertThat(AccessLog.millis(12_300_000_000L)).isEqualTo("12300.00");
+    }
+
+    @Test
+    void generatedRequestIdsAreUuidsAndDoNotRepeat() {
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 10_000; i++) {
+            String id = AccessLog.newRequestId();
+            assertThat(UUID.fromString(id).toString()).isEqualTo(id);
+            ids.add(id);
+        }
+        assertThat(ids).hasSize(10_000);
+    }
+
+    @Test
+    void idsInPathsAreFoldedSoMetricLabelsStayFew() {
+        assertThat(AccessLog.route("/campaigns/42/rules", 200)).isEqualTo("/campaigns/{id}/rules");
+        assertThat(AccessLog.route("/agents/runs/0b6f2c1e-8d1a-4c55-9f0e-5a7a2d0c9b11", 200)).isEqualTo("/agents/runs/{id}");
+        assertThat(AccessLog.route("/no/such/thing", 404)).isEqualTo("unmatched");
+    }
+}
