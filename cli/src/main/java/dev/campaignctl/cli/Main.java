@@ -95,23 +95,32 @@ public final class Main {
 
     static int run(Cli cli, String... args) {
         Cli withProfile = cli.withProfile(profileFlag(args));
-        return commandLine(withProfile, branch(args)).execute(args);
+        return commandLine(withProfile, needed(args)).execute(args);
     }
 
     /**
-     * The one top-level command a command line names, when it names a known one: a short command
-     * then builds only its own branch of the tree, not all 45 command classes. Null means the whole
-     * tree (root help, unknown commands that need suggestions, help itself).
+     * The top-level commands a command line needs built in full: the one it names (with
+     * {@code help} before it, the one help is asked about). Building a command means picocli
+     * reflecting over its classes, options and subcommands, the largest part of a short command's
+     * start; every other command is only listed, by name and description, for root help and for
+     * suggestions after a typo.
      */
-    static String branch(String... args) {
-        for (int i = 0; i < args.length; i++) {
+    static java.util.Set<String> needed(String... args) {
+        java.util.List<String> words = new java.util.ArrayList<>();
+        for (int i = 0; i < args.length && words.size() < 2; i++) {
             if (args[i].equals("--profile")) {
                 i++;
             } else if (!args[i].startsWith("-")) {
-                return COMMANDS.containsKey(args[i]) && !args[i].equals("help") ? args[i] : null;
+                words.add(args[i]);
             }
         }
-        return null;
+        if (words.isEmpty() || !COMMANDS.containsKey(words.get(0))) {
+            return java.util.Set.of("help");
+        }
+        if (words.get(0).equals("help") && words.size() > 1 && COMMANDS.containsKey(words.get(1))) {
+            return java.util.Set.of("help", words.get(1));
+        }
+        return java.util.Set.of(words.get(0));
     }
 
     /** --profile is needed before parsing, to resolve settings while commands are built and run. */
@@ -127,21 +136,21 @@ public final class Main {
         return null;
     }
 
+    /** The whole command tree, every command built (completions, the shell, the tree tests). */
     static CommandLine commandLine(Cli cli) {
-        return commandLine(cli, null);
+        return commandLine(cli, COMMANDS.keySet());
     }
 
-    /** The command tree, whole ({@code branch} null) or with one top-level branch only. */
-    static CommandLine commandLine(Cli cli, String branch) {
+    /** The command tree with the {@code built} top-level commands in full and the others listed only. */
+    static CommandLine commandLine(Cli cli, java.util.Set<String> built) {
         Factory factory = new Factory(cli);
         CommandLine line = new CommandLine(Main.class, factory);
         for (Map.Entry<String, Class<?>> command : COMMANDS.entrySet()) {
-            if (branch == null || command.getKey().equals(branch)) {
-                try {
-                    line.addSubcommand(command.getKey(), factory.create(command.getValue()));
-                } catch (Exception e) {
-                    throw new IllegalStateException("cannot create command " + command.getKey(), e);
-                }
+            try {
+                line.addSubcommand(command.getKey(), built.contains(command.getKey())
+                        ? factory.create(command.getValue()) : listedOnly(command.getValue()));
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot create command " + command.getKey(), e);
             }
         }
         addExamples(line, EXAMPLES);
@@ -166,6 +175,18 @@ public final class Main {
             return ExitCodes.USAGE;
         });
         return line;
+    }
+
+    /**
+     * A command as the root's help lists it: its name, description and visibility from its
+     * annotation, without options or subcommands. Never executed: a command line that names a
+     * command gets that command built in full.
+     */
+    private static CommandLine.Model.CommandSpec listedOnly(Class<?> type) {
+        Command annotation = type.getAnnotation(Command.class);
+        CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.create();
+        spec.usageMessage().description(annotation.description()).hidden(annotation.hidden());
+        return spec;
     }
 
     private static final java.util.Properties EXAMPLES = loadExamples();
