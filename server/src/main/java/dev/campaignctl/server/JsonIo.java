@@ -71,12 +71,17 @@ public final class JsonIo {
         if (!request.content().hasEntity()) {
             return new byte[0];
         }
-        request.headers().contentLength().ifPresent(length -> {
-            if (length > maxBytes) {
-                throw tooLarge(maxBytes);
-            }
-        });
+        java.util.OptionalLong declared = request.headers().contentLength();
+        if (declared.isPresent() && declared.getAsLong() > maxBytes) {
+            throw tooLarge(maxBytes);
+        }
         try (InputStream in = request.content().inputStream()) {
+            if (declared.isPresent()) {
+                // Known length: one buffer of that size, filled in place, instead of chunks joined after.
+                byte[] body = new byte[(int) declared.getAsLong()];
+                int read = in.readNBytes(body, 0, body.length);
+                return read == body.length ? body : java.util.Arrays.copyOf(body, read);
+            }
             byte[] body = in.readNBytes(maxBytes + 1);
             if (body.length > maxBytes) {
                 throw tooLarge(maxBytes);

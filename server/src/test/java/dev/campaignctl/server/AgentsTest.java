@@ -195,7 +195,7 @@ class AgentsTest {
     @Test
     void theAgentsPassTheCallersRequestIdOnToTheDomainService() throws Exception {
         java.util.logging.Logger access = java.util.logging.Logger.getLogger("campaignctl.access");
-        java.util.List<String> lines = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.logging.Handler capture = new java.util.logging.Handler() {
             @Override
             public void publish(java.util.logging.LogRecord record) {
@@ -221,6 +221,11 @@ class AgentsTest {
                     java.util.Map.of("X-Request-Id", "trace-agents-1"));
 
             assertThat(created.status()).isEqualTo(201);
+            // The access line is written once the response has gone out, so it may trail the reply.
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+            while (lines.stream().noneMatch(line -> line.startsWith("agents POST")) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
             assertThat(lines).anyMatch(line -> line.startsWith("agents POST /agents/campaigns 201") && line.endsWith("request_id=trace-agents-1"));
             assertThat(lines).anyMatch(line -> line.startsWith("domain POST /campaigns 201") && line.endsWith("request_id=trace-agents-1"));
         } finally {

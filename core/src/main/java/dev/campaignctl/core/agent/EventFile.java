@@ -112,8 +112,7 @@ public final class EventFile {
     }
 
     private static NewEvent withKey(NewEvent event, JsonNode record) {
-        return new NewEvent(derivedKey(record), event.customerId(), event.merchantId(), event.amount(), event.currency(),
-                event.occurredAt(), event.transactionData());
+        return event.withExternalId(derivedKey(record));
     }
 
     /** {@code sha256:} + the hash of the record with its keys sorted, so key order does not matter. */

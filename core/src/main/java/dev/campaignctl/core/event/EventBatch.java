@@ -1,10 +1,14 @@
 package dev.campaignctl.core.event;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.ErrorBody;
 import dev.campaignctl.core.json.Json;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,49 +29,102 @@ public final class EventBatch {
     }
 
     public static List<Entry> parse(byte[] body, boolean ndjson) {
-        return ndjson ? ndjson(new String(body, java.nio.charset.StandardCharsets.UTF_8)) : array(body);
+        return ndjson ? ndjson(body) : array(body);
     }
 
+    /**
+     * Reads the array token by token: each event's top-level fields become a small tree for
+     * validation, while its {@code transaction_data} object is only checked for syntax and kept as
+     * the request's own text (see {@link NewEvent}).
+     */
     private static List<Entry> array(byte[] body) {
-        JsonNode root;
-        try {
-            root = Json.MAPPER.readTree(body);
+        try (JsonParser parser = Json.MAPPER.createParser(body)) {
+            JsonToken first = parser.nextToken();
+            if (first != JsonToken.START_ARRAY) {
+                throw ApiException.invalid(null, "a batch must be a JSON array of events (or NDJSON with Content-Type application/x-ndjson)");
+            }
+            List<Entry> entries = new ArrayList<>();
+            JsonToken token;
+            while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+                if (token == null) {
+                    throw ApiException.invalid(null, "malformed JSON: the array is not closed");
+                }
+                checkSize(entries.size() + 1);
+                entries.add(entry(entries.size(), null, parser, body, 0));
+            }
+            return entries;
         } catch (java.io.IOException e) {
             throw ApiException.invalid(null, "malformed JSON: " + message(e));
         }
-        if (root == null || !root.isArray()) {
-            throw ApiException.invalid(null, "a batch must be a JSON array of events (or NDJSON with Content-Type application/x-ndjson)");
-        }
-        checkSize(root.size());
-        List<Entry> entries = new ArrayList<>(root.size());
-        for (int i = 0; i < root.size(); i++) {
-            entries.add(entry(i, null, root.get(i)));
-        }
-        return entries;
     }
 
-    private static List<Entry> ndjson(String body) {
+    private static List<Entry> ndjson(byte[] body) {
         List<Entry> entries = new ArrayList<>();
-        String[] lines = body.split("\r?\n");
-        for (int i = 0; i < lines.length; i++) {
-            if (lines[i].isBlank()) {
-                continue;
+        int line = 0;
+        for (int start = 0; start < body.length; ) {
+            int end = start;
+            while (end < body.length && body[end] != '\n') {
+                end++;
             }
-            checkSize(entries.size() + 1);
-            int index = entries.size();
-            try {
-                entries.add(entry(index, i + 1, Json.MAPPER.readTree(lines[i])));
-            } catch (JsonProcessingException e) {
-                entries.add(new Entry(index, i + 1, null,
-                        new ErrorBody("validation_failed", "line " + (i + 1) + ": malformed JSON: " + message(e), null)));
+            line++;
+            if (!isBlank(body, start, end)) {
+                checkSize(entries.size() + 1);
+                int index = entries.size();
+                try (JsonParser parser = Json.MAPPER.createParser(body, start, end - start)) {
+                    parser.nextToken();
+                    entries.add(entry(index, line, parser, body, start));
+                } catch (java.io.IOException e) {
+                    entries.add(new Entry(index, line, null,
+                            new ErrorBody("validation_failed", "line " + line + ": malformed JSON: " + message(e), null)));
+                }
             }
+            start = end + 1;
         }
         return entries;
     }
 
-    private static Entry entry(int index, Integer line, JsonNode node) {
+    private static boolean isBlank(byte[] body, int start, int end) {
+        for (int i = start; i < end; i++) {
+            if (body[i] != ' ' && body[i] != '\t' && body[i] != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * One event, the parser on its first token. {@code offset} is where the parser's input starts in
+     * {@code body}, as token offsets are relative to it.
+     */
+    private static Entry entry(int index, Integer line, JsonParser parser, byte[] body, int offset) throws java.io.IOException {
+        if (parser.currentToken() != JsonToken.START_OBJECT) {
+            return validated(index, line, Json.MAPPER.readTree(parser), null);
+        }
+        ObjectNode fields = Json.MAPPER.createObjectNode();
+        String transactionData = null;
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            JsonToken value = parser.nextToken();
+            if (name.equals("transaction_data") && value == JsonToken.START_OBJECT) {
+                int start = offset + (int) parser.currentTokenLocation().getByteOffset();
+                parser.skipChildren();
+                int end = offset + (int) parser.currentLocation().getByteOffset();
+                transactionData = new String(body, start, end - start, StandardCharsets.UTF_8);
+                fields.remove(name);
+            } else {
+                fields.set(name, Json.MAPPER.readTree(parser));
+                if (name.equals("transaction_data")) {
+                    transactionData = null;
+                }
+            }
+        }
+        return validated(index, line, fields, transactionData);
+    }
+
+    private static Entry validated(int index, Integer line, JsonNode fields, String transactionData) {
         try {
-            return new Entry(index, line, NewEvent.fromJson(node), null);
+            NewEvent event = transactionData == null ? NewEvent.fromJson(fields) : NewEvent.fromJson(fields, transactionData);
+            return new Entry(index, line, event, null);
         } catch (ApiException e) {
             return new Entry(index, line, null, ErrorBody.of(e));
         }

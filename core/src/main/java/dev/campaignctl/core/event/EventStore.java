@@ -42,7 +42,7 @@ public final class EventStore {
                 ps.setBigDecimal(4, e.amount());
                 ps.setString(5, e.currency());
                 Jdbc.setInstant(ps, 6, e.occurredAt());
-                ps.setString(7, Json.write(e.transactionData()));
+                ps.setString(7, e.transactionDataJson());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         return new Registration(event(rs).withEarnings(List.of()), false);
@@ -166,7 +166,7 @@ public final class EventStore {
             amount[k] = e.amount();
             currency[k] = e.currency();
             occurred[k] = e.occurredAt() == null ? null : java.time.OffsetDateTime.ofInstant(e.occurredAt(), java.time.ZoneOffset.UTC);
-            data[k] = Json.write(e.transactionData());
+            data[k] = e.transactionDataJson();
         }
         try (PreparedStatement ps = connection.prepareStatement("INSERT INTO events (id, external_id, customer_id,"
                 + " merchant_id, amount, currency, occurred_at, transaction_data) OVERRIDING SYSTEM VALUE"

@@ -1,5 +1,6 @@
 package dev.campaignctl.core.event;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.api.ApiException;
@@ -9,20 +10,38 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Objects;
 
-/** An event to register. Only {@code amount} is required, as in the reference. */
-public record NewEvent(
-        String externalId,
-        String customerId,
-        String merchantId,
-        BigDecimal amount,
-        String currency,
-        Instant occurredAt,
-        ObjectNode transactionData) {
+/**
+ * An event to register. Only {@code amount} is required, as in the reference.
+ *
+ * <p>Transaction data is held as a tree, or, for events read from a batch, as the request's own
+ * JSON text, parsed into a tree only if something asks for it: the store writes the text to a
+ * {@code jsonb} column as it is, and a batch of thousands of events then costs no tree building and
+ * no serialising back. A class rather than a record for that one lazy field; it keeps the record's
+ * accessors, equality and JSON form.
+ */
+public final class NewEvent {
 
     private static final BigDecimal MAX_AMOUNT = new BigDecimal("1000000000000");
     private static final int MAX_ID = 200;
 
-    public NewEvent {
+    private final String externalId;
+    private final String customerId;
+    private final String merchantId;
+    private final BigDecimal amount;
+    private final String currency;
+    private final Instant occurredAt;
+    /** The request's JSON text of the transaction data, when the event came from a batch; else null. */
+    private final String transactionDataJson;
+    private volatile ObjectNode transactionData;
+
+    public NewEvent(String externalId, String customerId, String merchantId, BigDecimal amount, String currency,
+                    Instant occurredAt, ObjectNode transactionData) {
+        this(externalId, customerId, merchantId, amount, currency, occurredAt,
+                transactionData == null ? Json.MAPPER.createObjectNode() : transactionData, null);
+    }
+
+    private NewEvent(String externalId, String customerId, String merchantId, BigDecimal amount, String currency,
+                     Instant occurredAt, ObjectNode transactionData, String transactionDataJson) {
         if (amount == null) {
             throw ApiException.invalid("amount", "is required");
         }
@@ -41,8 +60,84 @@ public record NewEvent(
         if (currency != null && !isCurrencyCode(currency)) {
             throw ApiException.invalid("currency", "must be a three-letter ISO 4217 code, got \"" + currency + "\"");
         }
-        currency = currency == null ? null : currency.toUpperCase(java.util.Locale.ROOT);
-        transactionData = transactionData == null ? Json.MAPPER.createObjectNode() : transactionData;
+        this.externalId = externalId;
+        this.customerId = customerId;
+        this.merchantId = merchantId;
+        this.amount = amount;
+        this.currency = currency == null ? null : currency.toUpperCase(java.util.Locale.ROOT);
+        this.occurredAt = occurredAt;
+        this.transactionData = transactionData;
+        this.transactionDataJson = transactionDataJson;
+    }
+
+    @JsonProperty
+    public String externalId() {
+        return externalId;
+    }
+
+    @JsonProperty
+    public String customerId() {
+        return customerId;
+    }
+
+    @JsonProperty
+    public String merchantId() {
+        return merchantId;
+    }
+
+    @JsonProperty
+    public BigDecimal amount() {
+        return amount;
+    }
+
+    @JsonProperty
+    public String currency() {
+        return currency;
+    }
+
+    @JsonProperty
+    public Instant occurredAt() {
+        return occurredAt;
+    }
+
+    /** The transaction data as a tree (parsed on first use when the event came from a batch). */
+    @JsonProperty
+    public ObjectNode transactionData() {
+        ObjectNode tree = transactionData;
+        if (tree == null) {
+            // Validated as a JSON object when the batch was read, so this cannot fail.
+            tree = (ObjectNode) Json.tree(transactionDataJson);
+            transactionData = tree;
+        }
+        return tree;
+    }
+
+    /** The transaction data as JSON text, for the store: the request's own text when there is one. */
+    public String transactionDataJson() {
+        return transactionDataJson != null ? transactionDataJson : Json.write(transactionData);
+    }
+
+    /** This event with another idempotency key. */
+    public NewEvent withExternalId(String key) {
+        return new NewEvent(key, customerId, merchantId, amount, currency, occurredAt, transactionData, transactionDataJson);
+    }
+
+    /**
+     * An event from a request's top-level fields and the JSON text of its {@code transaction_data}
+     * object (null when absent), as {@link EventBatch} reads them without building a tree of the data.
+     */
+    static NewEvent fromJson(JsonNode fields, String transactionDataJson) {
+        if (transactionDataJson == null) {
+            return fromJson(fields);
+        }
+        return new NewEvent(
+                Fields.text(fields, "external_id", false, MAX_ID),
+                Fields.text(fields, "customer_id", false, MAX_ID),
+                Fields.text(fields, "merchant_id", false, MAX_ID),
+                Fields.decimal(fields, "amount", true),
+                Fields.text(fields, "currency", false, 3),
+                Fields.instant(fields, "occurred_at"),
+                null, transactionDataJson);
     }
 
     /** Three ASCII letters; checked by hand because a regex would be compiled per event on the ingest path. */
@@ -77,12 +172,32 @@ public record NewEvent(
                 Fields.optionalObject(body, "transaction_data"));
     }
 
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof NewEvent e && Objects.equals(externalId, e.externalId)
+                && Objects.equals(customerId, e.customerId) && Objects.equals(merchantId, e.merchantId)
+                && amount.equals(e.amount) && Objects.equals(currency, e.currency)
+                && Objects.equals(occurredAt, e.occurredAt) && transactionData().equals(e.transactionData());
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(externalId, customerId, merchantId, amount, currency, occurredAt, transactionData());
+    }
+
+    @Override
+    public String toString() {
+        return "NewEvent[externalId=" + externalId + ", customerId=" + customerId + ", merchantId=" + merchantId
+                + ", amount=" + amount + ", currency=" + currency + ", occurredAt=" + occurredAt
+                + ", transactionData=" + transactionDataJson() + "]";
+    }
+
     /** True when another new event carries the same payload (a repeat within one batch). */
     public boolean samePayloadAs(NewEvent other) {
         return Objects.equals(customerId, other.customerId) && Objects.equals(merchantId, other.merchantId)
                 && amount.compareTo(other.amount) == 0 && Objects.equals(currency, other.currency)
                 && Objects.equals(occurredAt, other.occurredAt)
-                && dev.campaignctl.core.rule.Values.equal(transactionData, other.transactionData);
+                && dev.campaignctl.core.rule.Values.equal(transactionData(), other.transactionData());
     }
 
     /** True when a stored event carries the same payload, so a repeated external_id is a harmless retry. */
@@ -92,6 +207,6 @@ public record NewEvent(
                 && amount.compareTo(stored.amount()) == 0
                 && Objects.equals(currency, stored.currency())
                 && (occurredAt == null || occurredAt.equals(stored.occurredAt()))
-                && dev.campaignctl.core.rule.Values.equal(transactionData, stored.transactionData());
+                && dev.campaignctl.core.rule.Values.equal(transactionData(), stored.transactionData());
     }
 }
