@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.ErrorBody;
@@ -112,13 +113,31 @@ public final class EventBatch {
                 transactionData = new String(body, start, end - start, StandardCharsets.UTF_8);
                 fields.remove(name);
             } else {
-                fields.set(name, Json.MAPPER.readTree(parser));
+                fields.set(name, value(parser, value));
                 if (name.equals("transaction_data")) {
                     transactionData = null;
                 }
             }
         }
         return validated(index, line, fields, transactionData);
+    }
+
+    /** The value at the parser: scalars made directly, the rare nested value through a tree. */
+    private static JsonNode value(JsonParser parser, JsonToken token) throws java.io.IOException {
+        JsonNodeFactory nodes = Json.MAPPER.getNodeFactory();
+        return switch (token) {
+            case VALUE_STRING -> nodes.textNode(parser.getText());
+            case VALUE_NUMBER_INT -> switch (parser.getNumberType()) {
+                case INT -> nodes.numberNode(parser.getIntValue());
+                case LONG -> nodes.numberNode(parser.getLongValue());
+                default -> nodes.numberNode(parser.getBigIntegerValue());
+            };
+            case VALUE_NUMBER_FLOAT -> nodes.numberNode(parser.getDecimalValue());
+            case VALUE_TRUE -> nodes.booleanNode(true);
+            case VALUE_FALSE -> nodes.booleanNode(false);
+            case VALUE_NULL -> nodes.nullNode();
+            default -> Json.MAPPER.readTree(parser);
+        };
     }
 
     private static Entry validated(int index, Integer line, JsonNode fields, String transactionData) {
