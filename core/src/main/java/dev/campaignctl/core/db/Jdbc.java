@@ -85,4 +85,39 @@ public final class Jdbc {
         long value = rs.getLong(column);
         return rs.wasNull() ? null : value;
     }
+
+    /**
+     * A PostgreSQL {@code text[]} literal of {@code values} (null elements allowed), for a
+     * {@code ?::text[]} parameter. Each element is quoted with only {@code "} and {@code \} escaped,
+     * copied in runs between them; on batches of JSON documents this is several times cheaper than
+     * the driver's {@code createArrayOf}, which appends character by character.
+     */
+    public static String textArray(String[] values) {
+        int size = 2;
+        for (String value : values) {
+            size += value == null ? 5 : value.length() + 8;
+        }
+        StringBuilder literal = new StringBuilder(size).append('{');
+        for (int i = 0; i < values.length; i++) {
+            if (i > 0) {
+                literal.append(',');
+            }
+            String value = values[i];
+            if (value == null) {
+                literal.append("NULL");
+                continue;
+            }
+            literal.append('"');
+            int run = 0;
+            for (int j = 0; j < value.length(); j++) {
+                char c = value.charAt(j);
+                if (c == '"' || c == '\\') {
+                    literal.append(value, run, j).append('\\');
+                    run = j;
+                }
+            }
+            literal.append(value, run, value.length()).append('"');
+        }
+        return literal.append('}').toString();
+    }
 }

@@ -150,13 +150,13 @@ public final class EventStore {
                                                          List<Integer> indexes) throws SQLException {
         int n = indexes.size();
         Object[] id = new Object[n];
-        Object[] external = new Object[n];
-        Object[] customer = new Object[n];
-        Object[] merchant = new Object[n];
+        String[] external = new String[n];
+        String[] customer = new String[n];
+        String[] merchant = new String[n];
         Object[] amount = new Object[n];
-        Object[] currency = new Object[n];
+        String[] currency = new String[n];
         Object[] occurred = new Object[n];
-        Object[] data = new Object[n];
+        String[] data = new String[n];
         for (int k = 0; k < n; k++) {
             NewEvent e = events.get(indexes.get(k));
             id[k] = ids[indexes.get(k)];
@@ -177,13 +177,13 @@ public final class EventStore {
                 + " FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::numeric[], ?::text[], ?::timestamptz[], ?::text[])"
                 + " AS u(id, e, c, m, a, cur, o, t) ON CONFLICT (external_id) DO NOTHING RETURNING id, external_id")) {
             ps.setArray(1, connection.createArrayOf("bigint", id));
-            ps.setArray(2, connection.createArrayOf("text", external));
-            ps.setArray(3, connection.createArrayOf("text", customer));
-            ps.setArray(4, connection.createArrayOf("text", merchant));
+            ps.setString(2, Jdbc.textArray(external));
+            ps.setString(3, Jdbc.textArray(customer));
+            ps.setString(4, Jdbc.textArray(merchant));
             ps.setArray(5, connection.createArrayOf("numeric", amount));
-            ps.setArray(6, connection.createArrayOf("text", currency));
+            ps.setString(6, Jdbc.textArray(currency));
             ps.setArray(7, connection.createArrayOf("timestamptz", occurred));
-            ps.setArray(8, connection.createArrayOf("text", data));
+            ps.setString(8, Jdbc.textArray(data));
             java.util.Map<String, Long> inserted = new java.util.HashMap<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.ErrorKind;
 import dev.campaignctl.core.db.Database;
+import dev.campaignctl.core.json.Json;
 import dev.campaignctl.core.testing.Sql;
 import dev.campaignctl.core.testing.TestDatabases;
 import java.math.BigDecimal;
@@ -73,5 +74,34 @@ class EventStoreTest {
         assertThatThrownBy(() -> new NewEvent(null, null, null, BigDecimal.ONE, "EURO", null, null))
                 .satisfies(e -> assertThat(((ApiException) e).field()).isEqualTo("currency"));
         assertThat(Sql.count(db, "SELECT count(*) FROM events")).isEqualTo(before);
+    }
+
+    @Test
+    void batchTextSurvivesQuotesBackslashesBracesAndNullLookalikes() {
+        String[] keys = {"q\"uote", "back\\slash", "{brace},comma", "NULL", "", "ünï \\\" mix"};
+        java.util.List<NewEvent> batch = new java.util.ArrayList<>();
+        for (int i = 0; i < keys.length; i++) {
+            String key = keys[i].isEmpty() ? null : "k-" + keys[i];
+            batch.add(EventBatch.parse(("[{\"amount\": 1, \"customer_id\": " + Json.write(keys[i].isEmpty() ? "x" : keys[i])
+                    + (key == null ? "" : ", \"external_id\": " + Json.write(key))
+                    + ", \"transaction_data\": {\"note\": " + Json.write(keys[i]) + ", \"n\": [1, {\"k\": \"\\\\\"}]}}]")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8), false).get(0).event());
+        }
+        java.util.List<BatchResult.Item> items = store.registerAll(batch);
+
+        for (int i = 0; i < keys.length; i++) {
+            Event stored = store.get(items.get(i).id());
+            assertThat(stored.externalId()).isEqualTo(keys[i].isEmpty() ? null : "k-" + keys[i]);
+            assertThat(stored.customerId()).isEqualTo(keys[i].isEmpty() ? "x" : keys[i]);
+            assertThat(stored.transactionData().path("note").textValue()).isEqualTo(keys[i]);
+            assertThat(stored.transactionData().path("n").path(1).path("k").textValue()).isEqualTo("\\");
+        }
+    }
+
+    @Test
+    void textArrayLiteralsQuoteEveryElementAndEscapeOnlyQuoteAndBackslash() {
+        assertThat(dev.campaignctl.core.db.Jdbc.textArray(new String[] {"a", null, "b\"c", "d\\e", ""}))
+                .isEqualTo("{\"a\",NULL,\"b\\\"c\",\"d\\\\e\",\"\"}");
+        assertThat(dev.campaignctl.core.db.Jdbc.textArray(new String[0])).isEqualTo("{}");
     }
 }
