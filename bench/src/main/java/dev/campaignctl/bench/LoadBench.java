@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class LoadBench {
 
     private static final int BATCH = 5_000;
-    private static final int WARM_UP_EVENTS = 30_000;
+    private static final int WARM_UP_EVENTS = 100_000;
     private static final int ROUNDS = 3;
 
     private static double median(double[] values) {
