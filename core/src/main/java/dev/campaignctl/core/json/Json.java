@@ -63,20 +63,23 @@ public final class Json {
         }
     }
 
-    private static final com.fasterxml.jackson.dataformat.yaml.YAMLMapper YAML = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
+    /** Built on first use: most commands never read or write YAML, and SnakeYAML is slow to start. */
+    private static final class Yaml {
+        static final com.fasterxml.jackson.dataformat.yaml.YAMLMapper MAPPER = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
+    }
 
     /**
      * Reads YAML or JSON (YAML is a superset) into a tree with this mapper's exact decimals, for
      * bodies and specs that users write in either.
      */
     public static JsonNode treeFromYaml(byte[] content) throws java.io.IOException {
-        return MAPPER.readTree(MAPPER.writeValueAsBytes(YAML.readTree(content)));
+        return MAPPER.readTree(MAPPER.writeValueAsBytes(Yaml.MAPPER.readTree(content)));
     }
 
     /** Writes a tree as YAML, for {@code -o yaml}. */
     public static String yaml(JsonNode tree) {
         try {
-            return YAML.writeValueAsString(tree);
+            return Yaml.MAPPER.writeValueAsString(tree);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
