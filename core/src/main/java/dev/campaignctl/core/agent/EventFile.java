@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.event.EventBatch;
 import dev.campaignctl.core.event.NewEvent;
 import dev.campaignctl.core.json.Json;
 import java.io.IOException;
@@ -54,13 +55,17 @@ public final class EventFile {
         return invalid;
     }
 
+    /**
+     * Reads a JSON array or NDJSON. Records are read token by token as the batch endpoint reads
+     * them ({@link EventBatch#entry}), so transaction data stays text; only a record without an
+     * {@code external_id} is read into a tree, for the key derived from its content.
+     */
     public static EventFile parse(byte[] content) {
-        String text = new String(content, StandardCharsets.UTF_8);
         int first = 0;
-        while (first < text.length() && Character.isWhitespace(text.charAt(first))) {
+        while (first < content.length && Character.isWhitespace(content[first])) {
             first++;
         }
-        return first < text.length() && text.charAt(first) == '[' ? array(content) : ndjson(text);
+        return first < content.length && content[first] == '[' ? array(content) : ndjson(content);
     }
 
     private static EventFile array(byte[] content) {
@@ -75,7 +80,10 @@ public final class EventFile {
                             + ": the JSON array is not closed");
                 }
                 int line = parser.currentTokenLocation().getLineNr();
-                add(line, Json.MAPPER.readTree(parser), records, invalid);
+                int start = (int) parser.currentTokenLocation().getByteOffset();
+                EventBatch.Entry entry = EventBatch.entry(records.size(), line, parser, content, 0);
+                int end = (int) parser.currentLocation().getByteOffset();
+                add(line, entry, content, start, end, records, invalid);
             }
         } catch (JsonProcessingException e) {
             throw ApiException.invalid(null, "line " + e.getLocation().getLineNr() + ": invalid JSON: " + e.getOriginalMessage());
@@ -85,29 +93,49 @@ public final class EventFile {
         return new EventFile(records, invalid);
     }
 
-    private static EventFile ndjson(String text) {
+    private static EventFile ndjson(byte[] content) {
         List<Record> records = new ArrayList<>();
         List<Invalid> invalid = new ArrayList<>();
-        String[] lines = text.split("\r?\n", -1);
-        for (int i = 0; i < lines.length; i++) {
-            if (lines[i].isBlank()) {
-                continue;
+        int line = 0;
+        for (int start = 0; start < content.length; ) {
+            int end = start;
+            while (end < content.length && content[end] != '\n') {
+                end++;
             }
-            try {
-                add(i + 1, Json.MAPPER.readTree(lines[i]), records, invalid);
-            } catch (JsonProcessingException e) {
-                invalid.add(new Invalid(i + 1, null, "invalid JSON: " + e.getOriginalMessage()));
+            line++;
+            if (!blank(content, start, end)) {
+                try (JsonParser parser = Json.MAPPER.createParser(content, start, end - start)) {
+                    parser.nextToken();
+                    add(line, EventBatch.entry(records.size(), line, parser, content, start), content, start, end, records, invalid);
+                } catch (JsonProcessingException e) {
+                    invalid.add(new Invalid(line, null, "invalid JSON: " + e.getOriginalMessage()));
+                } catch (IOException e) {
+                    throw ApiException.invalid(null, "cannot read events: " + e.getMessage());
+                }
             }
+            start = end + 1;
         }
         return new EventFile(records, invalid);
     }
 
-    private static void add(int line, JsonNode node, List<Record> records, List<Invalid> invalid) {
-        try {
-            NewEvent event = NewEvent.fromJson(node);
-            records.add(new Record(line, event.externalId() != null ? event : withKey(event, node)));
-        } catch (ApiException e) {
-            invalid.add(new Invalid(line, e.field(), e.getMessage()));
+    private static boolean blank(byte[] content, int start, int end) {
+        for (int i = start; i < end; i++) {
+            if (!Character.isWhitespace(content[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A parsed record; {@code start..end} are its bytes in {@code content}, read again only to derive a key. */
+    private static void add(int line, EventBatch.Entry entry, byte[] content, int start, int end,
+                            List<Record> records, List<Invalid> invalid) throws IOException {
+        if (entry.event() == null) {
+            invalid.add(new Invalid(line, entry.error().field(), entry.error().message()));
+        } else if (entry.event().externalId() != null) {
+            records.add(new Record(line, entry.event()));
+        } else {
+            records.add(new Record(line, withKey(entry.event(), Json.MAPPER.readTree(content, start, end - start))));
         }
     }
 

@@ -97,7 +97,7 @@ public final class EventBatch {
      * One event, the parser on its first token. {@code offset} is where the parser's input starts in
      * {@code body}, as token offsets are relative to it.
      */
-    private static Entry entry(int index, Integer line, JsonParser parser, byte[] body, int offset) throws java.io.IOException {
+    public static Entry entry(int index, Integer line, JsonParser parser, byte[] body, int offset) throws java.io.IOException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             return validated(index, line, Json.MAPPER.readTree(parser), null);
         }

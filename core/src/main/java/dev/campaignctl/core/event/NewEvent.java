@@ -1,6 +1,7 @@
 package dev.campaignctl.core.event;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonRawValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.api.ApiException;
@@ -101,7 +102,6 @@ public final class NewEvent {
     }
 
     /** The transaction data as a tree (parsed on first use when the event came from a batch). */
-    @JsonProperty
     public ObjectNode transactionData() {
         ObjectNode tree = transactionData;
         if (tree == null) {
@@ -112,7 +112,12 @@ public final class NewEvent {
         return tree;
     }
 
-    /** The transaction data as JSON text, for the store: the request's own text when there is one. */
+    /**
+     * The transaction data as JSON text, for the store and for sending on: the request's own text
+     * when there is one (checked to be a JSON object when it was read), written out as it is.
+     */
+    @JsonProperty("transaction_data")
+    @JsonRawValue
     public String transactionDataJson() {
         return transactionDataJson != null ? transactionDataJson : Json.write(transactionData);
     }
