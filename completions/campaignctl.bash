@@ -328,7 +328,7 @@ function _picocli_campaignctl_serve() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="domain ai agents all"
-  local flag_opts=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts="'--profile'"
 
   type compopt &>/dev/null && compopt +o default
@@ -355,7 +355,7 @@ function _picocli_campaignctl_campaign() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="create list get update activate pause end"
-  local flag_opts=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts="'--profile'"
 
   type compopt &>/dev/null && compopt +o default
@@ -382,7 +382,7 @@ function _picocli_campaignctl_rule() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="add list test backtest"
-  local flag_opts=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts="'--profile'"
 
   type compopt &>/dev/null && compopt +o default
@@ -409,7 +409,7 @@ function _picocli_campaignctl_event() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="register get list explain"
-  local flag_opts=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts="'--profile'"
 
   type compopt &>/dev/null && compopt +o default
@@ -436,7 +436,7 @@ function _picocli_campaignctl_earnings() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="list"
-  local flag_opts=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts="'--profile'"
 
   type compopt &>/dev/null && compopt +o default
@@ -463,7 +463,7 @@ function _picocli_campaignctl_processevents() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-headers' '-q' '--quiet' '--once' '--until-empty' '--no-lock'"
+  local flag_opts="'--no-headers' '-q' '--quiet' '--once' '--until-empty' '--no-lock' '-h' '--help' '-V' '--version'"
   local arg_opts="'--data-dir' '--db-url' '--db-user' '-o' '--output' '--batch-size' '--workers' '--max-time' '--poll-interval' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -520,7 +520,7 @@ function _picocli_campaignctl_ai() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="generate providers cache"
-  local flag_opts=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts="'--profile'"
 
   type compopt &>/dev/null && compopt +o default
@@ -547,7 +547,7 @@ function _picocli_campaignctl_agent() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="batch-events create-campaign"
-  local flag_opts=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts="'--profile'"
 
   type compopt &>/dev/null && compopt +o default
@@ -574,7 +574,7 @@ function _picocli_campaignctl_shell() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts="'--profile'"
 
   type compopt &>/dev/null && compopt +o default
@@ -601,7 +601,7 @@ function _picocli_campaignctl_completion() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts="'--profile'"
 
   type compopt &>/dev/null && compopt +o default
@@ -634,7 +634,7 @@ function _picocli_campaignctl_config() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="set get list use-profile"
-  local flag_opts=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts="'--profile'"
 
   type compopt &>/dev/null && compopt +o default
@@ -661,7 +661,7 @@ function _picocli_campaignctl_version() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts="'--profile'"
 
   type compopt &>/dev/null && compopt +o default
@@ -688,7 +688,7 @@ function _picocli_campaignctl_help() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts="'--profile'"
 
   type compopt &>/dev/null && compopt +o default
@@ -715,7 +715,7 @@ function _picocli_campaignctl_serve_domain() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-processor'"
+  local flag_opts="'--no-processor' '-h' '--help' '-V' '--version'"
   local arg_opts="'--data-dir' '--db-url' '--db-user' '--host' '--port' '--poll-interval' '--workers' '--batch-size' '--ai-port' '--agents-port' '--profile'"
 
   type compopt &>/dev/null && compopt +o default
@@ -775,7 +775,7 @@ function _picocli_campaignctl_serve_ai() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-processor'"
+  local flag_opts="'--no-processor' '-h' '--help' '-V' '--version'"
   local arg_opts="'--data-dir' '--db-url' '--db-user' '--host' '--port' '--poll-interval' '--workers' '--batch-size' '--ai-port' '--agents-port' '--profile'"
 
   type compopt &>/dev/null && compopt +o default
@@ -835,7 +835,7 @@ function _picocli_campaignctl_serve_agents() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-processor'"
+  local flag_opts="'--no-processor' '-h' '--help' '-V' '--version'"
   local arg_opts="'--data-dir' '--db-url' '--db-user' '--host' '--port' '--poll-interval' '--workers' '--batch-size' '--ai-port' '--agents-port' '--profile'"
 
   type compopt &>/dev/null && compopt +o default
@@ -895,7 +895,7 @@ function _picocli_campaignctl_serve_all() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-processor'"
+  local flag_opts="'--no-processor' '-h' '--help' '-V' '--version'"
   local arg_opts="'--data-dir' '--db-url' '--db-user' '--host' '--port' '--poll-interval' '--workers' '--batch-size' '--ai-port' '--agents-port' '--profile'"
 
   type compopt &>/dev/null && compopt +o default
@@ -955,7 +955,7 @@ function _picocli_campaignctl_campaign_create() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -1030,7 +1030,7 @@ function _picocli_campaignctl_campaign_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -1084,7 +1084,7 @@ function _picocli_campaignctl_campaign_get() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -1132,7 +1132,7 @@ function _picocli_campaignctl_campaign_update() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -1204,7 +1204,7 @@ function _picocli_campaignctl_campaign_activate() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -1252,7 +1252,7 @@ function _picocli_campaignctl_campaign_pause() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -1300,7 +1300,7 @@ function _picocli_campaignctl_campaign_end() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -1348,7 +1348,7 @@ function _picocli_campaignctl_rule_add() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--name' '--priority' '-f' '--file' '--when' '--reward' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -1414,7 +1414,7 @@ function _picocli_campaignctl_rule_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -1465,7 +1465,7 @@ function _picocli_campaignctl_rule_test() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--event' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -1516,7 +1516,7 @@ function _picocli_campaignctl_rule_backtest() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--rules' '--since' '--until' '--max-changes' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -1576,7 +1576,7 @@ function _picocli_campaignctl_event_register() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--no-process'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--no-process' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--amount' '--merchant' '--customer' '--currency' '--occurred-at' '--external-id' '--data' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -1648,7 +1648,7 @@ function _picocli_campaignctl_event_get() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -1696,7 +1696,7 @@ function _picocli_campaignctl_event_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -1750,7 +1750,7 @@ function _picocli_campaignctl_event_explain() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -1798,7 +1798,7 @@ function _picocli_campaignctl_earnings_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--customer' '--limit' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -1855,7 +1855,7 @@ function _picocli_campaignctl_ai_generate() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-headers' '-q' '--quiet' '--no-cache'"
+  local flag_opts="'--no-headers' '-q' '--quiet' '--no-cache' '-h' '--help' '-V' '--version'"
   local arg_opts="'--ai-url' '-o' '--output' '--provider' '--model' '--max-tokens' '--temperature' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
   local provider_option_args=("openai" "anthropic") # --provider values
@@ -1906,7 +1906,7 @@ function _picocli_campaignctl_ai_providers() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-headers' '-q' '--quiet'"
+  local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--ai-url' '-o' '--output' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -1942,7 +1942,7 @@ function _picocli_campaignctl_ai_cache() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands="clear health"
-  local flag_opts=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts="'--profile'"
 
   type compopt &>/dev/null && compopt +o default
@@ -1969,7 +1969,7 @@ function _picocli_campaignctl_ai_cache_clear() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-headers' '-q' '--quiet'"
+  local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--ai-url' '-o' '--output' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -2005,7 +2005,7 @@ function _picocli_campaignctl_ai_cache_health() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-headers' '-q' '--quiet'"
+  local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--ai-url' '-o' '--output' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -2041,7 +2041,7 @@ function _picocli_campaignctl_agent_batchevents() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--wait'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--wait' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--concurrency' '--chunk-size' '--max-downtime' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -2098,7 +2098,7 @@ function _picocli_campaignctl_agent_createcampaign() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--dry-run' '--no-ai'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--dry-run' '--no-ai' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--ai-url' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -2149,7 +2149,7 @@ function _picocli_campaignctl_config_set() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts="'--profile'"
 
   type compopt &>/dev/null && compopt +o default
@@ -2182,7 +2182,7 @@ function _picocli_campaignctl_config_get() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts="'--profile'"
 
   type compopt &>/dev/null && compopt +o default
@@ -2215,7 +2215,7 @@ function _picocli_campaignctl_config_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-headers' '-q' '--quiet'"
+  local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'-o' '--output' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -2248,7 +2248,7 @@ function _picocli_campaignctl_config_useprofile() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts=""
+  local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts="'--profile'"
 
   type compopt &>/dev/null && compopt +o default

@@ -34,6 +34,16 @@ public final class ModernizeJar {
         Path out = Path.of(args[1]);
         Path partial = out.resolveSibling(out.getFileName() + ".partial");
         List<String> classes = new ArrayList<>();
+        try {
+            copy(in, partial, classes);
+            verify(partial, classes);
+            Files.move(partial, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(partial);
+        }
+    }
+
+    private static void copy(Path in, Path partial, List<String> classes) throws IOException {
         try (URLClassLoader original = new URLClassLoader(new URL[] {in.toUri().toURL()}, null)) {
             ClassFile classFile = ClassFile.of(ClassFile.StackMapsOption.GENERATE_STACK_MAPS,
                     ClassFile.ClassHierarchyResolverOption.of(ClassHierarchyResolver.defaultResolver()
@@ -54,8 +64,6 @@ public final class ModernizeJar {
                 }
             }
         }
-        verify(partial, classes);
-        Files.move(partial, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     private static byte[] modernize(ClassFile classFile, byte[] bytes) {

@@ -13,6 +13,7 @@ import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -140,6 +141,7 @@ public final class LoadBench {
             bodies.add(Json.write(batch));
         }
         ExecutorService pool = Executors.newFixedThreadPool(4);
+        long[] cpuBefore = cpuTicks();
         long begin = System.nanoTime();
         List<Future<Reply>> replies = new ArrayList<>();
         for (String body : bodies) {
@@ -155,8 +157,10 @@ public final class LoadBench {
         if (!report) {
             return events / took;
         }
-        System.out.printf("ingest: %d events via POST /events/batch (%d per request, 4 clients) in %.2f s = %.0f events/s%n",
-                events, BATCH, took, events / took);
+        long[] cpuAfter = cpuTicks();
+        System.out.printf("ingest: %d events via POST /events/batch (%d per request, 4 clients) in %.2f s = %.0f events/s"
+                        + " (CPU: this JVM %.2f s, PostgreSQL %.2f s)%n",
+                events, BATCH, took, events / took, (cpuAfter[0] - cpuBefore[0]) / 100.0, (cpuAfter[1] - cpuBefore[1]) / 100.0);
         return events / took;
     }
 
@@ -175,6 +179,40 @@ public final class LoadBench {
             throw new IllegalStateException("expected " + events + " events, processed " + outcome.claimed());
         }
         return outcome.claimed() / took;
+    }
+
+    /**
+     * CPU time so far in clock ticks (1/100 s) of this JVM and of all PostgreSQL processes, from
+     * /proc (zeros elsewhere): where the cores went, since client, server and database share them.
+     */
+    private static long[] cpuTicks() {
+        long jvm = ticks(Path.of("/proc/self/stat"));
+        long postgres = 0;
+        try (var processes = Files.list(Path.of("/proc"))) {
+            for (Path process : processes.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
+                try {
+                    if (Files.readString(process.resolve("comm")).trim().equals("postgres")) {
+                        postgres += ticks(process.resolve("stat"));
+                    }
+                } catch (java.io.IOException gone) {
+                    // The process ended while we looked.
+                }
+            }
+        } catch (java.io.IOException | UncheckedIOException noProc) {
+            return new long[] {0, 0};
+        }
+        return new long[] {jvm, postgres};
+    }
+
+    private static long ticks(Path stat) {
+        try {
+            String text = Files.readString(stat);
+            String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
+            // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
+            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     private static long earnings(Services services) {

@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "campaignctl",
         mixinStandardHelpOptions = true,
+        // -h/--help and -V/--version on every command, as in `campaignctl serve --help`.
+        scope = picocli.CommandLine.ScopeType.INHERIT,
         versionProvider = Main.VersionProvider.class,
         description = "Loyalty campaigns and event processing: run the services, manage campaigns and rules, register events.",
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage, 3 not found, 4 auth, 5 unavailable, 6 conflict, 7 invalid input."})
@@ -106,6 +108,12 @@ public final class Main {
      * suggestions after a typo.
      */
     static java.util.Set<String> needed(String... args) {
+        for (String arg : args) {
+            if (arg.startsWith("@")) {
+                // picocli reads arguments from @files, so the command could be any of them.
+                return COMMANDS.keySet();
+            }
+        }
         java.util.List<String> words = new java.util.ArrayList<>();
         for (int i = 0; i < args.length && words.size() < 2; i++) {
             if (args[i].equals("--profile")) {

@@ -67,4 +67,21 @@ class CommandTreeTest {
         assertThat(typo.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(typo.err()).contains("Did you mean").contains("event");
     }
+
+    @Test
+    void rootHelpListsEveryVisibleCommandAndArgumentFilesStillWork() throws Exception {
+        CliRun root = CliRun.run(Map.of(), "--help");
+        assertThat(root.code()).isZero();
+        assertThat(root.out()).contains("serve", "campaign", "process-events", "completion", "version")
+                .doesNotContain("training-run");
+        java.nio.file.Path arguments = java.nio.file.Files.createTempFile("campaignctl-args", ".txt");
+        try {
+            java.nio.file.Files.writeString(arguments, "version\n");
+            CliRun fromFile = CliRun.run(Map.of(), "@" + arguments);
+            assertThat(fromFile.code()).as(fromFile.toString()).isZero();
+            assertThat(fromFile.out()).startsWith("campaignctl ");
+        } finally {
+            java.nio.file.Files.delete(arguments);
+        }
+    }
 }

@@ -76,12 +76,7 @@ public final class JsonIo {
             throw tooLarge(maxBytes);
         }
         try (InputStream in = request.content().inputStream()) {
-            if (declared.isPresent()) {
-                // Known length: one buffer of that size, filled in place, instead of chunks joined after.
-                byte[] body = new byte[(int) declared.getAsLong()];
-                int read = in.readNBytes(body, 0, body.length);
-                return read == body.length ? body : java.util.Arrays.copyOf(body, read);
-            }
+            // Grows with the bytes that arrive, never with what a header claims.
             byte[] body = in.readNBytes(maxBytes + 1);
             if (body.length > maxBytes) {
                 throw tooLarge(maxBytes);

@@ -21,12 +21,29 @@ import java.time.Duration;
 final class ProviderHttp {
 
     static {
+        // JVM-wide settings of HttpURLConnection, read once when it is first used (the gateway's
+        // providers are built at start-up, before that); a value the user set wins.
         // The JDK keeps only 5 idle connections per host by default; a busy gateway needs more or it
-        // reconnects on most calls. Set before the keep-alive cache is first used; a user's value wins.
-        if (System.getProperty("http.maxConnections") == null) {
-            System.setProperty("http.maxConnections", "64");
+        // reconnects on most calls.
+        setIfAbsent("http.maxConnections", "64");
+        // A POST that failed on a reused connection is otherwise sent again, silently: a second,
+        // billed generation. Retries are the gateway's, counted and with backoff.
+        setIfAbsent("sun.net.http.retryPost", "false");
+    }
+
+    private static void setIfAbsent(String property, String value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, value);
         }
     }
+
+    /** Closes exchanges that run past their deadline: a read timeout alone only bounds each pause. */
+    private static final java.util.concurrent.ScheduledExecutorService DEADLINES =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+                Thread thread = new Thread(task, "provider-deadlines");
+                thread.setDaemon(true);
+                return thread;
+            });
 
     private static final int CONNECT_TIMEOUT_MS = 5_000;
 
@@ -39,8 +56,12 @@ final class ProviderHttp {
     JsonNode post(String provider, URI uri, Object body, String... headers) {
         byte[] payload = Json.bytes(body);
         HttpURLConnection connection = null;
+        java.util.concurrent.atomic.AtomicBoolean expired = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ScheduledFuture<?> deadline = null;
         try {
             connection = (HttpURLConnection) uri.toURL().openConnection();
+            // A redirect would carry x-api-key to wherever it points (the JDK drops only Authorization).
+            connection.setInstanceFollowRedirects(false);
             connection.setConnectTimeout(CONNECT_TIMEOUT_MS);
             connection.setReadTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
             connection.setRequestMethod("POST");
@@ -50,24 +71,33 @@ final class ProviderHttp {
             for (int i = 0; i + 1 < headers.length; i += 2) {
                 connection.setRequestProperty(headers[i], headers[i + 1]);
             }
+            HttpURLConnection open = connection;
+            deadline = DEADLINES.schedule(() -> {
+                expired.set(true);
+                open.disconnect();
+            }, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             try (OutputStream out = connection.getOutputStream()) {
                 out.write(payload);
             }
             int status = connection.getResponseCode();
             JsonNode json = parse(status >= 400 ? connection.getErrorStream() : connection.getInputStream());
-            if (status >= 400) {
+            if (status < 200 || status >= 300) {
                 Duration retryAfter = retryAfter(connection.getHeaderField("Retry-After"));
                 throw new ProviderException(provider, status, provider + " answered " + status
                         + ": " + errorMessage(json), retryAfter, false);
             }
             return json;
-        } catch (SocketTimeoutException e) {
-            disconnect(connection);
-            throw new ProviderException(provider, 0, provider + " did not answer within " + timeout.toSeconds() + " s", null, true);
         } catch (IOException e) {
             disconnect(connection);
+            if (e instanceof SocketTimeoutException || expired.get()) {
+                throw new ProviderException(provider, 0, provider + " did not answer within " + timeout.toSeconds() + " s", null, true);
+            }
             throw new ProviderException(provider, 0, "cannot reach " + provider + " at " + uri.getHost() + ": "
                     + e.getClass().getSimpleName(), null, false);
+        } finally {
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
         }
     }
 

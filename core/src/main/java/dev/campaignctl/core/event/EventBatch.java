@@ -86,7 +86,7 @@ public final class EventBatch {
 
     private static boolean isBlank(byte[] body, int start, int end) {
         for (int i = start; i < end; i++) {
-            if (body[i] != ' ' && body[i] != '\t' && body[i] != '\r') {
+            if (!Character.isWhitespace(body[i])) {
                 return false;
             }
         }
@@ -103,23 +103,54 @@ public final class EventBatch {
         }
         ObjectNode fields = Json.MAPPER.createObjectNode();
         String transactionData = null;
+        ApiException refused = null;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String name = parser.currentName();
             JsonToken value = parser.nextToken();
             if (name.equals("transaction_data") && value == JsonToken.START_OBJECT) {
-                int start = offset + (int) parser.currentTokenLocation().getByteOffset();
+                long tokenOffset = parser.currentTokenLocation().getByteOffset();
+                if (tokenOffset < 0) {
+                    // Jackson read the body as UTF-16 or UTF-32: there are no byte offsets to slice by.
+                    throw ApiException.invalid(null, "the request body must be UTF-8");
+                }
+                int start = offset + (int) tokenOffset;
                 parser.skipChildren();
                 int end = offset + (int) parser.currentLocation().getByteOffset();
-                transactionData = new String(body, start, end - start, StandardCharsets.UTF_8);
+                refused = null;
+                try {
+                    transactionData = storable(new String(body, start, end - start, StandardCharsets.UTF_8));
+                } catch (ApiException e) {
+                    refused = e;
+                }
                 fields.remove(name);
             } else {
                 fields.set(name, value(parser, value));
                 if (name.equals("transaction_data")) {
                     transactionData = null;
+                    refused = null;
                 }
             }
         }
+        if (refused != null) {
+            return new Entry(index, line, null, ErrorBody.of(refused));
+        }
         return validated(index, line, fields, transactionData);
+    }
+
+    /**
+     * The text as PostgreSQL's jsonb will take it. Text without {@code \\u} escapes is stored as it
+     * came; with them, it goes through a tree and back, as single events do, because jsonb refuses
+     * some escapes JSON allows (an unpaired surrogate). A NUL character it cannot store at all.
+     */
+    private static String storable(String text) throws java.io.IOException {
+        if (!text.contains("\\u")) {
+            return text;
+        }
+        String written = Json.write(Json.MAPPER.readTree(text));
+        if (written.contains("\\u0000")) {
+            throw ApiException.invalid("transaction_data", "must not contain the NUL character (\\u0000)");
+        }
+        return written;
     }
 
     /** The value at the parser: scalars made directly, the rare nested value through a tree. */

@@ -77,4 +77,38 @@ class ProvidersWireTest {
                     });
         }
     }
+
+    @Test
+    void aRedirectIsAnErrorAndTheKeyNeverFollowsIt() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger elsewhere = new java.util.concurrent.atomic.AtomicInteger();
+        com.sun.net.httpserver.HttpServer target = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        target.createContext("/", exchange -> {
+            elsewhere.incrementAndGet();
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        com.sun.net.httpserver.HttpServer redirecting = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        redirecting.createContext("/", exchange -> {
+            exchange.getResponseHeaders().add("Location", "http://127.0.0.1:" + target.getAddress().getPort() + "/v1/messages");
+            exchange.sendResponseHeaders(307, -1);
+            exchange.close();
+        });
+        target.start();
+        redirecting.start();
+        try {
+            AnthropicProvider provider = new AnthropicProvider(FakeLlmServer.KEY, null,
+                    "http://127.0.0.1:" + redirecting.getAddress().getPort() + "/v1", Duration.ofSeconds(5));
+
+            assertThatThrownBy(() -> provider.complete("Hello", provider.defaultModel(), 16, 1.0))
+                    .isInstanceOf(ProviderException.class)
+                    .satisfies(e -> assertThat(((ProviderException) e).status()).isEqualTo(307))
+                    .hasMessageNotContaining(FakeLlmServer.KEY);
+            assertThat(elsewhere.get()).isZero();
+        } finally {
+            redirecting.stop(0);
+            target.stop(0);
+        }
+    }
 }

@@ -76,4 +76,21 @@ class EventBatchTest {
         assertThat(Json.MAPPER.readTree(Json.write(parsed))).isEqualTo(Json.MAPPER.readTree(Json.write(built)));
         assertThat(Json.MAPPER.readTree(Json.write(parsed)).has("transaction_data_json")).isFalse();
     }
+
+    @Test
+    void escapesJsonbCannotStoreAreRewrittenOrRefusedPerItem() {
+        List<EventBatch.Entry> entries = parse("[{\"amount\": 1, \"transaction_data\": {\"a\": \"\\u00e9 \\ud83d\\ude00\"}},"
+                + " {\"amount\": 2, \"transaction_data\": {\"nul\": \"x\\u0000y\"}},"
+                + " {\"amount\": 3, \"transaction_data\": {\"plain\": \"\\\"quoted\\\"\"}}]", false);
+        assertThat(entries.get(0).event().transactionDataJson()).isEqualTo("{\"a\":\"é 😀\"}");
+        assertThat(entries.get(1).error().field()).isEqualTo("transaction_data");
+        assertThat(entries.get(1).error().message()).contains("NUL");
+        assertThat(entries.get(2).event().transactionDataJson()).isEqualTo("{\"plain\": \"\\\"quoted\\\"\"}");
+    }
+
+    @Test
+    void aBodyInAnotherUnicodeEncodingIsRefusedAsAWhole() {
+        byte[] utf16 = "[{\"amount\": 1, \"transaction_data\": {\"a\": 1}}]".getBytes(StandardCharsets.UTF_16BE);
+        assertThatThrownBy(() -> EventBatch.parse(utf16, false)).isInstanceOf(ApiException.class).hasMessageContaining("UTF-8");
+    }
 }
