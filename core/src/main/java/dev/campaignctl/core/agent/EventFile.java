@@ -96,35 +96,17 @@ public final class EventFile {
     private static EventFile ndjson(byte[] content) {
         List<Record> records = new ArrayList<>();
         List<Invalid> invalid = new ArrayList<>();
-        int line = 0;
-        for (int start = 0; start < content.length; ) {
-            int end = start;
-            while (end < content.length && content[end] != '\n') {
-                end++;
+        EventBatch.forEachLine(content, (line, start, end) -> {
+            try (JsonParser parser = Json.MAPPER.createParser(content, start, end - start)) {
+                parser.nextToken();
+                add(line, EventBatch.entry(records.size(), line, parser, content, start), content, start, end, records, invalid);
+            } catch (JsonProcessingException e) {
+                invalid.add(new Invalid(line, null, "invalid JSON: " + e.getOriginalMessage()));
+            } catch (IOException e) {
+                throw ApiException.invalid(null, "cannot read events: " + e.getMessage());
             }
-            line++;
-            if (!blank(content, start, end)) {
-                try (JsonParser parser = Json.MAPPER.createParser(content, start, end - start)) {
-                    parser.nextToken();
-                    add(line, EventBatch.entry(records.size(), line, parser, content, start), content, start, end, records, invalid);
-                } catch (JsonProcessingException e) {
-                    invalid.add(new Invalid(line, null, "invalid JSON: " + e.getOriginalMessage()));
-                } catch (IOException e) {
-                    throw ApiException.invalid(null, "cannot read events: " + e.getMessage());
-                }
-            }
-            start = end + 1;
-        }
+        });
         return new EventFile(records, invalid);
-    }
-
-    private static boolean blank(byte[] content, int start, int end) {
-        for (int i = start; i < end; i++) {
-            if (!Character.isWhitespace(content[i])) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** A parsed record; {@code start..end} are its bytes in {@code content}, read again only to derive a key. */

@@ -61,27 +61,44 @@ public final class EventBatch {
 
     private static List<Entry> ndjson(byte[] body) {
         List<Entry> entries = new ArrayList<>();
-        int line = 0;
+        forEachLine(body, (line, start, end) -> {
+            checkSize(entries.size() + 1);
+            int index = entries.size();
+            try (JsonParser parser = Json.MAPPER.createParser(body, start, end - start)) {
+                parser.nextToken();
+                entries.add(entry(index, line, parser, body, start));
+            } catch (java.io.IOException e) {
+                entries.add(new Entry(index, line, null,
+                        new ErrorBody("validation_failed", "line " + line + ": malformed JSON: " + message(e), null)));
+            }
+        });
+        return entries;
+    }
+
+    /** What {@link #forEachLine} calls for each line. */
+    @FunctionalInterface
+    public interface LineVisitor {
+        void line(int number, int start, int end);
+    }
+
+    /**
+     * Calls {@code visitor} with each line of NDJSON that is not blank: its number (from 1) and its
+     * bytes {@code start..end} in {@code body}. A line ends at LF; a CR before it is left to the
+     * JSON parser, which takes it as whitespace.
+     */
+    public static void forEachLine(byte[] body, LineVisitor visitor) {
+        int number = 0;
         for (int start = 0; start < body.length; ) {
             int end = start;
             while (end < body.length && body[end] != '\n') {
                 end++;
             }
-            line++;
+            number++;
             if (!isBlank(body, start, end)) {
-                checkSize(entries.size() + 1);
-                int index = entries.size();
-                try (JsonParser parser = Json.MAPPER.createParser(body, start, end - start)) {
-                    parser.nextToken();
-                    entries.add(entry(index, line, parser, body, start));
-                } catch (java.io.IOException e) {
-                    entries.add(new Entry(index, line, null,
-                            new ErrorBody("validation_failed", "line " + line + ": malformed JSON: " + message(e), null)));
-                }
+                visitor.line(number, start, end);
             }
             start = end + 1;
         }
-        return entries;
     }
 
     private static boolean isBlank(byte[] body, int start, int end) {

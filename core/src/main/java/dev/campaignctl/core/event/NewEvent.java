@@ -132,17 +132,20 @@ public final class NewEvent {
      * object (null when absent), as {@link EventBatch} reads them without building a tree of the data.
      */
     static NewEvent fromJson(JsonNode fields, String transactionDataJson) {
-        if (transactionDataJson == null) {
-            return fromJson(fields);
-        }
-        return new NewEvent(
-                Fields.text(fields, "external_id", false, MAX_ID),
-                Fields.text(fields, "customer_id", false, MAX_ID),
-                Fields.text(fields, "merchant_id", false, MAX_ID),
-                Fields.decimal(fields, "amount", true),
-                Fields.text(fields, "currency", false, 3),
-                Fields.instant(fields, "occurred_at"),
-                null, transactionDataJson);
+        return transactionDataJson == null ? fromJson(fields) : fromFields(fields, transactionDataJson);
+    }
+
+    /** The fields in the order their errors are reported; the tree of the data only without its text. */
+    private static NewEvent fromFields(JsonNode body, String transactionDataJson) {
+        String externalId = Fields.text(body, "external_id", false, MAX_ID);
+        String customerId = Fields.text(body, "customer_id", false, MAX_ID);
+        String merchantId = Fields.text(body, "merchant_id", false, MAX_ID);
+        BigDecimal amount = Fields.decimal(body, "amount", true);
+        String currency = Fields.text(body, "currency", false, 3);
+        Instant occurredAt = Fields.instant(body, "occurred_at");
+        ObjectNode tree = transactionDataJson != null ? null : Fields.optionalObject(body, "transaction_data");
+        return new NewEvent(externalId, customerId, merchantId, amount, currency, occurredAt,
+                transactionDataJson == null && tree == null ? Json.MAPPER.createObjectNode() : tree, transactionDataJson);
     }
 
     /** Three ASCII letters; checked by hand because a regex would be compiled per event on the ingest path. */
@@ -167,14 +170,7 @@ public final class NewEvent {
 
     public static NewEvent fromJson(JsonNode body) {
         Fields.object(body, "event");
-        return new NewEvent(
-                Fields.text(body, "external_id", false, MAX_ID),
-                Fields.text(body, "customer_id", false, MAX_ID),
-                Fields.text(body, "merchant_id", false, MAX_ID),
-                Fields.decimal(body, "amount", true),
-                Fields.text(body, "currency", false, 3),
-                Fields.instant(body, "occurred_at"),
-                Fields.optionalObject(body, "transaction_data"));
+        return fromFields(body, null);
     }
 
     @Override
