@@ -39,7 +39,36 @@ public final class LoadBench {
 
     private static final int BATCH = 5_000;
     private static final int WARM_UP_EVENTS = 100_000;
-    private static final int ROUNDS = 3;
+    private static final int ROUNDS = 5;
+    private static final int CLIENTS = Integer.getInteger("bench.clients", 4);
+
+    /**
+     * Waits (at most a minute) until the JIT has stopped compiling: on two cores its backlog from
+     * start-up and warm-up otherwise takes a core away from whichever round runs next (measured: up
+     * to 19 s of compilation in a 30 s run), which says nothing about the service's steady state.
+     */
+    private static void awaitCompilerIdle() throws InterruptedException {
+        var compiler = java.lang.management.ManagementFactory.getCompilationMXBean();
+        if (compiler == null || !compiler.isCompilationTimeMonitoringSupported()) {
+            return;
+        }
+        long begin = System.nanoTime();
+        long last = compiler.getTotalCompilationTime();
+        int quiet = 0;
+        while (quiet < 3 && System.nanoTime() - begin < 60_000_000_000L) {
+            Thread.sleep(500);
+            long now = compiler.getTotalCompilationTime();
+            quiet = now - last < 25 ? quiet + 1 : 0;
+            last = now;
+        }
+        System.out.printf("warm-up: %d events ingested and processed, then %.1f s until the JIT was idle%n",
+                WARM_UP_EVENTS, (System.nanoTime() - begin) / 1e9);
+    }
+
+    private static long compilationMillis() {
+        var compiler = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return compiler != null && compiler.isCompilationTimeMonitoringSupported() ? compiler.getTotalCompilationTime() : 0;
+    }
 
     private static double median(double[] values) {
         double[] sorted = values.clone();
@@ -65,9 +94,14 @@ public final class LoadBench {
             setUpRules(base);
             // A running service is warm: the first pass (not reported) lets the JIT compile the
             // ingest and processing paths, which a fresh JVM would otherwise do during the measurement.
-            ingest(base, WARM_UP_EVENTS, "warm-up-", false);
-            services.processor().runUntilEmpty();
-            // This machine's disk and neighbours vary from run to run; three rounds and their median
+            // Twice: the processing pass changes what the JIT has seen of code both passes share, and
+            // the next ingest recompiles it once.
+            for (int pass = 0; pass < 2; pass++) {
+                ingest(base, WARM_UP_EVENTS / 2, "warm-up-" + pass + "-", false);
+                services.processor().runUntilEmpty();
+            }
+            awaitCompilerIdle();
+            // This machine's disk, neighbours and JIT vary from round to round; five rounds and their median
             // say more than one.
             double[] ingested = new double[ROUNDS];
             double[] processed = new double[ROUNDS];
@@ -140,8 +174,9 @@ public final class LoadBench {
             }
             bodies.add(Json.write(batch));
         }
-        ExecutorService pool = Executors.newFixedThreadPool(4);
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
         long[] cpuBefore = cpuTicks();
+        long compiledBefore = compilationMillis();
         long begin = System.nanoTime();
         List<Future<Reply>> replies = new ArrayList<>();
         for (String body : bodies) {
@@ -158,9 +193,10 @@ public final class LoadBench {
             return events / took;
         }
         long[] cpuAfter = cpuTicks();
-        System.out.printf("ingest: %d events via POST /events/batch (%d per request, 4 clients) in %.2f s = %.0f events/s"
-                        + " (CPU: this JVM %.2f s, PostgreSQL %.2f s)%n",
-                events, BATCH, took, events / took, (cpuAfter[0] - cpuBefore[0]) / 100.0, (cpuAfter[1] - cpuBefore[1]) / 100.0);
+        System.out.printf("ingest: %d events via POST /events/batch (%d per request, %d clients) in %.2f s = %.0f events/s"
+                        + " (CPU: this JVM %.2f s of which JIT %.2f s, PostgreSQL %.2f s)%n",
+                events, BATCH, CLIENTS, took, events / took, (cpuAfter[0] - cpuBefore[0]) / 100.0,
+                (compilationMillis() - compiledBefore) / 1000.0, (cpuAfter[1] - cpuBefore[1]) / 100.0);
         return events / took;
     }
 
