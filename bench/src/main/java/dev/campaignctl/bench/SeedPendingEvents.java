@@ -66,9 +66,9 @@ public final class SeedPendingEvents {
             s.execute("INSERT INTO events (external_id, customer_id, merchant_id, amount, currency, transaction_data)"
                     + " SELECT 'bench-' || (g + " + offset + "), 'C' || (g % 5000), 'M' || (90 + g % 40), (g % 200) + 0.99,"
                     + " CASE WHEN g % 3 = 0 THEN 'USD' ELSE 'EUR' END,"
-                    + " jsonb_build_object('channel', CASE WHEN g % 2 = 0 THEN 'web' ELSE 'store' END,"
-                    + "   'items', jsonb_build_array(jsonb_build_object('category', 'cat' || (90 + g % 30), 'qty', 1 + g % 4),"
-                    + "                             jsonb_build_object('category', 'cat' || (g % 13), 'qty', 2)))"
+                    + " json_build_object('channel', CASE WHEN g % 2 = 0 THEN 'web' ELSE 'store' END,"
+                    + "   'items', json_build_array(json_build_object('category', 'cat' || (90 + g % 30), 'qty', 1 + g % 4),"
+                    + "                             json_build_object('category', 'cat' || (g % 13), 'qty', 2)))"
                     + " FROM generate_series(1, " + events + ") g");
             s.execute("ANALYZE");
             System.err.printf("seeded %d pending events and %d rules in %s%n", events, rules, target);

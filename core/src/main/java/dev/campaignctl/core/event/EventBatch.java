@@ -120,7 +120,6 @@ public final class EventBatch {
         }
         ObjectNode fields = Json.MAPPER.createObjectNode();
         String transactionData = null;
-        ApiException refused = null;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String name = parser.currentName();
             JsonToken value = parser.nextToken();
@@ -133,41 +132,16 @@ public final class EventBatch {
                 int start = offset + (int) tokenOffset;
                 parser.skipChildren();
                 int end = offset + (int) parser.currentLocation().getByteOffset();
-                refused = null;
-                try {
-                    transactionData = storable(new String(body, start, end - start, StandardCharsets.UTF_8));
-                } catch (ApiException e) {
-                    refused = e;
-                }
+                transactionData = new String(body, start, end - start, StandardCharsets.UTF_8);
                 fields.remove(name);
             } else {
                 fields.set(name, value(parser, value));
                 if (name.equals("transaction_data")) {
                     transactionData = null;
-                    refused = null;
                 }
             }
         }
-        if (refused != null) {
-            return new Entry(index, line, null, ErrorBody.of(refused));
-        }
         return validated(index, line, fields, transactionData);
-    }
-
-    /**
-     * The text as PostgreSQL's jsonb will take it. Text without {@code \\u} escapes is stored as it
-     * came; with them, it goes through a tree and back, as single events do, because jsonb refuses
-     * some escapes JSON allows (an unpaired surrogate). A NUL character it cannot store at all.
-     */
-    private static String storable(String text) throws java.io.IOException {
-        if (!text.contains("\\u")) {
-            return text;
-        }
-        String written = Json.write(Json.MAPPER.readTree(text));
-        if (written.contains("\\u0000")) {
-            throw ApiException.invalid("transaction_data", "must not contain the NUL character (\\u0000)");
-        }
-        return written;
     }
 
     /** The value at the parser: scalars made directly, the rare nested value through a tree. */

@@ -34,7 +34,7 @@ public final class EventStore {
         return Jdbc.call(dataSource, connection -> {
             try (PreparedStatement ps = connection.prepareStatement("INSERT INTO events (external_id, customer_id,"
                     + " merchant_id, amount, currency, occurred_at, transaction_data)"
-                    + " VALUES (?, ?, ?, ?, ?, COALESCE(?, now()), ?::jsonb)"
+                    + " VALUES (?, ?, ?, ?, ?, COALESCE(?, now()), ?::json)"
                     + " ON CONFLICT (external_id) DO NOTHING RETURNING " + EVENT_COLUMNS)) {
                 ps.setString(1, e.externalId());
                 ps.setString(2, e.customerId());
@@ -171,9 +171,9 @@ public final class EventStore {
         try (PreparedStatement ps = connection.prepareStatement("INSERT INTO events (id, external_id, customer_id,"
                 + " merchant_id, amount, currency, occurred_at, transaction_data) OVERRIDING SYSTEM VALUE"
                 + " SELECT coalesce(u.id, nextval('events_id_seq')), u.e, u.c, u.m, u.a, u.cur,"
-                + " coalesce(u.o, now()), u.t::jsonb"
+                + " coalesce(u.o, now()), u.t::json"
                 // A text[] of the events' JSON, cast one by one, measured 1.8 times faster than one
-                // jsonb array taken apart with jsonb_array_elements (5,000-event batches).
+                // JSON array taken apart with jsonb_array_elements (5,000-event batches).
                 + " FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::numeric[], ?::text[], ?::timestamptz[], ?::text[])"
                 + " AS u(id, e, c, m, a, cur, o, t) ON CONFLICT (external_id) DO NOTHING RETURNING id, external_id")) {
             ps.setArray(1, connection.createArrayOf("bigint", id));

@@ -16,7 +16,7 @@ import java.util.Objects;
  *
  * <p>Transaction data is held as a tree, or, for events read from a batch, as the request's own
  * JSON text, parsed into a tree only if something asks for it: the store writes the text to a
- * {@code jsonb} column as it is, and a batch of thousands of events then costs no tree building and
+ * {@code json} column as it is, and a batch of thousands of events then costs no tree building and
  * no serialising back. A class rather than a record for that one lazy field; it keeps the record's
  * accessors, equality and JSON form.
  */

@@ -47,7 +47,29 @@ public final class Fields {
         if (value.length() > maxLength) {
             throw ApiException.invalid(field, "must be at most " + maxLength + " characters");
         }
+        storable(field, value);
         return value;
+    }
+
+    /**
+     * PostgreSQL text holds no NUL character, and an unpaired surrogate (legal in a JSON escape)
+     * would be stored as "?": both are refused here, naming the field, rather than failing a
+     * whole batch in the database or changing the value silently.
+     */
+    private static void storable(String field, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == 0) {
+                throw ApiException.invalid(field, "must not contain the NUL character (\\u0000)");
+            }
+            if (Character.isSurrogate(c)) {
+                boolean paired = Character.isHighSurrogate(c) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1));
+                if (!paired) {
+                    throw ApiException.invalid(field, "must be valid Unicode (it has an unpaired surrogate)");
+                }
+                i++;
+            }
+        }
     }
 
     public static BigDecimal decimal(JsonNode body, String field, boolean required) {

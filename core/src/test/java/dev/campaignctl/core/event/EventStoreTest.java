@@ -78,7 +78,7 @@ class EventStoreTest {
 
     @Test
     void batchTextSurvivesQuotesBackslashesBracesAndNullLookalikes() {
-        String[] keys = {"q\"uote", "back\\slash", "{brace},comma", "NULL", "", "ünï \\\" mix"};
+        String[] keys = {"q\"uote", "back\\slash", "{brace},comma", "NULL", "", "ünï \\\" mix 😀"};
         java.util.List<NewEvent> batch = new java.util.ArrayList<>();
         for (int i = 0; i < keys.length; i++) {
             String key = keys[i].isEmpty() ? null : "k-" + keys[i];
@@ -103,5 +103,17 @@ class EventStoreTest {
         assertThat(dev.campaignctl.core.db.Jdbc.textArray(new String[] {"a", null, "b\"c", "d\\e", ""}))
                 .isEqualTo("{\"a\",NULL,\"b\\\"c\",\"d\\\\e\",\"\"}");
         assertThat(dev.campaignctl.core.db.Jdbc.textArray(new String[0])).isEqualTo("{}");
+    }
+
+    @Test
+    void transactionDataKeepsEscapesTextCannotHoldWhileTextFieldsRefuseThem() {
+        java.util.List<EventBatch.Entry> entries = EventBatch.parse(("[{\"amount\": 1, \"transaction_data\": {\"note\": \"nul \\u0000, lone \\ud800\"}},"
+                + " {\"amount\": 1, \"customer_id\": \"a\\u0000b\"}, {\"amount\": 1, \"merchant_id\": \"\\udc00\"}]")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), false);
+        assertThat(entries.get(1).error().field()).isEqualTo("customer_id");
+        assertThat(entries.get(2).error().field()).isEqualTo("merchant_id");
+
+        Event stored = store.get(store.registerAll(java.util.List.of(entries.get(0).event())).get(0).id());
+        assertThat(stored.transactionData().path("note").textValue()).isEqualTo("nul \u0000, lone \ud800");
     }
 }

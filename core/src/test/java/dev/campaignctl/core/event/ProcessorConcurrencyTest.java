@@ -59,7 +59,7 @@ class ProcessorConcurrencyTest {
         // Campaign a pays every M0 or web event, campaign b every cat3 event: recompute independently.
         long expectedA = Sql.count(db, "SELECT count(*) FROM events WHERE merchant_id = 'M0'"
                 + " OR transaction_data->>'channel' = 'web'");
-        long expectedB = Sql.count(db, "SELECT count(*) FROM events WHERE transaction_data @> '{\"items\": [{\"category\": \"cat3\"}]}'");
+        long expectedB = Sql.count(db, "SELECT count(*) FROM events WHERE transaction_data::jsonb @> '{\"items\": [{\"category\": \"cat3\"}]}'");
         assertThat(Sql.count(db, "SELECT count(*) FROM earnings WHERE campaign_id = 1")).isEqualTo(expectedA);
         assertThat(Sql.count(db, "SELECT count(*) FROM earnings WHERE campaign_id = 2")).isEqualTo(expectedB);
         assertThat(Sql.count(db, "SELECT count(*) FROM events e WHERE (status = 'processed')"

@@ -33,8 +33,8 @@ public final class Sql {
     public static void insertPendingEvents(Database db, int count, int merchants) {
         execute(db, "INSERT INTO events (customer_id, merchant_id, amount, transaction_data)"
                 + " SELECT 'C' || (g % 1000), 'M' || (g % " + merchants + "), 10 + g % 100,"
-                + " jsonb_build_object('channel', CASE WHEN g % 2 = 0 THEN 'web' ELSE 'store' END,"
-                + " 'items', jsonb_build_array(jsonb_build_object('category', 'cat' || (g % 7))))"
+                + " json_build_object('channel', CASE WHEN g % 2 = 0 THEN 'web' ELSE 'store' END,"
+                + " 'items', json_build_array(json_build_object('category', 'cat' || (g % 7))))"
                 + " FROM generate_series(0, " + (count - 1) + ") AS g");
     }
 }
