@@ -71,12 +71,12 @@ public final class JsonIo {
         if (!request.content().hasEntity()) {
             return new byte[0];
         }
-        java.util.OptionalLong declared = request.headers().contentLength();
-        if (declared.isPresent() && declared.getAsLong() > maxBytes) {
-            throw tooLarge(maxBytes);
-        }
+        request.headers().contentLength().ifPresent(length -> {
+            if (length > maxBytes) {
+                throw tooLarge(maxBytes);
+            }
+        });
         try (InputStream in = request.content().inputStream()) {
-            // Grows with the bytes that arrive, never with what a header claims.
             byte[] body = in.readNBytes(maxBytes + 1);
             if (body.length > maxBytes) {
                 throw tooLarge(maxBytes);
