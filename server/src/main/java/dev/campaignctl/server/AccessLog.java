@@ -77,12 +77,22 @@ public final class AccessLog implements Filter {
                     labels + ",status=\"" + status + "\"").increment();
             Metrics.GLOBAL.histogram("campaignctl_http_request_seconds", "HTTP request duration", labels).observeNanos(nanos);
             if (LOG.isLoggable(Level.INFO)) {
-                String millis = millis(nanos);
-                LOG.info(json
-                        ? "{\"service\":\"" + service + "\",\"method\":\"" + method + "\",\"path\":\"" + path.replace("\"", "\\\"")
-                                + "\",\"status\":" + status + ",\"millis\":" + millis + ",\"request_id\":\"" + id.replace("\"", "\\\"") + "\"}"
-                        : service + " " + method + " " + path + " " + status + " " + millis + " ms request_id=" + id);
+                LOG.info(line(json, service, method, path, status, nanos, id));
             }
         }
+    }
+
+    /** One access-log line; as JSON every string is escaped, so a client's path or id cannot break it. */
+    static String line(boolean json, String service, String method, String path, int status, long nanos, String id) {
+        String millis = millis(nanos);
+        if (!json) {
+            return service + " " + method + " " + path + " " + status + " " + millis + " ms request_id=" + id;
+        }
+        return "{\"service\":\"" + quoted(service) + "\",\"method\":\"" + quoted(method) + "\",\"path\":\"" + quoted(path)
+                + "\",\"status\":" + status + ",\"millis\":" + millis + ",\"request_id\":\"" + quoted(id) + "\"}";
+    }
+
+    private static String quoted(String text) {
+        return new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(text));
     }
 }

@@ -36,4 +36,16 @@ class AccessLogTest {
         assertThat(AccessLog.route("/agents/runs/0b6f2c1e-8d1a-4c55-9f0e-5a7a2d0c9b11", 200)).isEqualTo("/agents/runs/{id}");
         assertThat(AccessLog.route("/no/such/thing", 404)).isEqualTo("unmatched");
     }
+
+    @Test
+    void jsonLinesStayJsonWhateverThePathOrRequestIdHoldsAndPlainLinesReadNaturally() throws Exception {
+        String line = AccessLog.line(true, "domain", "GET", "/events/a\\b\"c\u0001", 404, 1_500_000, "id \"x\"\\");
+        var parsed = dev.campaignctl.core.json.Json.MAPPER.readTree(line);
+        assertThat(parsed.get("path").textValue()).isEqualTo("/events/a\\b\"c\u0001");
+        assertThat(parsed.get("request_id").textValue()).isEqualTo("id \"x\"\\");
+        assertThat(parsed.get("status").intValue()).isEqualTo(404);
+        assertThat(parsed.get("millis").decimalValue()).isEqualByComparingTo("1.50");
+        assertThat(AccessLog.line(false, "ai", "POST", "/generate", 200, 250_000, "r1"))
+                .isEqualTo("ai POST /generate 200 0.25 ms request_id=r1");
+    }
 }
