@@ -39,11 +39,16 @@ public final class Main {
         System.exit(code);
     }
 
-    /** Defaults for logging, applied lazily (see {@link LoggingConfig}); a user's configuration wins. */
     private static void configureLogging() {
-        if (System.getProperty("java.util.logging.config.file") == null
-                && System.getProperty("java.util.logging.config.class") == null) {
-            System.setProperty("java.util.logging.config.class", LoggingConfig.class.getName());
+        if (System.getProperty("java.util.logging.config.file") != null) {
+            return;
+        }
+        try (var in = Main.class.getResourceAsStream("/campaignctl-logging.properties")) {
+            if (in != null) {
+                java.util.logging.LogManager.getLogManager().readConfiguration(in);
+            }
+        } catch (java.io.IOException e) {
+            System.err.println("warning: default logging configuration not loaded: " + e.getMessage());
         }
     }
 

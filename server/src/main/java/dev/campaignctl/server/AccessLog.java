@@ -86,10 +86,25 @@ public final class AccessLog implements Filter {
     static String line(boolean json, String service, String method, String path, int status, long nanos, String id) {
         String millis = millis(nanos);
         if (!json) {
-            return service + " " + method + " " + path + " " + status + " " + millis + " ms request_id=" + id;
+            return service + " " + method + " " + printable(path) + " " + status + " " + millis + " ms request_id=" + printable(id);
         }
         return "{\"service\":\"" + quoted(service) + "\",\"method\":\"" + quoted(method) + "\",\"path\":\"" + quoted(path)
                 + "\",\"status\":" + status + ",\"millis\":" + millis + ",\"request_id\":\"" + quoted(id) + "\"}";
+    }
+
+    /** Control characters (a decoded %0A in a path) shown as '?', so no client can forge a log line. */
+    private static String printable(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                if (out == null) {
+                    out = new StringBuilder(text);
+                }
+                out.setCharAt(i, '?');
+            }
+        }
+        return out == null ? text : out.toString();
     }
 
     private static String quoted(String text) {

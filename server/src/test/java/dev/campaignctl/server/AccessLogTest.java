@@ -47,5 +47,7 @@ class AccessLogTest {
         assertThat(parsed.get("millis").decimalValue()).isEqualByComparingTo("1.50");
         assertThat(AccessLog.line(false, "ai", "POST", "/generate", 200, 250_000, "r1"))
                 .isEqualTo("ai POST /generate 200 0.25 ms request_id=r1");
+        assertThat(AccessLog.line(false, "domain", "GET", "/events/1\nfake 200 line", 404, 0, "a\rb"))
+                .isEqualTo("domain GET /events/1?fake 200 line 404 0.00 ms request_id=a?b");
     }
 }

@@ -67,6 +67,11 @@ public final class NewEvent {
         this.amount = amount;
         this.currency = currency == null ? null : currency.toUpperCase(java.util.Locale.ROOT);
         this.occurredAt = occurredAt;
+        if (transactionDataJson != null) {
+            Fields.storableJson("transaction_data", transactionDataJson);
+        } else {
+            Fields.storableTree("transaction_data", transactionData);
+        }
         this.transactionData = transactionData;
         this.transactionDataJson = transactionDataJson;
     }

@@ -51,6 +51,72 @@ public final class Fields {
         return value;
     }
 
+    private static final String UNSTORABLE = "must not contain the NUL character (\\u0000) or an unpaired surrogate:"
+            + " PostgreSQL could not read such JSON back";
+
+    /**
+     * Refuses JSON text that PostgreSQL's json type would store but could not read back through
+     * its operators or as jsonb: a {@code \\u0000} escape or an escaped unpaired surrogate. Only
+     * escapes can carry either (decoded UTF-8 holds no lone surrogate), so text without a backslash
+     * is passed at once.
+     */
+    public static void storableJson(String field, String json) {
+        if (json.indexOf('\\') < 0) {
+            return;
+        }
+        int pendingHigh = -1;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (c != '\\') {
+                if (pendingHigh >= 0) {
+                    throw ApiException.invalid(field, UNSTORABLE);
+                }
+                continue;
+            }
+            char next = i + 1 < json.length() ? json.charAt(i + 1) : 0;
+            if (next != 'u' || i + 5 >= json.length()) {
+                if (pendingHigh >= 0) {
+                    throw ApiException.invalid(field, UNSTORABLE);
+                }
+                i++;
+                continue;
+            }
+            int unit = Integer.parseInt(json, i + 2, i + 6, 16);
+            i += 5;
+            if (unit == 0 || Character.isLowSurrogate((char) unit) != (pendingHigh >= 0)) {
+                throw ApiException.invalid(field, UNSTORABLE);
+            }
+            pendingHigh = Character.isHighSurrogate((char) unit) ? unit : -1;
+        }
+        if (pendingHigh >= 0) {
+            throw ApiException.invalid(field, UNSTORABLE);
+        }
+    }
+
+    /** As {@link #storableJson}, for a tree: every field name and string in it. */
+    public static void storableTree(String field, JsonNode node) {
+        if (node.isTextual()) {
+            storableText(field, node.textValue());
+        } else if (node.isObject()) {
+            for (var entry : node.properties()) {
+                storableText(field, entry.getKey());
+                storableTree(field, entry.getValue());
+            }
+        } else if (node.isArray()) {
+            for (JsonNode element : node) {
+                storableTree(field, element);
+            }
+        }
+    }
+
+    private static void storableText(String field, String text) {
+        try {
+            storable(field, text);
+        } catch (ApiException e) {
+            throw ApiException.invalid(field, UNSTORABLE);
+        }
+    }
+
     /**
      * PostgreSQL text holds no NUL character, and an unpaired surrogate (legal in a JSON escape)
      * would be stored as "?": both are refused here, naming the field, rather than failing a

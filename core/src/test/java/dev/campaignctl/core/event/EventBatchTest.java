@@ -78,11 +78,29 @@ class EventBatchTest {
     }
 
     @Test
-    void escapesStayAsTheClientWroteThem() {
-        List<EventBatch.Entry> entries = parse("[{\"amount\": 1, \"transaction_data\": {\"a\": \"\\u00e9 \\ud83d\\ude00 \\ud800 x\\u0000y\"}}]", false);
+    void escapesStayAsTheClientWroteThemUnlessPostgresCouldNotReadThemBack() {
+        List<EventBatch.Entry> entries = parse("[{\"amount\": 1, \"transaction_data\": {\"a\": \"\\u00e9 \\ud83d\\ude00 \\\\u0000 \\\\\\\"\"}},"
+                + " {\"amount\": 2, \"transaction_data\": {\"nul\": \"x\\u0000y\"}},"
+                + " {\"amount\": 3, \"transaction_data\": {\"lone\": \"\\ud800!\"}},"
+                + " {\"amount\": 5, \"transaction_data\": {\"end\": \"\\ud83d\"}}]", false);
         NewEvent event = entries.get(0).event();
-        assertThat(event.transactionDataJson()).isEqualTo("{\"a\": \"\\u00e9 \\ud83d\\ude00 \\ud800 x\\u0000y\"}");
-        assertThat(event.transactionData().path("a").textValue()).isEqualTo("é 😀 \ud800 x\u0000y");
+        assertThat(event.transactionDataJson()).isEqualTo("{\"a\": \"\\u00e9 \\ud83d\\ude00 \\\\u0000 \\\\\\\"\"}");
+        assertThat(event.transactionData().path("a").textValue()).isEqualTo("é 😀 \\u0000 \\\"");
+        for (int i = 1; i < 4; i++) {
+            assertThat(entries.get(i).event()).as("entry %d", i).isNull();
+            assertThat(entries.get(i).error().field()).isEqualTo("transaction_data");
+            assertThat(entries.get(i).error().message()).contains("NUL").contains("unpaired surrogate");
+        }
+    }
+
+    @Test
+    void eventsBuiltFromATreeAreHeldToTheSameRule() {
+        com.fasterxml.jackson.databind.node.ObjectNode data = Json.MAPPER.createObjectNode();
+        data.putObject("nested").putArray("list").add("ok").add("bad \u0000");
+        assertThatThrownBy(() -> new NewEvent(null, null, null, BigDecimal.ONE, null, null, data))
+                .isInstanceOf(ApiException.class).hasMessageContaining("NUL");
+        com.fasterxml.jackson.databind.node.ObjectNode fine = Json.MAPPER.createObjectNode().put("smile", "😀");
+        assertThat(new NewEvent(null, null, null, BigDecimal.ONE, null, null, fine).transactionDataJson()).contains("😀");
     }
 
     @Test
