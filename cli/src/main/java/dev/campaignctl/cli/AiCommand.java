@@ -53,6 +53,27 @@ final class AiCommand {
         }
     }
 
+    /** An AI command: the gateway opened for the call (a service or in-process) and closed after it. */
+    abstract static class AiCall implements Callable<Integer> {
+        final Cli cli;
+        @Mixin AiOptions ai;
+        @Mixin OutputOptions output;
+
+        AiCall(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() {
+            try (AiApi api = ai.open(cli)) {
+                return run(api);
+            }
+        }
+
+        /** Does the work and prints; returns the exit code. */
+        abstract int run(AiApi api);
+    }
+
     @Command(name = "generate", description = "Generate text for a prompt (cached answers are reused unless --no-cache).")
     static final class Generate implements Callable<Integer> {
         private final Cli cli;
@@ -89,20 +110,15 @@ final class AiCommand {
     }
 
     @Command(name = "providers", description = "List the providers, whether each is configured, and its default model.")
-    static final class Providers implements Callable<Integer> {
-        private final Cli cli;
-        @Mixin AiOptions ai;
-        @Mixin OutputOptions output;
+    static final class Providers extends AiCall {
 
         Providers(Cli cli) {
-            this.cli = cli;
+            super(cli);
         }
 
         @Override
-        public Integer call() {
-            try (AiApi api = ai.open(cli)) {
-                Output.print(cli, output, api.providers(), "name", "configured", "default_model", "key_variable", "circuit");
-            }
+        int run(AiApi api) {
+            Output.print(cli, output, api.providers(), "name", "configured", "default_model", "key_variable", "circuit");
             return ExitCodes.OK;
         }
     }
@@ -111,41 +127,31 @@ final class AiCommand {
     static final class Cache {
 
         @Command(name = "clear", description = "Remove every cached answer.")
-        static final class Clear implements Callable<Integer> {
-            private final Cli cli;
-            @Mixin AiOptions ai;
-            @Mixin OutputOptions output;
+        static final class Clear extends AiCall {
 
             Clear(Cli cli) {
-                this.cli = cli;
+                super(cli);
             }
 
             @Override
-            public Integer call() {
-                try (AiApi api = ai.open(cli)) {
-                    Output.print(cli, output, Map.of("status", "cleared", "removed", api.clearCache()));
-                }
+            int run(AiApi api) {
+                Output.print(cli, output, Map.of("status", "cleared", "removed", api.clearCache()));
                 return ExitCodes.OK;
             }
         }
 
         @Command(name = "health", description = "Whether the cache (Redis or in-process) answers; exit 5 when degraded.")
-        static final class Health implements Callable<Integer> {
-            private final Cli cli;
-            @Mixin AiOptions ai;
-            @Mixin OutputOptions output;
+        static final class Health extends AiCall {
 
             Health(Cli cli) {
-                this.cli = cli;
+                super(cli);
             }
 
             @Override
-            public Integer call() {
-                try (AiApi api = ai.open(cli)) {
-                    var health = api.cacheHealth();
-                    Output.print(cli, output, health);
-                    return health.ok() ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
-                }
+            int run(AiApi api) {
+                var health = api.cacheHealth();
+                Output.print(cli, output, health);
+                return health.ok() ? ExitCodes.OK : ExitCodes.UNAVAILABLE;
             }
         }
     }

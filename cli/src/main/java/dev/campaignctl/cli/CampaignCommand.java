@@ -7,9 +7,7 @@ import dev.campaignctl.core.campaign.EvaluationMode;
 import dev.campaignctl.core.campaign.NewCampaign;
 import dev.campaignctl.core.json.Fields;
 import java.time.Instant;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -26,23 +24,17 @@ final class CampaignCommand {
             "starts_at", "ends_at"};
 
     /** Shared by the commands that print campaigns. */
-    abstract static class Base implements Callable<Integer> {
-        final Cli cli;
-        @Mixin ConnectionOptions connection;
-        @Mixin OutputOptions output;
-
+    abstract static class Base extends SessionCommand {
         Base(Cli cli) {
-            this.cli = cli;
+            super(cli);
         }
 
         @Override
-        public Integer call() {
-            try (Session session = Session.open(cli, connection)) {
-                Output.print(cli, output, run(session), COLUMNS);
-            }
-            return ExitCodes.OK;
+        final void execute(Session session) {
+            Output.print(cli, output, run(session), COLUMNS);
         }
 
+        /** The campaign or campaigns to print. */
         abstract Object run(Session session);
     }
 

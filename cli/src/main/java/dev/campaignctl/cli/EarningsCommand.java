@@ -1,8 +1,6 @@
 package dev.campaignctl.cli;
 
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code campaignctl earnings list}. */
@@ -10,25 +8,19 @@ import picocli.CommandLine.Option;
 final class EarningsCommand {
 
     @Command(name = "list", description = "List earnings, optionally of one campaign or customer.")
-    static final class ListEarnings implements Callable<Integer> {
-        private final Cli cli;
-        @Mixin ConnectionOptions connection;
-        @Mixin OutputOptions output;
+    static final class ListEarnings extends SessionCommand {
         @Option(names = "--campaign", paramLabel = "ID", description = "Only this campaign's earnings.") Long campaign;
         @Option(names = "--customer", paramLabel = "ID", description = "Only this customer's earnings.") String customer;
         @Option(names = "--limit", defaultValue = "100", description = "At most this many (default: ${DEFAULT-VALUE}).") int limit;
 
         ListEarnings(Cli cli) {
-            this.cli = cli;
+            super(cli);
         }
 
         @Override
-        public Integer call() {
-            try (Session session = Session.open(cli, connection)) {
-                Output.print(cli, output, session.api().listEarnings(campaign, customer, limit),
-                        "id", "event_id", "campaign_id", "rule_id", "customer_id", "amount", "created_at");
-            }
-            return ExitCodes.OK;
+        void execute(Session session) {
+            Output.print(cli, output, session.api().listEarnings(campaign, customer, limit),
+                    "id", "event_id", "campaign_id", "rule_id", "customer_id", "amount", "created_at");
         }
     }
 }

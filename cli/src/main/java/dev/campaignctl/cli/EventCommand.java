@@ -81,42 +81,30 @@ final class EventCommand {
     }
 
     @Command(name = "get", description = "Show an event: status, matched rule and earnings.")
-    static final class Get implements Callable<Integer> {
-        private final Cli cli;
-        @Mixin ConnectionOptions connection;
-        @Mixin OutputOptions output;
+    static final class Get extends SessionCommand {
         @Parameters(paramLabel = "ID", description = "Event id.") long id;
 
         Get(Cli cli) {
-            this.cli = cli;
+            super(cli);
         }
 
         @Override
-        public Integer call() {
-            try (Session session = Session.open(cli, connection)) {
-                Output.print(cli, output, session.api().getEvent(id), COLUMNS);
-            }
-            return ExitCodes.OK;
+        void execute(Session session) {
+            Output.print(cli, output, session.api().getEvent(id), COLUMNS);
         }
     }
 
     @Command(name = "explain", description = "Why a stored event earned or not: every rule, every condition, caps and windows.")
-    static final class Explain implements Callable<Integer> {
-        private final Cli cli;
-        @Mixin ConnectionOptions connection;
-        @Mixin OutputOptions output;
+    static final class Explain extends SessionCommand {
         @Parameters(paramLabel = "ID", description = "Event id.") long id;
 
         Explain(Cli cli) {
-            this.cli = cli;
+            super(cli);
         }
 
         @Override
-        public Integer call() {
-            try (Session session = Session.open(cli, connection)) {
-                RuleCommand.printExplanation(cli, output, session.api().explainEvent(id));
-            }
-            return ExitCodes.OK;
+        void execute(Session session) {
+            RuleCommand.printExplanation(cli, output, session.api().explainEvent(id));
         }
     }
 

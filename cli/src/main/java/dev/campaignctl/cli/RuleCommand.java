@@ -57,22 +57,16 @@ final class RuleCommand {
     }
 
     @Command(name = "list", description = "List a campaign's rules, highest priority first.")
-    static final class ListRules implements Callable<Integer> {
-        private final Cli cli;
-        @Mixin ConnectionOptions connection;
-        @Mixin OutputOptions output;
+    static final class ListRules extends SessionCommand {
         @Option(names = "--campaign", required = true, paramLabel = "ID", description = "Campaign id.") long campaign;
 
         ListRules(Cli cli) {
-            this.cli = cli;
+            super(cli);
         }
 
         @Override
-        public Integer call() {
-            try (Session session = Session.open(cli, connection)) {
-                Output.print(cli, output, session.api().listRules(campaign), COLUMNS);
-            }
-            return ExitCodes.OK;
+        void execute(Session session) {
+            Output.print(cli, output, session.api().listRules(campaign), COLUMNS);
         }
     }
 

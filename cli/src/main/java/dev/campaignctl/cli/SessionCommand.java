@@ -1,0 +1,31 @@
+package dev.campaignctl.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+
+/**
+ * A data command: connection and output options, one {@link Session} opened for the call and
+ * closed after it. Commands that read a file or check arguments before connecting implement
+ * {@link Callable} themselves, so a bad argument never waits for a database to start.
+ */
+abstract class SessionCommand implements Callable<Integer> {
+
+    final Cli cli;
+    @Mixin ConnectionOptions connection;
+    @Mixin OutputOptions output;
+
+    SessionCommand(Cli cli) {
+        this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+        try (Session session = Session.open(cli, connection)) {
+            execute(session);
+        }
+        return ExitCodes.OK;
+    }
+
+    /** Does the command's work and prints its result with {@link #output}. */
+    abstract void execute(Session session);
+}
