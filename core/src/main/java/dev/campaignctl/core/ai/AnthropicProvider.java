@@ -37,7 +37,7 @@ public final class AnthropicProvider extends HttpLlmProvider {
         body.put("max_tokens", maxTokens);
         body.put("temperature", temperature);
         body.putArray("messages").addObject().put("role", "user").put("content", prompt);
-        JsonNode answer = http.post("Anthropic", endpoint, body, "x-api-key", apiKey, "anthropic-version", VERSION);
+        JsonNode answer = http.post("Anthropic", body, "x-api-key", apiKey, "anthropic-version", VERSION);
         StringBuilder text = new StringBuilder();
         for (JsonNode block : answer.path("content")) {
             if (block.path("type").asText().equals("text")) {

@@ -39,7 +39,7 @@ public final class OpenAiProvider extends HttpLlmProvider {
         body.putArray("messages").addObject().put("role", "user").put("content", prompt);
         body.put("max_tokens", maxTokens);
         body.put("temperature", temperature);
-        JsonNode answer = http.post("OpenAI", endpoint, body, "Authorization", "Bearer " + apiKey);
+        JsonNode answer = http.post("OpenAI", body, "Authorization", "Bearer " + apiKey);
         JsonNode usage = answer.path("usage");
         return new Completion(answer.path("choices").path(0).path("message").path("content").asText(""),
                 answer.path("model").asText(model), usage.path("prompt_tokens").asInt(), usage.path("completion_tokens").asInt());

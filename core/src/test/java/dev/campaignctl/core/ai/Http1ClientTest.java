@@ -1,0 +1,428 @@
+package dev.campaignctl.core.ai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.ProxySelector;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The providers' HTTP/1.1 client against servers that answer byte for byte as scripted: framing
+ * (length, chunked, close-delimited, 1xx), connection reuse, the exchange deadline, size limits,
+ * header injection, TLS host-name checks and HTTP proxies.
+ */
+class Http1ClientTest {
+
+    private static final byte[] BODY = "{\"q\":1}".getBytes(StandardCharsets.UTF_8);
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+    @Test
+    void sendsOneWellFormedPostAndReadsALengthDelimitedAnswer() throws Exception {
+        try (RawServer server = new RawServer((request, index) -> ok("{\"a\":1}"))) {
+            Http1Client client = new Http1Client(server.uri("/v1/chat/completions"));
+
+            Http1Client.Response response = client.post(BODY, List.of("Authorization", "Bearer k"), TIMEOUT);
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo("{\"a\":1}");
+            assertThat(response.header("content-type")).isEqualTo("application/json");
+            String request = server.requests.get(0);
+            assertThat(request).startsWith("POST /v1/chat/completions HTTP/1.1\r\n")
+                    .contains("\r\nHost: 127.0.0.1:" + server.port() + "\r\n")
+                    .contains("\r\nContent-Type: application/json\r\n")
+                    .contains("\r\nAuthorization: Bearer k\r\n")
+                    .contains("\r\nContent-Length: " + BODY.length + "\r\n")
+                    .endsWith("\r\n\r\n{\"q\":1}");
+        }
+    }
+
+    @Test
+    void keepAliveConnectionsAreReusedAndClosedOnesAreNot() throws Exception {
+        try (RawServer server = new RawServer((request, index) -> index == 2
+                ? "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}" : ok("{}"))) {
+            Http1Client client = new Http1Client(server.uri("/x"));
+            for (int i = 0; i < 4; i++) {
+                assertThat(client.post(BODY, List.of(), TIMEOUT).status()).isEqualTo(200);
+            }
+            // Requests 0-2 share the first connection; the server closed it after request 2.
+            assertThat(server.connections.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void readsChunkedAndCloseDelimitedBodiesAndSkipsInterimResponses() throws Exception {
+        try (RawServer server = new RawServer((request, index) -> switch (index) {
+            case 0 -> "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "4;ext=1\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\nX-Trailer: t\r\n\r\n";
+            default -> "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{\"b\":2}";
+        })) {
+            Http1Client client = new Http1Client(server.uri("/x"));
+
+            assertThat(client.post(BODY, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"a\":1}");
+            assertThat(client.post(BODY, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"b\":2}");
+            assertThat(client.post(BODY, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"b\":2}");
+            // The chunked answer kept its connection; each close-delimited one ended its own.
+            assertThat(server.connections.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void anExchangePastItsDeadlineIsCutOffAndNotRetried() throws Exception {
+        try (RawServer server = new RawServer((request, index) -> null)) {
+            Http1Client client = new Http1Client(server.uri("/x"));
+            long start = System.nanoTime();
+
+            assertThatThrownBy(() -> client.post(BODY, List.of(), Duration.ofMillis(300)))
+                    .isInstanceOf(Http1Client.DeadlineExceededException.class);
+
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(300), Duration.ofSeconds(5));
+            assertThat(server.requests).hasSize(1);
+        }
+    }
+
+    @Test
+    void aConnectionTheServerDroppedIsAnErrorNotASilentResend() throws Exception {
+        try (RawServer server = new RawServer((request, index) -> index == 1 ? "" : ok("{}"))) {
+            Http1Client client = new Http1Client(server.uri("/x"));
+            client.post(BODY, List.of(), TIMEOUT);
+
+            assertThatThrownBy(() -> client.post(BODY, List.of(), TIMEOUT)).isInstanceOf(IOException.class)
+                    .isNotInstanceOf(Http1Client.DeadlineExceededException.class);
+            assertThat(server.requests).hasSize(2);
+            assertThat(client.post(BODY, List.of(), TIMEOUT).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void oversizedAnswersAndMalformedFramingAreRefused() throws Exception {
+        try (RawServer server = new RawServer((request, index) -> switch (index) {
+            case 0 -> "HTTP/1.1 200 OK\r\nContent-Length: " + (Http1Client.MAX_BODY_BYTES + 1) + "\r\n\r\n";
+            case 1 -> "HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(Http1Client.MAX_HEADER_BYTES) + "\r\n\r\n";
+            case 2 -> "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}";
+            default -> "SSH-2.0-OpenSSH\r\n\r\n";
+        })) {
+            Http1Client client = new Http1Client(server.uri("/x"));
+
+            assertThatThrownBy(() -> client.post(BODY, List.of(), TIMEOUT)).isInstanceOf(Http1Client.TooLargeException.class);
+            assertThatThrownBy(() -> client.post(BODY, List.of(), TIMEOUT)).isInstanceOf(Http1Client.TooLargeException.class);
+            assertThatThrownBy(() -> client.post(BODY, List.of(), TIMEOUT)).hasMessageContaining("conflicting Content-Length");
+            assertThatThrownBy(() -> client.post(BODY, List.of(), TIMEOUT)).hasMessageContaining("not an HTTP/1.x response");
+        }
+    }
+
+    @Test
+    void aHeaderValueWithALineBreakIsRefusedWithoutShowingIt() throws Exception {
+        try (RawServer server = new RawServer((request, index) -> ok("{}"))) {
+            Http1Client client = new Http1Client(server.uri("/x"));
+
+            assertThatThrownBy(() -> client.post(BODY, List.of("x-api-key", "sk-secret\r\nX-Evil: 1"), TIMEOUT))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("x-api-key")
+                    .hasMessageNotContaining("sk-secret");
+            assertThat(server.requests).isEmpty();
+        }
+    }
+
+    @Test
+    void httpsChecksTheCertificateAndTheHostName(@TempDir Path dir) throws Exception {
+        KeyStore keys = selfSigned(dir, "ip:127.0.0.1");
+        KeyStore otherHost = selfSigned(dir, "dns:other.example");
+        try (RawServer trusted = new RawServer(tls(keys), (request, index) -> ok("{\"secure\":true}"));
+             RawServer mismatched = new RawServer(tls(otherHost), (request, index) -> ok("{}"))) {
+            Http1Client client = new Http1Client(URI.create("https://127.0.0.1:" + trusted.port() + "/v1/messages"),
+                    trusting(keys), null);
+            assertThat(client.post(BODY, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"secure\":true}");
+            assertThat(trusted.requests.get(0)).startsWith("POST /v1/messages HTTP/1.1\r\n");
+
+            Http1Client wrongName = new Http1Client(URI.create("https://127.0.0.1:" + mismatched.port() + "/v1/messages"),
+                    trusting(otherHost), null);
+            assertThatThrownBy(() -> wrongName.post(BODY, List.of(), TIMEOUT)).isInstanceOf(javax.net.ssl.SSLException.class);
+            Http1Client untrusted = new Http1Client(URI.create("https://127.0.0.1:" + trusted.port() + "/v1/messages"),
+                    trusting(otherHost), null);
+            assertThatThrownBy(() -> untrusted.post(BODY, List.of(), TIMEOUT)).isInstanceOf(javax.net.ssl.SSLException.class);
+            assertThat(mismatched.requests).isEmpty();
+            assertThat(trusted.requests).hasSize(1);
+        }
+    }
+
+    @Test
+    void plainHttpGoesThroughAProxyWithTheAbsoluteUrl() throws Exception {
+        try (RawServer target = new RawServer((request, index) -> ok("{\"via\":\"proxy\"}"));
+             PipeProxy proxy = new PipeProxy()) {
+            URI uri = URI.create("http://api.example.test:" + target.port() + "/v1/chat/completions");
+            proxy.route("api.example.test", target.port());
+            Http1Client client = new Http1Client(uri, (SSLSocketFactory) SSLSocketFactory.getDefault(), proxy.selector());
+
+            assertThat(client.post(BODY, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"via\":\"proxy\"}");
+            assertThat(proxy.firstLines).containsExactly("POST " + uri + " HTTP/1.1");
+        }
+    }
+
+    @Test
+    void httpsGoesThroughAProxyTunnel(@TempDir Path dir) throws Exception {
+        KeyStore keys = selfSigned(dir, "dns:api.example.test");
+        try (RawServer target = new RawServer(tls(keys), (request, index) -> ok("{\"tunnel\":true}"));
+             PipeProxy proxy = new PipeProxy()) {
+            proxy.route("api.example.test", target.port());
+            Http1Client client = new Http1Client(URI.create("https://api.example.test:" + target.port() + "/v1/messages"),
+                    trusting(keys), proxy.selector());
+
+            assertThat(client.post(BODY, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"tunnel\":true}");
+            assertThat(proxy.firstLines).containsExactly("CONNECT api.example.test:" + target.port() + " HTTP/1.1");
+            assertThat(target.requests.get(0)).startsWith("POST /v1/messages HTTP/1.1\r\n");
+        }
+    }
+
+    private static String ok(String json) {
+        return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                + json.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + json;
+    }
+
+    /** A PKCS#12 store with one self-signed key pair whose certificate names {@code san}. */
+    private static KeyStore selfSigned(Path dir, String san) throws Exception {
+        Path file = dir.resolve(san.replace(':', '-') + ".p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
+                "-dname", "CN=test", "-ext", "san=" + san, "-keystore", file.toString(), "-storetype", "PKCS12",
+                "-storepass", "test-store").redirectErrorStream(true).start();
+        String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(keytool.waitFor()).as(output).isZero();
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(file)) {
+            store.load(in, "test-store".toCharArray());
+        }
+        return store;
+    }
+
+    private static SSLContext tls(KeyStore keys) throws Exception {
+        KeyManagerFactory managers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        managers.init(keys, "test-store".toCharArray());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(managers.getKeyManagers(), null, null);
+        return context;
+    }
+
+    private static SSLSocketFactory trusting(KeyStore keys) throws Exception {
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(keys);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context.getSocketFactory();
+    }
+
+    /**
+     * Reads requests (head and Content-Length body) and writes what {@code answer} returns for the
+     * n-th request, verbatim; null leaves the request unanswered, "" closes the connection.
+     */
+    private static final class RawServer implements AutoCloseable {
+        final List<String> requests = new CopyOnWriteArrayList<>();
+        final AtomicInteger connections = new AtomicInteger();
+        private final ServerSocket socket;
+        private final BiFunction<String, Integer, String> answer;
+        private final List<Socket> open = new CopyOnWriteArrayList<>();
+
+        RawServer(BiFunction<String, Integer, String> answer) throws IOException {
+            this(null, answer);
+        }
+
+        RawServer(SSLContext tls, BiFunction<String, Integer, String> answer) throws IOException {
+            this.answer = answer;
+            this.socket = tls == null ? new ServerSocket(0, 50, InetAddress.getLoopbackAddress())
+                    : tls.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            if (socket instanceof SSLServerSocket secure) {
+                secure.setNeedClientAuth(false);
+            }
+            Thread.ofVirtual().start(this::accept);
+        }
+
+        int port() {
+            return socket.getLocalPort();
+        }
+
+        URI uri(String path) {
+            return URI.create("http://127.0.0.1:" + port() + path);
+        }
+
+        private void accept() {
+            while (!socket.isClosed()) {
+                try {
+                    Socket connection = socket.accept();
+                    connections.incrementAndGet();
+                    open.add(connection);
+                    Thread.ofVirtual().start(() -> serve(connection));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }
+
+        private void serve(Socket connection) {
+            try (connection; InputStream in = connection.getInputStream(); OutputStream out = connection.getOutputStream()) {
+                while (true) {
+                    String request = readRequest(in);
+                    if (request == null) {
+                        return;
+                    }
+                    requests.add(request);
+                    String reply = answer.apply(request, requests.size() - 1);
+                    if (reply == null) {
+                        in.read();
+                        return;
+                    }
+                    if (reply.isEmpty()) {
+                        return;
+                    }
+                    out.write(reply.getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                    if (reply.contains("Connection: close") || reply.startsWith("HTTP/1.0")) {
+                        return;
+                    }
+                }
+            } catch (IOException e) {
+                // the client went away
+            }
+        }
+
+        private static String readRequest(InputStream in) throws IOException {
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            int b;
+            while ((b = in.read()) >= 0) {
+                head.write(b);
+                String text = head.toString(StandardCharsets.ISO_8859_1);
+                if (text.endsWith("\r\n\r\n")) {
+                    int at = text.indexOf("Content-Length: ");
+                    int length = at < 0 ? 0 : Integer.parseInt(text.substring(at + 16, text.indexOf("\r\n", at)));
+                    return text + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            for (Socket connection : open) {
+                connection.close();
+            }
+        }
+    }
+
+    /**
+     * An HTTP proxy that resolves one made-up host name to loopback: CONNECT opens a tunnel, any
+     * other request is passed on as it came. Records each connection's first line.
+     */
+    private static final class PipeProxy implements AutoCloseable {
+        final List<String> firstLines = new CopyOnWriteArrayList<>();
+        private final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private volatile int port;
+
+        PipeProxy() throws IOException {
+            Thread.ofVirtual().start(this::accept);
+        }
+
+        /** Where every request goes, whatever host it names. */
+        void route(String name, int targetPort) {
+            this.port = targetPort;
+        }
+
+        ProxySelector selector() {
+            SocketAddress address = InetSocketAddress.createUnresolved("127.0.0.1", socket.getLocalPort());
+            return new ProxySelector() {
+                @Override
+                public List<Proxy> select(URI uri) {
+                    return List.of(new Proxy(Proxy.Type.HTTP, address));
+                }
+
+                @Override
+                public void connectFailed(URI uri, SocketAddress address, IOException e) {
+                }
+            };
+        }
+
+        private void accept() {
+            while (!socket.isClosed()) {
+                try {
+                    Socket client = socket.accept();
+                    Thread.ofVirtual().start(() -> relay(client));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }
+
+        private void relay(Socket client) {
+            try (client; Socket target = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                InputStream in = client.getInputStream();
+                ByteArrayOutputStream line = new ByteArrayOutputStream();
+                int b;
+                while ((b = in.read()) >= 0 && b != '\n') {
+                    line.write(b);
+                }
+                String first = line.toString(StandardCharsets.ISO_8859_1).strip();
+                firstLines.add(first);
+                if (first.startsWith("CONNECT ")) {
+                    while (!readLine(in).isEmpty()) {
+                        // the CONNECT request's headers
+                    }
+                    client.getOutputStream().write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                } else {
+                    target.getOutputStream().write((first + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                }
+                Thread back = Thread.ofVirtual().start(() -> pipe(target, client));
+                pipe(client, target);
+                back.join();
+            } catch (IOException | InterruptedException e) {
+                // either side went away
+            }
+        }
+
+        private static String readLine(InputStream in) throws IOException {
+            ByteArrayOutputStream line = new ByteArrayOutputStream();
+            int b;
+            while ((b = in.read()) >= 0 && b != '\n') {
+                line.write(b);
+            }
+            return line.toString(StandardCharsets.ISO_8859_1).strip();
+        }
+
+        private static void pipe(Socket from, Socket to) {
+            try {
+                from.getInputStream().transferTo(to.getOutputStream());
+                to.shutdownOutput();
+            } catch (IOException e) {
+                // closed
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+}
