@@ -30,26 +30,35 @@ public final class Main {
     String profile;
 
     public static void main(String[] args) {
-        configureLogging();
+        LoggingDefaults.install();
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         int code = run(new Cli(out, err, System.getenv(), stdoutIsTerminal()), args);
         out.flush();
         err.flush();
+        if (code == ExitCodes.OK && onlyDaemonsLeft()) {
+            // The JVM ends with 0 when main returns. System.exit would look up a logger to report
+            // the exit, and finding the logging back end searches every jar on the class path.
+            return;
+        }
         System.exit(code);
     }
 
-    private static void configureLogging() {
-        if (System.getProperty("java.util.logging.config.file") != null) {
-            return;
+    /** Whether every live platform thread but this one is a daemon (virtual threads always are). */
+    private static boolean onlyDaemonsLeft() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
         }
-        try (var in = Main.class.getResourceAsStream("/campaignctl-logging.properties")) {
-            if (in != null) {
-                java.util.logging.LogManager.getLogManager().readConfiguration(in);
+        Thread[] threads = new Thread[root.activeCount() + 16];
+        int count = root.enumerate(threads, true);
+        for (int i = 0; i < count; i++) {
+            Thread thread = threads[i];
+            if (thread != Thread.currentThread() && thread.isAlive() && !thread.isDaemon()) {
+                return false;
             }
-        } catch (java.io.IOException e) {
-            System.err.println("warning: default logging configuration not loaded: " + e.getMessage());
         }
+        return count < threads.length;
     }
 
     /**
@@ -71,6 +80,14 @@ public final class Main {
     /** Runs one command line against the given streams and environment; returns the exit code. */
     public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
         return run(new Cli(out, err, env, false), args);
+    }
+
+    static {
+        // picocli looks for Groovy's Closure class when it starts; on a class path of some eighty
+        // jars a class that is in none of them costs a fifth of a short command's start.
+        if (System.getProperty("picocli.disable.closures") == null) {
+            System.setProperty("picocli.disable.closures", "true");
+        }
     }
 
     /** The top-level commands, in the order help lists them. */
@@ -97,7 +114,7 @@ public final class Main {
 
     static int run(Cli cli, String... args) {
         Cli withProfile = cli.withProfile(profileFlag(args));
-        return commandLine(withProfile, needed(args)).execute(args);
+        return commandLine(withProfile, needed(args), subcommand(args)).execute(args);
     }
 
     /**
@@ -131,6 +148,26 @@ public final class Main {
         return java.util.Set.of(words.get(0));
     }
 
+    /**
+     * The second word of a command line that names a top-level command ({@code list} in
+     * {@code campaign list --status active}), or null: within a group only that subcommand needs
+     * building in full.
+     */
+    static String subcommand(String... args) {
+        java.util.List<String> words = new java.util.ArrayList<>();
+        for (int i = 0; i < args.length && words.size() < 2; i++) {
+            if (args[i].startsWith("@")) {
+                return null;
+            }
+            if (args[i].equals("--profile")) {
+                i++;
+            } else if (!args[i].startsWith("-")) {
+                words.add(args[i]);
+            }
+        }
+        return words.size() == 2 && COMMANDS.containsKey(words.get(0)) && !words.get(0).equals("help") ? words.get(1) : null;
+    }
+
     /** --profile is needed before parsing, to resolve settings while commands are built and run. */
     static String profileFlag(String... args) {
         for (int i = 0; i < args.length; i++) {
@@ -146,17 +183,22 @@ public final class Main {
 
     /** The whole command tree, every command built (completions, the shell, the tree tests). */
     static CommandLine commandLine(Cli cli) {
-        return commandLine(cli, COMMANDS.keySet());
+        return commandLine(cli, COMMANDS.keySet(), null);
     }
 
-    /** The command tree with the {@code built} top-level commands in full and the others listed only. */
-    static CommandLine commandLine(Cli cli, java.util.Set<String> built) {
+    /**
+     * The command tree with the {@code built} top-level commands in full and the others listed
+     * only; when {@code subcommand} names one of a built group's subcommands, the group's other
+     * subcommands are listed only as well.
+     */
+    static CommandLine commandLine(Cli cli, java.util.Set<String> built, String subcommand) {
         Factory factory = new Factory(cli);
         CommandLine line = new CommandLine(Main.class, factory);
         for (Map.Entry<String, Class<?>> command : COMMANDS.entrySet()) {
             try {
-                line.addSubcommand(command.getKey(), built.contains(command.getKey())
-                        ? factory.create(command.getValue()) : listedOnly(command.getValue()));
+                Class<?> type = command.getValue();
+                line.addSubcommand(command.getKey(), !built.contains(command.getKey()) ? listedOnly(type)
+                        : names(type, subcommand) ? group(factory, type, subcommand) : factory.create(type));
             } catch (Exception e) {
                 throw new IllegalStateException("cannot create command " + command.getKey(), e);
             }
@@ -194,6 +236,31 @@ public final class Main {
         Command annotation = type.getAnnotation(Command.class);
         CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.create();
         spec.usageMessage().description(annotation.description()).hidden(annotation.hidden());
+        return spec;
+    }
+
+    /** Whether {@code type} is a group with a subcommand called {@code name}. */
+    private static boolean names(Class<?> type, String name) {
+        return name != null && java.util.Arrays.stream(type.getAnnotation(Command.class).subcommands())
+                .anyMatch(sub -> sub.getAnnotation(Command.class).name().equals(name));
+    }
+
+    /**
+     * A group command — the groups have a name, a description and subcommands, nothing else — with
+     * the subcommand {@code name} built in full and the others listed only.
+     */
+    private static CommandLine.Model.CommandSpec group(Factory factory, Class<?> type, String name) throws Exception {
+        Command annotation = type.getAnnotation(Command.class);
+        CommandLine.Model.CommandSpec spec = CommandLine.Model.CommandSpec.wrapWithoutInspection(factory.create(type));
+        spec.usageMessage().description(annotation.description()).hidden(annotation.hidden());
+        for (Class<?> sub : annotation.subcommands()) {
+            String subName = sub.getAnnotation(Command.class).name();
+            if (subName.equals(name)) {
+                spec.addSubcommand(subName, new CommandLine(factory.create(sub), factory));
+            } else {
+                spec.addSubcommand(subName, listedOnly(sub));
+            }
+        }
         return spec;
     }
 

@@ -1,22 +1,33 @@
 package dev.campaignctl.cli;
 
-import dev.campaignctl.core.api.ApiException;
-import dev.campaignctl.core.api.HttpJson;
-import dev.campaignctl.core.campaign.Campaign;
-import dev.campaignctl.core.json.Json;
+import dev.campaignctl.core.config.Credentials;
+import dev.campaignctl.core.config.CredentialsFile;
+import dev.campaignctl.server.ServerState;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
  * Hidden: the workload the launcher records once into the JVM's ahead-of-time cache (JDK 25+), so
- * later short commands start with picocli, Jackson and the HTTP client already loaded and linked.
- * It touches those parts without needing a server.
+ * later short commands start with their classes loaded and linked, their lambdas and string
+ * concatenations bound and their methods profiled. It runs the commands people time — help, and
+ * the list commands against a running service — for real, against a stand-in service on loopback
+ * found through a throw-away data directory, as the CLI finds a running {@code serve}.
  */
 @Command(name = "training-run", hidden = true, description = "Exercise start-up paths for the JVM's AOT cache.")
 final class TrainingRunCommand implements Callable<Integer> {
@@ -28,28 +39,117 @@ final class TrainingRunCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         Cli quiet = new Cli(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of(), false);
-        CommandLine tree = Main.commandLine(quiet);
-        render(tree);
-        String json = "[{\"id\": 1, \"name\": \"n\", \"status\": \"active\", \"evaluation\": \"first\", \"budget_spent\": 0,"
-                + " \"created_at\": \"2024-03-01T00:00:00Z\", \"updated_at\": \"2024-03-01T00:00:00Z\"}]";
-        List<Campaign> campaigns = new HttpJson.Response(200, Json.tree(json)).asList(Campaign.class);
-        Output.print(quiet, new OutputOptions(), campaigns, CampaignCommand.COLUMNS);
-        OutputOptions table = new OutputOptions();
-        table.format = OutputOptions.Format.table;
-        Output.print(quiet, table, campaigns, CampaignCommand.COLUMNS);
-        try {
-            new HttpJson(URI.create("http://127.0.0.1:1"), HttpJson.basic("u", "p")).get("/health");
-        } catch (ApiException expected) {
-            // Nothing listens there: the point was loading the client and its error path.
+        render(Main.commandLine(quiet));
+        Path dataDir = Files.createTempDirectory("campaignctl-training");
+        try (StandIn service = new StandIn()) {
+            new ServerState(dataDir).write(service.url(), null, null, null);
+            new CredentialsFile(dataDir).write(new Credentials("admin", "training-only"));
+            String dir = "--data-dir=" + dataDir;
+            int failed = 0;
+            for (List<String> args : List.of(
+                    List.of("--help"), List.of("version"), List.of("campaign", "--help"),
+                    List.of("campaign", "list", dir), List.of("campaign", "list", dir, "-o", "table"),
+                    List.of("campaign", "list", dir, "-o", "wide"), List.of("campaign", "list", dir, "-o", "yaml"),
+                    List.of("campaign", "list", dir, "-q"), List.of("campaign", "get", "1", dir),
+                    List.of("rule", "list", "--campaign", "1", dir), List.of("event", "list", dir, "-o", "table"),
+                    List.of("event", "get", "1", dir), List.of("earnings", "list", dir))) {
+                failed += expect(quiet, ExitCodes.OK, args);
+            }
+            failed += expect(quiet, ExitCodes.NOT_FOUND, List.of("campaign", "get", "2", dir));
+            if (failed > 0) {
+                return ExitCodes.FAILURE;
+            }
+        } finally {
+            try (Stream<Path> files = Files.walk(dataDir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
         }
         cli.err().println("training run done");
         return ExitCodes.OK;
     }
 
+    /** Runs one command line; 1 when it did not end as expected (said on stderr), else 0. */
+    private int expect(Cli quiet, int expected, List<String> args) {
+        int code = Main.run(quiet, args.toArray(String[]::new));
+        if (code == expected) {
+            return 0;
+        }
+        cli.err().println("training run: '" + String.join(" ", args) + "' exited " + code + ", expected " + expected);
+        return 1;
+    }
+
     private static void render(CommandLine line) {
         line.getUsageMessage();
         line.getSubcommands().values().forEach(TrainingRunCommand::render);
+    }
+
+    /** A domain service stand-in with one campaign, rule, event and earning, and a 404 for the rest. */
+    private static final class StandIn implements AutoCloseable {
+        private static final String CAMPAIGN = "{\"id\":1,\"name\":\"Spring Sale\",\"description\":null,\"status\":\"active\","
+                + "\"starts_at\":null,\"ends_at\":null,\"evaluation\":\"first\",\"budget_total\":5000.00,\"budget_spent\":0,"
+                + "\"customer_cap\":null,\"created_at\":\"2026-03-01T09:29:53.673802Z\",\"updated_at\":\"2026-03-01T09:29:53.673802Z\"}";
+        private static final String RULE = "{\"id\":1,\"campaign_id\":1,\"name\":null,\"priority\":10,"
+                + "\"conditions\":{\"merchant_id\":\"M1\",\"amount\":{\"$gte\":100}},\"reward\":{\"type\":\"fixed\",\"value\":100},"
+                + "\"created_at\":\"2026-03-01T09:45:53.968045Z\"}";
+        private static final String EARNING = "{\"id\":1,\"event_id\":1,\"campaign_id\":1,\"rule_id\":1,\"customer_id\":\"C1\","
+                + "\"amount\":100.00,\"created_at\":\"2026-03-01T09:45:54.015674Z\"}";
+        private static final String EVENT = "{\"id\":1,\"external_id\":null,\"customer_id\":\"C1\",\"merchant_id\":\"M1\","
+                + "\"amount\":150.00,\"currency\":\"EUR\",\"occurred_at\":\"2026-03-01T09:45:54.009648Z\",\"transaction_data\":{\"sku\":\"A1\"},"
+                + "\"status\":\"processed\",\"matched_rule_id\":1,\"failure_reason\":null,\"note\":null,"
+                + "\"created_at\":\"2026-03-01T09:45:54.009648Z\",\"processed_at\":\"2026-03-01T09:45:54.038956Z\"";
+        private static final Map<String, String> ANSWERS = Map.of(
+                "/campaigns", "[" + CAMPAIGN + "]",
+                "/campaigns/1", CAMPAIGN,
+                "/campaigns/1/rules", "[" + RULE + "]",
+                "/events", "[" + EVENT + "}]",
+                "/events/1", EVENT + ",\"earnings\":[" + EARNING + "]}",
+                "/earnings", "[" + EARNING + "]");
+
+        private final ServerSocket socket = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+
+        StandIn() throws IOException {
+            Thread.ofPlatform().daemon().name("training-stand-in").start(this::serve);
+        }
+
+        String url() {
+            return "http://127.0.0.1:" + socket.getLocalPort();
+        }
+
+        private void serve() {
+            while (!socket.isClosed()) {
+                try (Socket connection = socket.accept()) {
+                    answer(connection.getInputStream(), connection.getOutputStream());
+                } catch (IOException e) {
+                    // closed at the end of the run, or a client that went away
+                }
+            }
+        }
+
+        private static void answer(InputStream in, OutputStream out) throws IOException {
+            StringBuilder head = new StringBuilder();
+            int c;
+            while (!head.toString().endsWith("\r\n\r\n") && (c = in.read()) >= 0) {
+                head.append((char) c);
+            }
+            String target = head.toString().split(" ", 3)[1];
+            String path = target.contains("?") ? target.substring(0, target.indexOf('?')) : target;
+            String body = ANSWERS.get(path);
+            int status = body != null ? 200 : 404;
+            if (body == null) {
+                body = "{\"error\":\"not_found\",\"message\":\"campaign 2 not found\"}";
+            }
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            out.write(("HTTP/1.1 " + status + " X\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length
+                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write(bytes);
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 }

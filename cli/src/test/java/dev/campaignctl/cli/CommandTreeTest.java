@@ -84,4 +84,47 @@ class CommandTreeTest {
             java.nio.file.Files.delete(arguments);
         }
     }
+
+    @Test
+    void aCommandLineBuiltInPartAnswersAsTheWholeTreeDoes() {
+        // Main.run builds only the command a line names; its help and its errors must not tell.
+        List<List<String>> lines = new ArrayList<>();
+        for (CommandLine command : all(tree())) {
+            List<String> path = new ArrayList<>(List.of(command.getCommandSpec().qualifiedName(" ").split(" ")));
+            path.remove(0);
+            lines.add(concat(path, "--help"));
+            if (!path.isEmpty() && command.getSubcommands().isEmpty()) {
+                lines.add(concat(path, "--no-such-option"));
+            }
+        }
+        assertThat(lines).hasSizeGreaterThan(40);
+        for (List<String> line : lines) {
+            String[] args = line.toArray(String[]::new);
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            Cli cli = new Cli(new PrintWriter(out, true), new PrintWriter(err, true), Map.of(), false);
+            int code = Main.commandLine(cli).execute(args);
+
+            CliRun partial = CliRun.run(Map.of(), args);
+
+            assertThat(partial.code()).as(String.join(" ", line)).isEqualTo(code);
+            assertThat(partial.out()).as(String.join(" ", line)).isEqualTo(out.toString());
+            assertThat(partial.err()).as(String.join(" ", line)).isEqualTo(err.toString());
+        }
+    }
+
+    private static List<String> concat(List<String> path, String last) {
+        List<String> line = new ArrayList<>(path);
+        line.add(last);
+        return line;
+    }
+
+    @Test
+    void theTrainingRunRunsItsCommandsAgainstItsStandInService() {
+        // The launcher records the AOT cache from this run; a command failing in it trains the wrong paths.
+        CliRun training = CliRun.run(Map.of(), "training-run");
+
+        assertThat(training.code()).as(training.err()).isZero();
+        assertThat(training.err()).contains("training run done").doesNotContain("exited");
+    }
 }

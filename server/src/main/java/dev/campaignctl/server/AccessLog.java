@@ -37,7 +37,18 @@ public final class AccessLog implements Filter {
         if (status == 404 && !RESOURCE.matcher(path).matches()) {
             return "unmatched";
         }
-        return ID.matcher(path).replaceAll("/{id}");
+        return hasDigit(path) ? ID.matcher(path).replaceAll("/{id}") : path;
+    }
+
+    /** Ids have digits (a random UUID without one: about 1 in 10^13) and most paths have none, which skip the regex. */
+    private static boolean hasDigit(String path) {
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c >= '0' && c <= '9') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.campaignctl.core.ai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.campaignctl.core.http.Http1Client;
 import dev.campaignctl.core.json.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -26,9 +27,12 @@ final class ProviderHttp {
 
     /** @param headers extra request headers as name, value, name, value... */
     JsonNode post(String provider, Object body, String... headers) {
+        List<String> all = new java.util.ArrayList<>(headers.length + 4);
+        all.addAll(List.of("Content-Type", "application/json", "Accept", "application/json"));
+        all.addAll(List.of(headers));
         Http1Client.Response response;
         try {
-            response = client.post(Json.bytes(body), List.of(headers), timeout);
+            response = client.send("POST", "", Json.bytes(body), all, timeout);
         } catch (Http1Client.DeadlineExceededException e) {
             throw new ProviderException(provider, 0, provider + " did not answer within " + seconds(timeout), null, true);
         } catch (Http1Client.TooLargeException e) {

@@ -3,39 +3,42 @@ package dev.campaignctl.core.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.campaignctl.core.json.Json;
+import dev.campaignctl.core.http.Http1Client;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The one thin JSON-over-HTTP wrapper of the project (JDK HttpClient): sends a body, returns the
- * parsed answer, and turns error bodies and connection failures into {@link ApiException}s.
+ * The one thin JSON-over-HTTP wrapper of the project, over {@link Http1Client}: sends a body,
+ * returns the parsed answer, and turns error bodies and connection failures into
+ * {@link ApiException}s. Connections to the server are kept alive between calls.
  */
 public final class HttpJson {
 
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
     private final URI base;
     private final String authorization;
-    private volatile HttpClient patchClient;
+    private final Http1Client client;
 
     /** @param authorization the full Authorization header value, or null for none */
     public HttpJson(URI base, String authorization) {
         String text = base.toString();
         this.base = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
         this.authorization = authorization;
+        try {
+            this.client = new Http1Client(this.base);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.invalid("url", "must be an http:// or https:// URL, got \"" + base + "\"");
+        }
     }
 
     public static String basic(String user, String password) {
@@ -50,103 +53,37 @@ public final class HttpJson {
         return send("GET", path, null);
     }
 
-    /**
-     * Sends one request. HttpURLConnection carries everything but PATCH: it starts in milliseconds
-     * where the JDK HttpClient needs a third of a second, which a one-shot CLI command feels.
-     */
+    /** Sends one request and parses the answer; a 4xx or 5xx answer is thrown as an {@link ApiException}. */
     public Response send(String method, String path, Object body) {
-        byte[] payload = body == null ? null : Json.bytes(body);
-        Exchange exchange = method.equals("PATCH") ? viaHttpClient(method, path, payload) : viaConnection(method, path, payload);
-        JsonNode json = parse(exchange.body());
-        if (exchange.status() >= 400) {
-            throw error(exchange.status(), json);
+        List<String> headers = new ArrayList<>(8);
+        headers.addAll(List.of("Accept", "application/json"));
+        if (body != null) {
+            headers.addAll(List.of("Content-Type", "application/json"));
         }
-        return new Response(exchange.status(), json);
-    }
-
-    private record Exchange(int status, byte[] body) {
-    }
-
-    private Exchange viaConnection(String method, String path, byte[] payload) {
+        if (RequestId.current() != null) {
+            headers.addAll(List.of("X-Request-Id", RequestId.current()));
+        }
+        if (authorization != null) {
+            headers.addAll(List.of("Authorization", authorization));
+        }
+        Http1Client.Response answer;
         try {
-            java.net.HttpURLConnection connection = (java.net.HttpURLConnection) URI.create(base + path).toURL().openConnection();
-            connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
-            connection.setReadTimeout((int) REQUEST_TIMEOUT.toMillis());
-            connection.setRequestMethod(method);
-            connection.setRequestProperty("Accept", "application/json");
-            if (RequestId.current() != null) {
-                connection.setRequestProperty("X-Request-Id", RequestId.current());
-            }
-            if (authorization != null) {
-                connection.setRequestProperty("Authorization", authorization);
-            }
-            if (payload != null) {
-                connection.setDoOutput(true);
-                connection.setRequestProperty("Content-Type", "application/json");
-                connection.setFixedLengthStreamingMode(payload.length);
-                try (var out = connection.getOutputStream()) {
-                    out.write(payload);
-                }
-            }
-            int status = connection.getResponseCode();
-            var in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
-            byte[] answer = in == null ? new byte[0] : in.readAllBytes();
-            if (in != null) {
-                in.close();
-            }
-            return new Exchange(status, answer);
-        } catch (java.net.SocketTimeoutException e) {
-            throw new ApiException(ErrorKind.UNAVAILABLE, null, base + " did not answer in time", e);
+            answer = client.send(method, path, body == null ? null : Json.bytes(body), headers, REQUEST_TIMEOUT);
+        } catch (Http1Client.DeadlineExceededException e) {
+            throw new ApiException(ErrorKind.UNAVAILABLE, null, base + " did not answer within " + REQUEST_TIMEOUT.toSeconds() + " s", e);
         } catch (IOException e) {
             throw new ApiException(ErrorKind.UNAVAILABLE, null, "cannot reach " + base + ": " + describe(e), e);
         }
+        JsonNode json = parse(answer.body());
+        if (answer.status() >= 400) {
+            throw error(answer.status(), json);
+        }
+        return new Response(answer.status(), json);
     }
 
     private static String describe(IOException e) {
-        return e instanceof ConnectException ? "connection refused or timed out" : e.getMessage();
-    }
-
-    private Exchange viaHttpClient(String method, String path, byte[] payload) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .timeout(REQUEST_TIMEOUT)
-                .header("Accept", "application/json");
-        if (RequestId.current() != null) {
-            request.header("X-Request-Id", RequestId.current());
-        }
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
-        if (payload == null) {
-            request.method(method, HttpRequest.BodyPublishers.noBody());
-        } else {
-            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(payload));
-        }
-        try {
-            HttpResponse<byte[]> response = patchClient().send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            return new Exchange(response.statusCode(), response.body());
-        } catch (HttpConnectTimeoutException | ConnectException e) {
-            throw new ApiException(ErrorKind.UNAVAILABLE, null, "cannot reach " + base + ": connection refused or timed out", e);
-        } catch (HttpTimeoutException e) {
-            throw new ApiException(ErrorKind.UNAVAILABLE, null, base + " did not answer within " + REQUEST_TIMEOUT.toSeconds() + " s", e);
-        } catch (IOException e) {
-            throw new ApiException(ErrorKind.UNAVAILABLE, null, "cannot reach " + base + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(ErrorKind.UNAVAILABLE, null, "interrupted while calling " + base, e);
-        }
-    }
-
-    private HttpClient patchClient() {
-        HttpClient client = patchClient;
-        if (client == null) {
-            HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT);
-            if ("http".equals(base.getScheme())) {
-                builder.version(HttpClient.Version.HTTP_1_1);
-            }
-            client = builder.build();
-            patchClient = client;
-        }
-        return client;
+        return e instanceof ConnectException || e instanceof java.net.SocketTimeoutException
+                ? "connection refused or timed out" : e.getMessage();
     }
 
     private static JsonNode parse(byte[] body) {

@@ -20,7 +20,11 @@ import java.util.Properties;
 public final class CredentialsFile {
 
     private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Seeded on first use: reading credentials, what every CLI call does, needs no randomness. */
+    private static final class Random {
+        static final SecureRandom INSTANCE = new SecureRandom();
+    }
 
     private final Path file;
 
@@ -75,7 +79,7 @@ public final class CredentialsFile {
     static String randomPassword() {
         StringBuilder out = new StringBuilder(24);
         for (int i = 0; i < 24; i++) {
-            out.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+            out.append(ALPHABET.charAt(Random.INSTANCE.nextInt(ALPHABET.length())));
         }
         return out.toString();
     }

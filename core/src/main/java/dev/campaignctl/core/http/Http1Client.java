@@ -1,4 +1,4 @@
-package dev.campaignctl.core.ai;
+package dev.campaignctl.core.http;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -27,98 +27,95 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * A small HTTP/1.1 client for one endpoint, made for the providers' JSON POSTs:
+ * A small HTTP/1.1 client for one server, made for JSON calls — the LLM providers', and the CLI's
+ * and the agents' calls to our own services:
  * <pre>{@code
- * Http1Client client = new Http1Client(URI.create("https://api.openai.com/v1/chat/completions"));
- * Http1Client.Response response = client.post(json, List.of("Authorization", "Bearer " + key), Duration.ofSeconds(60));
+ * Http1Client client = new Http1Client(URI.create("https://api.openai.com/v1"));
+ * Http1Client.Response response = client.send("POST", "/chat/completions", json,
+ *         List.of("Content-Type", "application/json", "Authorization", "Bearer " + key), Duration.ofSeconds(60));
  * }</pre>
  * Keep-alive connections are pooled; each request goes out in one write; responses may be
- * length-delimited, chunked or closed; https checks the server's certificate and host name; an HTTP
- * proxy from the JVM's {@link ProxySelector} is used as the JDK would (CONNECT for https). Redirects
- * are never followed, and a request that failed is never sent again: retries are the gateway's.
+ * length-delimited, chunked or closed (HEAD is not supported); https checks the server's
+ * certificate and host name; an HTTP proxy from the JVM's {@link ProxySelector} is used as the JDK
+ * would (CONNECT for https), and so is a SOCKS one. Redirects are never followed, and a request
+ * that failed is never sent again: retries are the caller's.
  *
- * <p>Why not the JDK's clients: the gateway runs on virtual threads, where a socket read with a
+ * <p>Why not the JDK's clients: the AI gateway runs on virtual threads, where a socket read with a
  * timeout arms and cancels a scheduler timer on every read, and {@code HttpURLConnection} and
- * {@code HttpClient} add their own hand-offs. On two cores at 16 concurrent calls that was most of
+ * {@code HttpClient} add their own hand-offs; on two cores at 16 concurrent calls that was most of
  * the gateway's added latency ({@code scripts/bench-ai}). Here reads block without a timeout, and
- * one watchdog thread closes the socket of any exchange that outlives its deadline.
+ * one watchdog thread closes the socket of any exchange that outlives its deadline. For a one-shot
+ * CLI command the JDK's clients cost start-up time: {@code HttpClient} a third of a second, and
+ * {@code HttpURLConnection} a search of every jar on the class path for URL handlers and logging.
  */
-final class Http1Client {
+public final class Http1Client {
 
     /** A response: status, headers by lower-case name (repeated ones joined by ", "), and the body. */
-    record Response(int status, Map<String, String> headers, byte[] body) {
-        String header(String lowerCaseName) {
+    public record Response(int status, Map<String, String> headers, byte[] body) {
+        public String header(String lowerCaseName) {
             return headers.get(lowerCaseName);
         }
     }
 
     /** The exchange outlived its deadline; its connection was closed. */
-    static final class DeadlineExceededException extends IOException {
+    public static final class DeadlineExceededException extends IOException {
         DeadlineExceededException(Duration timeout, IOException cause) {
             super("no complete answer within " + timeout.toMillis() + " ms", cause);
         }
     }
 
     /** The server answered with more than {@link #MAX_BODY_BYTES}, or headers past {@link #MAX_HEADER_BYTES}. */
-    static final class TooLargeException extends IOException {
+    public static final class TooLargeException extends IOException {
         TooLargeException(String message) {
             super(message);
         }
     }
 
-    static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
+    public static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
     static final int MAX_HEADER_BYTES = 64 * 1024;
     private static final int MAX_IDLE_CONNECTIONS = 64;
     private static final int CONNECT_TIMEOUT_MS = 5_000;
     /** Idle connections are dropped before common servers drop them (uvicorn and Node.js after 5 s). */
     private static final long DEFAULT_IDLE_NANOS = TimeUnit.SECONDS.toNanos(4);
 
-    private final URI endpoint;
     private final String host;
     private final int port;
     private final boolean tls;
     private final SSLSocketFactory tlsFactory;
     private final Proxy proxy;
-    private final byte[] head;
+    /** What goes before each request's path: the base URL's path, or for a plain-http proxy the whole base URL. */
+    private final String targetPrefix;
+    private final byte[] fixedHeaders;
     private final ConcurrentLinkedDeque<Connection> idle = new ConcurrentLinkedDeque<>();
     private final java.util.concurrent.atomic.AtomicInteger idleCount = new java.util.concurrent.atomic.AtomicInteger();
 
-    Http1Client(URI endpoint) {
-        this(endpoint, (SSLSocketFactory) SSLSocketFactory.getDefault(), ProxySelector.getDefault());
+    /** @param base the server's URL, optionally with a path that every request's path is appended to */
+    public Http1Client(URI base) {
+        this(base, null, ProxySelector.getDefault());
     }
 
-    Http1Client(URI endpoint, SSLSocketFactory tlsFactory, ProxySelector proxies) {
-        String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || endpoint.getHost() == null) {
-            throw new IllegalArgumentException("not an http(s) URL: " + endpoint);
+    /** @param tlsFactory for https, or null for the JVM's default (its trust store) */
+    Http1Client(URI base, SSLSocketFactory tlsFactory, ProxySelector proxies) {
+        String scheme = base.getScheme() == null ? "" : base.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || base.getHost() == null || base.getRawQuery() != null) {
+            throw new IllegalArgumentException("not an http(s) URL without a query: " + base);
         }
-        this.endpoint = endpoint;
         this.tls = scheme.equals("https");
-        this.host = endpoint.getHost();
-        this.port = endpoint.getPort() != -1 ? endpoint.getPort() : tls ? 443 : 80;
+        this.host = base.getHost();
+        this.port = base.getPort() != -1 ? base.getPort() : tls ? 443 : 80;
         this.tlsFactory = tlsFactory;
-        this.proxy = proxyFor(endpoint, proxies);
-        this.head = requestHead();
+        this.proxy = proxyFor(base, proxies);
+        String path = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
+        this.targetPrefix = proxy.type() == Proxy.Type.HTTP && !tls ? scheme + "://" + authority() + path : path;
+        this.fixedHeaders = ("Host: " + authority() + "\r\nUser-Agent: campaignctl\r\n").getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    private static Proxy proxyFor(URI endpoint, ProxySelector proxies) {
+    private static Proxy proxyFor(URI base, ProxySelector proxies) {
         if (proxies == null) {
             return Proxy.NO_PROXY;
         }
-        List<Proxy> choices = proxies.select(endpoint);
+        List<Proxy> choices = proxies.select(base);
         return choices == null || choices.isEmpty() ? Proxy.NO_PROXY : choices.get(0);
-    }
-
-    /** The request line and fixed headers, built once; a plain-http proxy takes the absolute URL. */
-    private byte[] requestHead() {
-        String path = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
-        if (endpoint.getRawQuery() != null) {
-            path += "?" + endpoint.getRawQuery();
-        }
-        String target = proxy.type() == Proxy.Type.HTTP && !tls ? endpoint.getScheme() + "://" + authority() + path : path;
-        return ("POST " + target + " HTTP/1.1\r\nHost: " + authority()
-                + "\r\nUser-Agent: campaignctl\r\nContent-Type: application/json\r\nAccept: application/json\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1);
     }
 
     private String authority() {
@@ -127,11 +124,14 @@ final class Http1Client {
     }
 
     /**
-     * POSTs {@code body} with the given extra headers (name, value, name, value...) and reads the
-     * whole answer, all within {@code timeout}.
+     * Sends one request and reads the whole answer, all within {@code timeout}.
+     *
+     * @param path    appended to the base URL's path: empty, or starting with {@code /}, query included
+     * @param body    the request body, or null for none
+     * @param headers extra request headers as name, value, name, value...
      */
-    Response post(byte[] body, List<String> headers, Duration timeout) throws IOException {
-        byte[] request = request(body, headers);
+    public Response send(String method, String path, byte[] body, List<String> headers, Duration timeout) throws IOException {
+        byte[] request = request(method, path, body, headers);
         Exchange exchange = new Exchange(System.nanoTime() + timeout.toNanos());
         Watchdog.INSTANCE.watch(exchange);
         Connection connection = null;
@@ -167,7 +167,13 @@ final class Http1Client {
         }
     }
 
-    private byte[] request(byte[] body, List<String> headers) {
+    private byte[] request(String method, String path, byte[] body, List<String> headers) {
+        if (!path.isEmpty() && path.charAt(0) != '/' || !token(path) || !token(method) || method.isEmpty()) {
+            throw new IllegalArgumentException("a request path or method holds a space or control character: " + method + " " + path);
+        }
+        StringBuilder text = new StringBuilder(160);
+        String target = targetPrefix + path;
+        text.append(method).append(' ').append(target.isEmpty() ? "/" : target).append(" HTTP/1.1\r\n");
         StringBuilder extra = new StringBuilder(128);
         for (int i = 0; i + 1 < headers.size(); i += 2) {
             String name = headers.get(i);
@@ -178,13 +184,32 @@ final class Http1Client {
             }
             extra.append(name).append(": ").append(value).append("\r\n");
         }
-        extra.append("Content-Length: ").append(body.length).append("\r\n\r\n");
+        if (body != null || !(method.equals("GET") || method.equals("DELETE") || method.equals("OPTIONS"))) {
+            extra.append("Content-Length: ").append(body == null ? 0 : body.length).append("\r\n");
+        }
+        extra.append("\r\n");
+        byte[] line = text.toString().getBytes(StandardCharsets.ISO_8859_1);
         byte[] tail = extra.toString().getBytes(StandardCharsets.UTF_8);
-        byte[] request = new byte[head.length + tail.length + body.length];
-        System.arraycopy(head, 0, request, 0, head.length);
-        System.arraycopy(tail, 0, request, head.length, tail.length);
-        System.arraycopy(body, 0, request, head.length + tail.length, body.length);
+        int length = body == null ? 0 : body.length;
+        byte[] request = new byte[line.length + fixedHeaders.length + tail.length + length];
+        System.arraycopy(line, 0, request, 0, line.length);
+        System.arraycopy(fixedHeaders, 0, request, line.length, fixedHeaders.length);
+        System.arraycopy(tail, 0, request, line.length + fixedHeaders.length, tail.length);
+        if (body != null) {
+            System.arraycopy(body, 0, request, line.length + fixedHeaders.length + tail.length, length);
+        }
         return request;
+    }
+
+    /** No spaces or control characters: what a request line's method and target may hold. */
+    private static boolean token(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c <= 0x20 || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean safeHeader(String text) {
@@ -228,8 +253,8 @@ final class Http1Client {
         }
     }
 
-    /** Drops every idle connection. */
-    void closeIdle() {
+    /** Closes every idle connection; the client stays usable. */
+    public void closeIdle() {
         Connection connection;
         while ((connection = idle.pollFirst()) != null) {
             idleCount.decrementAndGet();
@@ -287,7 +312,8 @@ final class Http1Client {
     }
 
     private Socket handshake(Socket plain) throws IOException {
-        SSLSocket socket = (SSLSocket) tlsFactory.createSocket(plain, unbracketed(), port, true);
+        SSLSocketFactory factory = tlsFactory != null ? tlsFactory : (SSLSocketFactory) SSLSocketFactory.getDefault();
+        SSLSocket socket = (SSLSocket) factory.createSocket(plain, unbracketed(), port, true);
         SSLParameters parameters = socket.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
         if (!isIpLiteral(unbracketed())) {

@@ -1,4 +1,4 @@
-package dev.campaignctl.core.ai;
+package dev.campaignctl.core.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -47,7 +47,8 @@ class Http1ClientTest {
         try (RawServer server = new RawServer((request, index) -> ok("{\"a\":1}"))) {
             Http1Client client = new Http1Client(server.uri("/v1/chat/completions"));
 
-            Http1Client.Response response = client.post(BODY, List.of("Authorization", "Bearer k"), TIMEOUT);
+            Http1Client.Response response = client.send("POST", "", BODY,
+                    List.of("Content-Type", "application/json", "Authorization", "Bearer k"), TIMEOUT);
 
             assertThat(response.status()).isEqualTo(200);
             assertThat(new String(response.body(), StandardCharsets.UTF_8)).isEqualTo("{\"a\":1}");
@@ -63,12 +64,32 @@ class Http1ClientTest {
     }
 
     @Test
+    void pathsJoinTheBaseUrlsPathAndBodilessRequestsSayNoLength() throws Exception {
+        try (RawServer server = new RawServer((request, index) -> ok("[]"))) {
+            Http1Client client = new Http1Client(server.uri("/api/"));
+
+            client.send("GET", "/campaigns?status=active&limit=5", null, List.of("Accept", "application/json"), TIMEOUT);
+            client.send("PATCH", "/campaigns/7", BODY, List.of(), TIMEOUT);
+            client.send("POST", "/cache/clear", null, List.of(), TIMEOUT);
+
+            assertThat(server.requests.get(0)).startsWith("GET /api/campaigns?status=active&limit=5 HTTP/1.1\r\n")
+                    .doesNotContain("Content-Length").endsWith("\r\n\r\n");
+            assertThat(server.requests.get(1)).startsWith("PATCH /api/campaigns/7 HTTP/1.1\r\n")
+                    .contains("\r\nContent-Length: " + BODY.length + "\r\n").endsWith("{\"q\":1}");
+            assertThat(server.requests.get(2)).startsWith("POST /api/cache/clear HTTP/1.1\r\n").contains("\r\nContent-Length: 0\r\n");
+            assertThatThrownBy(() -> client.send("GET", "/x HTTP/1.1\r\nX-Evil: 1", null, List.of(), TIMEOUT))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThat(server.requests).hasSize(3);
+        }
+    }
+
+    @Test
     void keepAliveConnectionsAreReusedAndClosedOnesAreNot() throws Exception {
         try (RawServer server = new RawServer((request, index) -> index == 2
                 ? "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}" : ok("{}"))) {
             Http1Client client = new Http1Client(server.uri("/x"));
             for (int i = 0; i < 4; i++) {
-                assertThat(client.post(BODY, List.of(), TIMEOUT).status()).isEqualTo(200);
+                assertThat(client.send("POST", "", BODY, List.of(), TIMEOUT).status()).isEqualTo(200);
             }
             // Requests 0-2 share the first connection; the server closed it after request 2.
             assertThat(server.connections.get()).isEqualTo(2);
@@ -84,9 +105,9 @@ class Http1ClientTest {
         })) {
             Http1Client client = new Http1Client(server.uri("/x"));
 
-            assertThat(client.post(BODY, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"a\":1}");
-            assertThat(client.post(BODY, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"b\":2}");
-            assertThat(client.post(BODY, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"b\":2}");
+            assertThat(client.send("POST", "", BODY, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"a\":1}");
+            assertThat(client.send("POST", "", BODY, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"b\":2}");
+            assertThat(client.send("POST", "", BODY, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"b\":2}");
             // The chunked answer kept its connection; each close-delimited one ended its own.
             assertThat(server.connections.get()).isEqualTo(2);
         }
@@ -98,7 +119,7 @@ class Http1ClientTest {
             Http1Client client = new Http1Client(server.uri("/x"));
             long start = System.nanoTime();
 
-            assertThatThrownBy(() -> client.post(BODY, List.of(), Duration.ofMillis(300)))
+            assertThatThrownBy(() -> client.send("POST", "", BODY, List.of(), Duration.ofMillis(300)))
                     .isInstanceOf(Http1Client.DeadlineExceededException.class);
 
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(300), Duration.ofSeconds(5));
@@ -110,12 +131,12 @@ class Http1ClientTest {
     void aConnectionTheServerDroppedIsAnErrorNotASilentResend() throws Exception {
         try (RawServer server = new RawServer((request, index) -> index == 1 ? "" : ok("{}"))) {
             Http1Client client = new Http1Client(server.uri("/x"));
-            client.post(BODY, List.of(), TIMEOUT);
+            client.send("POST", "", BODY, List.of(), TIMEOUT);
 
-            assertThatThrownBy(() -> client.post(BODY, List.of(), TIMEOUT)).isInstanceOf(IOException.class)
+            assertThatThrownBy(() -> client.send("POST", "", BODY, List.of(), TIMEOUT)).isInstanceOf(IOException.class)
                     .isNotInstanceOf(Http1Client.DeadlineExceededException.class);
             assertThat(server.requests).hasSize(2);
-            assertThat(client.post(BODY, List.of(), TIMEOUT).status()).isEqualTo(200);
+            assertThat(client.send("POST", "", BODY, List.of(), TIMEOUT).status()).isEqualTo(200);
         }
     }
 
@@ -129,10 +150,10 @@ class Http1ClientTest {
         })) {
             Http1Client client = new Http1Client(server.uri("/x"));
 
-            assertThatThrownBy(() -> client.post(BODY, List.of(), TIMEOUT)).isInstanceOf(Http1Client.TooLargeException.class);
-            assertThatThrownBy(() -> client.post(BODY, List.of(), TIMEOUT)).isInstanceOf(Http1Client.TooLargeException.class);
-            assertThatThrownBy(() -> client.post(BODY, List.of(), TIMEOUT)).hasMessageContaining("conflicting Content-Length");
-            assertThatThrownBy(() -> client.post(BODY, List.of(), TIMEOUT)).hasMessageContaining("not an HTTP/1.x response");
+            assertThatThrownBy(() -> client.send("POST", "", BODY, List.of(), TIMEOUT)).isInstanceOf(Http1Client.TooLargeException.class);
+            assertThatThrownBy(() -> client.send("POST", "", BODY, List.of(), TIMEOUT)).isInstanceOf(Http1Client.TooLargeException.class);
+            assertThatThrownBy(() -> client.send("POST", "", BODY, List.of(), TIMEOUT)).hasMessageContaining("conflicting Content-Length");
+            assertThatThrownBy(() -> client.send("POST", "", BODY, List.of(), TIMEOUT)).hasMessageContaining("not an HTTP/1.x response");
         }
     }
 
@@ -141,7 +162,7 @@ class Http1ClientTest {
         try (RawServer server = new RawServer((request, index) -> ok("{}"))) {
             Http1Client client = new Http1Client(server.uri("/x"));
 
-            assertThatThrownBy(() -> client.post(BODY, List.of("x-api-key", "sk-secret\r\nX-Evil: 1"), TIMEOUT))
+            assertThatThrownBy(() -> client.send("POST", "", BODY, List.of("x-api-key", "sk-secret\r\nX-Evil: 1"), TIMEOUT))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("x-api-key")
                     .hasMessageNotContaining("sk-secret");
@@ -157,15 +178,15 @@ class Http1ClientTest {
              RawServer mismatched = new RawServer(tls(otherHost), (request, index) -> ok("{}"))) {
             Http1Client client = new Http1Client(URI.create("https://127.0.0.1:" + trusted.port() + "/v1/messages"),
                     trusting(keys), null);
-            assertThat(client.post(BODY, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"secure\":true}");
+            assertThat(client.send("POST", "", BODY, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"secure\":true}");
             assertThat(trusted.requests.get(0)).startsWith("POST /v1/messages HTTP/1.1\r\n");
 
             Http1Client wrongName = new Http1Client(URI.create("https://127.0.0.1:" + mismatched.port() + "/v1/messages"),
                     trusting(otherHost), null);
-            assertThatThrownBy(() -> wrongName.post(BODY, List.of(), TIMEOUT)).isInstanceOf(javax.net.ssl.SSLException.class);
+            assertThatThrownBy(() -> wrongName.send("POST", "", BODY, List.of(), TIMEOUT)).isInstanceOf(javax.net.ssl.SSLException.class);
             Http1Client untrusted = new Http1Client(URI.create("https://127.0.0.1:" + trusted.port() + "/v1/messages"),
                     trusting(otherHost), null);
-            assertThatThrownBy(() -> untrusted.post(BODY, List.of(), TIMEOUT)).isInstanceOf(javax.net.ssl.SSLException.class);
+            assertThatThrownBy(() -> untrusted.send("POST", "", BODY, List.of(), TIMEOUT)).isInstanceOf(javax.net.ssl.SSLException.class);
             assertThat(mismatched.requests).isEmpty();
             assertThat(trusted.requests).hasSize(1);
         }
@@ -179,7 +200,7 @@ class Http1ClientTest {
             proxy.route("api.example.test", target.port());
             Http1Client client = new Http1Client(uri, (SSLSocketFactory) SSLSocketFactory.getDefault(), proxy.selector());
 
-            assertThat(client.post(BODY, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"via\":\"proxy\"}");
+            assertThat(client.send("POST", "", BODY, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"via\":\"proxy\"}");
             assertThat(proxy.firstLines).containsExactly("POST " + uri + " HTTP/1.1");
         }
     }
@@ -193,7 +214,7 @@ class Http1ClientTest {
             Http1Client client = new Http1Client(URI.create("https://api.example.test:" + target.port() + "/v1/messages"),
                     trusting(keys), proxy.selector());
 
-            assertThat(client.post(BODY, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"tunnel\":true}");
+            assertThat(client.send("POST", "", BODY, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"tunnel\":true}");
             assertThat(proxy.firstLines).containsExactly("CONNECT api.example.test:" + target.port() + " HTTP/1.1");
             assertThat(target.requests.get(0)).startsWith("POST /v1/messages HTTP/1.1\r\n");
         }
