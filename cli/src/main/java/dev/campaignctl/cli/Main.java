@@ -203,7 +203,7 @@ public final class Main {
                 throw new IllegalStateException("cannot create command " + command.getKey(), e);
             }
         }
-        addExamples(line, EXAMPLES);
+        addExamples(line);
         line.setOut(cli.out());
         line.setErr(cli.err());
         line.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -264,34 +264,47 @@ public final class Main {
         return spec;
     }
 
-    private static final java.util.Properties EXAMPLES = loadExamples();
+    /** Read when help is first shown: a command that runs prints none. */
+    private static final class Examples {
+        static final java.util.Properties ALL = load();
 
-    private static java.util.Properties loadExamples() {
-        java.util.Properties examples = new java.util.Properties();
-        try (var in = Main.class.getResourceAsStream("/campaignctl-examples.properties")) {
-            examples.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
-        } catch (java.io.IOException | NullPointerException e) {
-            throw new IllegalStateException("campaignctl-examples.properties missing from the build", e);
+        private static java.util.Properties load() {
+            java.util.Properties examples = new java.util.Properties();
+            try (var in = Main.class.getResourceAsStream("/campaignctl-examples.properties")) {
+                examples.load(new java.io.InputStreamReader(in, StandardCharsets.UTF_8));
+            } catch (java.io.IOException | NullPointerException e) {
+                throw new IllegalStateException("campaignctl-examples.properties missing from the build", e);
+            }
+            return examples;
         }
-        return examples;
     }
 
-    /** Appends each command's examples (kept in one resource file) to its usage footer. */
-    private static void addExamples(CommandLine line, java.util.Properties examples) {
-        String name = line.getCommandSpec().qualifiedName(" ");
+    /**
+     * Makes each command's usage footer end with its examples (kept in one resource file), added
+     * when the usage is first rendered.
+     */
+    private static void addExamples(CommandLine line) {
+        line.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, help -> {
+            appendExamples(help.commandSpec());
+            return help.footer();
+        });
+        for (CommandLine sub : line.getSubcommands().values()) {
+            addExamples(sub);
+        }
+    }
+
+    private static void appendExamples(CommandLine.Model.CommandSpec spec) {
+        String name = spec.qualifiedName(" ");
         String key = name.equals("campaignctl") ? name : name.substring("campaignctl ".length());
-        String text = examples.getProperty(key);
-        if (text != null && java.util.Arrays.stream(line.getCommandSpec().usageMessage().footer()).noneMatch(f -> f.startsWith("Examples:"))) {
-            java.util.List<String> footer = new java.util.ArrayList<>(java.util.List.of(line.getCommandSpec().usageMessage().footer()));
+        String text = Examples.ALL.getProperty(key);
+        if (text != null && java.util.Arrays.stream(spec.usageMessage().footer()).noneMatch(f -> f.startsWith("Examples:"))) {
+            java.util.List<String> footer = new java.util.ArrayList<>(java.util.List.of(spec.usageMessage().footer()));
             footer.add("");
             footer.add("Examples:");
             for (String example : text.split(" ;; ")) {
                 footer.add("  " + example.replace("%", "%%"));
             }
-            line.getCommandSpec().usageMessage().footer(footer.toArray(String[]::new));
-        }
-        for (CommandLine sub : line.getSubcommands().values()) {
-            addExamples(sub, examples);
+            spec.usageMessage().footer(footer.toArray(String[]::new));
         }
     }
 
