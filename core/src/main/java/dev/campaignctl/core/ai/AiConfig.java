@@ -23,13 +23,21 @@ public record AiConfig(
                 value(env, "ANTHROPIC_API_KEY"), value(env, "ANTHROPIC_MODEL"), value(env, "ANTHROPIC_BASE_URL"),
                 value(env, "REDIS_URL"), Duration.ofSeconds(number(env, "CACHE_TTL", 3600)),
                 value(env, "AI_DEFAULT_PROVIDER"), value(env, "AI_FALLBACK_PROVIDER"),
-                Duration.ofSeconds(number(env, "AI_TIMEOUT", 60)), (int) number(env, "AI_MAX_RETRIES", 3),
+                timeout(env), (int) number(env, "AI_MAX_RETRIES", 3),
                 Duration.ofMillis(200));
     }
 
     private static String value(Map<String, String> env, String name) {
         String value = env.get(name);
         return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    private static Duration timeout(Map<String, String> env) {
+        long seconds = number(env, "AI_TIMEOUT", 60);
+        if (seconds < 1 || seconds > 86_400) {
+            throw ApiException.invalid("AI_TIMEOUT", "must be between 1 and 86400 seconds, got " + seconds);
+        }
+        return Duration.ofSeconds(seconds);
     }
 
     private static long number(Map<String, String> env, String name, long fallback) {

@@ -74,6 +74,12 @@ public final class HttpJson {
         } catch (IOException e) {
             throw new ApiException(ErrorKind.UNAVAILABLE, null, "cannot reach " + base + ": " + describe(e), e);
         }
+        if (answer.status() >= 300 && answer.status() < 400) {
+            // Redirects are not followed: the Authorization header would go along to wherever they point.
+            String location = answer.header("location");
+            throw new ApiException(ErrorKind.UNAVAILABLE, null, base + " answered " + answer.status() + ", a redirect"
+                    + (location == null ? "" : " to " + location) + "; use the address it points to");
+        }
         JsonNode json = parse(answer.body());
         if (answer.status() >= 400) {
             throw error(answer.status(), json);

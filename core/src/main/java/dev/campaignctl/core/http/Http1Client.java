@@ -72,6 +72,12 @@ public final class Http1Client {
     }
 
     public static final int MAX_BODY_BYTES = 32 * 1024 * 1024;
+    private static final Duration MAX_TIMEOUT = Duration.ofDays(1);
+    private static final int MAX_INTERIM_RESPONSES = 10;
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "PUT", "DELETE", "OPTIONS");
+    /** Framing and routing headers are the client's own. */
+    private static final Set<String> RESERVED_HEADERS = Set.of("host", "content-length", "transfer-encoding", "connection", "te",
+            "upgrade", "expect");
     static final int MAX_HEADER_BYTES = 64 * 1024;
     private static final int MAX_IDLE_CONNECTIONS = 64;
     private static final int CONNECT_TIMEOUT_MS = 5_000;
@@ -132,19 +138,40 @@ public final class Http1Client {
      */
     public Response send(String method, String path, byte[] body, List<String> headers, Duration timeout) throws IOException {
         byte[] request = request(method, path, body, headers);
-        Exchange exchange = new Exchange(System.nanoTime() + timeout.toNanos());
+        Exchange exchange = new Exchange(System.nanoTime() + Math.max(0, timeout.compareTo(MAX_TIMEOUT) > 0
+                ? MAX_TIMEOUT.toNanos() : timeout.toNanos()));
         Watchdog.INSTANCE.watch(exchange);
-        Connection connection = null;
         try {
-            connection = pooled();
-            if (connection == null) {
-                connection = open(exchange);
-            } else {
-                exchange.socket = connection.socket;
+            Connection pooled = pooled();
+            if (pooled != null) {
+                try {
+                    return exchange(pooled, exchange, request);
+                } catch (IOException e) {
+                    // A kept-alive connection the server had closed fails before any answer; an
+                    // idempotent request may go again on a new one, anything else is the caller's call.
+                    if (exchange.expired || pooled.received > 0 || !IDEMPOTENT.contains(method)) {
+                        throw e;
+                    }
+                }
             }
+            return exchange(open(exchange), exchange, request);
+        } catch (IOException e) {
+            if (exchange.expired) {
+                throw new DeadlineExceededException(timeout, e);
+            }
+            throw e;
+        } finally {
+            Watchdog.INSTANCE.forget(exchange);
+        }
+    }
+
+    private Response exchange(Connection connection, Exchange exchange, byte[] request) throws IOException {
+        exchange.raw = connection.raw;
+        try {
             if (exchange.expired) {
                 throw new IOException("deadline passed");
             }
+            connection.received = 0;
             connection.out.write(request);
             connection.out.flush();
             Response response = connection.readResponse();
@@ -155,21 +182,15 @@ public final class Http1Client {
             }
             return response;
         } catch (IOException | RuntimeException e) {
-            if (connection != null) {
-                connection.close();
-            }
-            if (exchange.expired && e instanceof IOException io) {
-                throw new DeadlineExceededException(timeout, io);
-            }
+            connection.close();
             throw e;
-        } finally {
-            Watchdog.INSTANCE.forget(exchange);
         }
     }
 
     private byte[] request(String method, String path, byte[] body, List<String> headers) {
-        if (!path.isEmpty() && path.charAt(0) != '/' || !token(path) || !token(method) || method.isEmpty()) {
-            throw new IllegalArgumentException("a request path or method holds a space or control character: " + method + " " + path);
+        if (!path.isEmpty() && path.charAt(0) != '/' || !visibleAscii(path) || !isToken(method) || method.equals("HEAD")
+                || method.equals("CONNECT")) {
+            throw new IllegalArgumentException("not a request this client makes: " + method + " " + path.replaceAll("[^\\x21-\\x7e]", "?"));
         }
         StringBuilder text = new StringBuilder(160);
         String target = targetPrefix + path;
@@ -178,9 +199,12 @@ public final class Http1Client {
         for (int i = 0; i + 1 < headers.size(); i += 2) {
             String name = headers.get(i);
             String value = headers.get(i + 1);
-            if (!safeHeader(name) || !safeHeader(value) || name.isEmpty() || name.indexOf(':') >= 0) {
+            if (!isToken(name) || RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException("not a request header this client lets callers set: " + name.replaceAll("[^\\x21-\\x7e]", "?"));
+            }
+            if (!safeHeader(value)) {
                 // The value may be a key: say which header, never what it holds.
-                throw new IllegalArgumentException("request header " + (safeHeader(name) ? name : "") + " holds a control character");
+                throw new IllegalArgumentException("request header " + name + " holds a control character");
             }
             extra.append(name).append(": ").append(value).append("\r\n");
         }
@@ -201,11 +225,25 @@ public final class Http1Client {
         return request;
     }
 
-    /** No spaces or control characters: what a request line's method and target may hold. */
-    private static boolean token(String text) {
+    /** Printable ASCII without spaces: what a request target may hold (anything else is percent-encoded first). */
+    private static boolean visibleAscii(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (c <= 0x20 || c == 0x7f) {
+            if (c <= 0x20 || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** An RFC 9110 token: a method or a header name. */
+    static boolean isToken(String text) {
+        if (text.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "!#$%&'*+-.^_`|~".indexOf(c) >= 0)) {
                 return false;
             }
         }
@@ -267,7 +305,8 @@ public final class Http1Client {
             case SOCKS -> new Socket(proxy);
             default -> new Socket();
         };
-        exchange.socket = socket;
+        exchange.raw = socket;
+        Socket raw = socket;
         try {
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
@@ -282,11 +321,10 @@ public final class Http1Client {
             }
             if (tls) {
                 socket = handshake(socket);
-                exchange.socket = socket;
             }
-            return new Connection(socket);
+            return new Connection(socket, raw);
         } catch (IOException | RuntimeException e) {
-            exchange.socket.close();
+            raw.close();
             throw e;
         }
     }
@@ -301,7 +339,7 @@ public final class Http1Client {
         socket.getOutputStream().write(("CONNECT " + hostPort + " HTTP/1.1\r\nHost: " + hostPort + "\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1));
         socket.getOutputStream().flush();
-        Connection reply = new Connection(socket);
+        Connection reply = new Connection(socket, socket);
         int status = reply.readHead(new HashMap<>());
         if (status < 200 || status > 299) {
             throw new IOException("the proxy refused a tunnel to " + hostPort + " (status " + status + ")");
@@ -313,11 +351,13 @@ public final class Http1Client {
 
     private Socket handshake(Socket plain) throws IOException {
         SSLSocketFactory factory = tlsFactory != null ? tlsFactory : (SSLSocketFactory) SSLSocketFactory.getDefault();
-        SSLSocket socket = (SSLSocket) factory.createSocket(plain, unbracketed(), port, true);
+        // A fully qualified name's trailing dot is not part of the name a certificate carries.
+        String name = unbracketed().endsWith(".") ? unbracketed().substring(0, unbracketed().length() - 1) : unbracketed();
+        SSLSocket socket = (SSLSocket) factory.createSocket(plain, name, port, true);
         SSLParameters parameters = socket.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        if (!isIpLiteral(unbracketed())) {
-            parameters.setServerNames(List.of(new SNIHostName(unbracketed())));
+        if (!isIpLiteral(name)) {
+            parameters.setServerNames(List.of(new SNIHostName(name)));
         }
         socket.setSSLParameters(parameters);
         socket.startHandshake();
@@ -331,7 +371,11 @@ public final class Http1Client {
     /** One exchange in flight, for the watchdog: either it finishes or the watchdog expires it, never both. */
     private static final class Exchange {
         final long deadline;
-        volatile Socket socket;
+        /**
+         * The plain socket under the exchange (under TLS too): closing it never waits, where closing
+         * an SSLSocket waits for its write lock, which a write to a peer that stopped reading holds.
+         */
+        volatile Socket raw;
         private final java.util.concurrent.atomic.AtomicBoolean settled = new java.util.concurrent.atomic.AtomicBoolean();
         volatile boolean expired;
 
@@ -349,7 +393,7 @@ public final class Http1Client {
                 return;
             }
             expired = true;
-            Socket current = socket;
+            Socket current = raw;
             if (current != null) {
                 try {
                     current.close();
@@ -361,24 +405,28 @@ public final class Http1Client {
     }
 
     /**
-     * One daemon thread that closes the connections of exchanges past their deadline. It ticks only
-     * while exchanges are in flight, so an idle process has no wake-ups.
+     * One daemon thread that closes the connections of exchanges past their deadline. It ticks every
+     * 20 ms while exchanges are in flight and sleeps otherwise (at most a second, so that even a
+     * wake-up lost to a race costs a deadline no more than that).
      */
     private static final class Watchdog implements Runnable {
         static final Watchdog INSTANCE = new Watchdog();
         private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+        private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
         private final Set<Exchange> running = ConcurrentHashMap.newKeySet();
+        private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
         private final Thread thread;
         private volatile boolean sleeping;
 
         private Watchdog() {
-            thread = Thread.ofPlatform().daemon().name("provider-deadlines").unstarted(this);
+            thread = Thread.ofPlatform().daemon().name("http-deadlines").unstarted(this);
             thread.start();
         }
 
         void watch(Exchange exchange) {
             running.add(exchange);
+            inFlight.incrementAndGet();
             if (sleeping) {
                 LockSupport.unpark(thread);
             }
@@ -386,20 +434,21 @@ public final class Http1Client {
 
         void forget(Exchange exchange) {
             running.remove(exchange);
+            inFlight.decrementAndGet();
         }
 
         @Override
         public void run() {
             while (true) {
-                if (running.isEmpty()) {
+                if (inFlight.get() == 0) {
                     sleeping = true;
-                    if (running.isEmpty()) {
-                        LockSupport.park(this);
+                    if (inFlight.get() == 0) {
+                        LockSupport.parkNanos(this, IDLE_NANOS);
                     }
                     sleeping = false;
-                    continue;
+                } else {
+                    LockSupport.parkNanos(this, TICK_NANOS);
                 }
-                LockSupport.parkNanos(this, TICK_NANOS);
                 long now = System.nanoTime();
                 for (Exchange exchange : running) {
                     if (now - exchange.deadline >= 0) {
@@ -410,28 +459,56 @@ public final class Http1Client {
         }
     }
 
+    /** A body being read, grown as bytes arrive (a length a server announces is not yet memory to reserve). */
+    private static final class Body {
+        private byte[] bytes;
+        private int size;
+
+        Body(long expected) {
+            bytes = new byte[(int) Math.min(Math.max(expected, 0), 64 * 1024)];
+        }
+
+        /** Room for at least one more byte, up to {@link #MAX_BODY_BYTES} in all. */
+        void reserve(long more) throws TooLargeException {
+            if (size + more > MAX_BODY_BYTES) {
+                throw new TooLargeException("the response body exceeds " + MAX_BODY_BYTES + " bytes");
+            }
+            if (size == bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, (int) Math.min(MAX_BODY_BYTES, Math.max(8192, (long) bytes.length * 2)));
+            }
+        }
+
+        byte[] toArray() {
+            return size == bytes.length ? bytes : java.util.Arrays.copyOf(bytes, size);
+        }
+    }
+
     /** A socket with its read buffer; reads block without a timeout (the watchdog bounds them). */
     private static final class Connection {
-        final Socket socket;
+        final Socket raw;
         private final InputStream in;
         final OutputStream out;
         private byte[] buffer = new byte[8192];
         private int position;
         private int limit;
         private boolean lastVersion11;
+        /** Bytes read since the current request was sent: none means the server never answered it. */
+        long received;
         long idleUntil;
         long keepAliveNanos = DEFAULT_IDLE_NANOS;
         boolean reusable;
 
-        Connection(Socket socket) throws IOException {
-            this.socket = socket;
+        /** @param raw the plain socket under {@code socket} (the same one without TLS) */
+        Connection(Socket socket, Socket raw) throws IOException {
+            this.raw = raw;
             this.in = socket.getInputStream();
             this.out = socket.getOutputStream();
         }
 
+        /** Closes the plain socket: no TLS close_notify, which could wait on a peer that stopped reading. */
         void close() {
             try {
-                socket.close();
+                raw.close();
             } catch (IOException ignored) {
                 // nothing to do: the connection is gone either way
             }
@@ -439,37 +516,43 @@ public final class Http1Client {
 
         Response readResponse() throws IOException {
             Map<String, String> headers = new HashMap<>();
-            int status;
-            boolean http11;
-            do {
+            int status = 0;
+            for (int interim = 0; interim <= MAX_INTERIM_RESPONSES; interim++) {
                 headers.clear();
                 status = readHead(headers);
-                http11 = lastVersion11;
-            } while (status >= 100 && status < 200 && status != 101);
-            if (status == 101) {
-                throw new IOException("the server switched protocols");
+                if (status >= 200 || status == 101) {
+                    break;
+                }
             }
-            byte[] body;
-            boolean delimited = true;
+            if (status < 200) {
+                throw new IOException(status == 101 ? "the server switched protocols" : "too many interim (1xx) responses");
+            }
+            boolean http11 = lastVersion11;
             String encoding = headers.get("transfer-encoding");
             String length = headers.get("content-length");
-            if (encoding != null) {
-                if (!encoding.toLowerCase(Locale.ROOT).strip().endsWith("chunked")) {
+            byte[] body;
+            boolean delimited = true;
+            if (status == 204 || status == 304) {
+                body = new byte[0];
+            } else if (encoding != null) {
+                String[] codings = encoding.split(",");
+                if (codings[codings.length - 1].strip().equalsIgnoreCase("chunked")) {
+                    body = readChunked();
+                } else {
                     body = readToEnd();
                     delimited = false;
-                } else {
-                    body = readChunked();
                 }
             } else if (length != null) {
                 body = readExactly(contentLength(length));
-            } else if (status == 204 || status == 304) {
-                body = new byte[0];
             } else {
                 body = readToEnd();
                 delimited = false;
             }
             String connection = headers.getOrDefault("connection", "").toLowerCase(Locale.ROOT);
-            reusable = delimited && http11 && !connection.contains("close");
+            // Left-over bytes would be read as the next request's answer; a message with both
+            // framings (or chunked under HTTP/1.0) is one a proxy may have read differently.
+            reusable = delimited && http11 && !connection.contains("close") && position == limit
+                    && (encoding == null || length == null);
             keepAliveNanos = keepAlive(headers.get("keep-alive"));
             return new Response(status, headers, body);
         }
@@ -478,56 +561,53 @@ public final class Http1Client {
         int readHead(Map<String, String> headers) throws IOException {
             int budget = MAX_HEADER_BYTES;
             String statusLine = readLine(budget);
-            budget -= statusLine.length();
-            if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12 || statusLine.charAt(8) != ' ') {
+            budget -= statusLine.length() + 2;
+            if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12 || statusLine.charAt(8) != ' '
+                    || statusLine.length() > 12 && statusLine.charAt(12) != ' ') {
                 throw new IOException("not an HTTP/1.x response");
             }
-            lastVersion11 = statusLine.charAt(7) != '0';
-            int status;
-            try {
-                status = Integer.parseInt(statusLine.substring(9, 12));
-            } catch (NumberFormatException e) {
-                throw new IOException("malformed status line");
+            lastVersion11 = statusLine.charAt(7) == '1';
+            int status = 0;
+            for (int i = 9; i < 12; i++) {
+                char c = statusLine.charAt(i);
+                if (c < '0' || c > '9') {
+                    throw new IOException("malformed status line");
+                }
+                status = status * 10 + (c - '0');
             }
             String line;
             while (!(line = readLine(budget)).isEmpty()) {
                 budget -= line.length() + 2;
                 int colon = line.indexOf(':');
-                if (colon <= 0) {
+                if (colon <= 0 || !isToken(line.substring(0, colon))) {
+                    // Covers obsolete line folding (a line starting with a space) and names with spaces.
                     throw new IOException("malformed response header");
                 }
-                String name = line.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+                String name = line.substring(0, colon).toLowerCase(Locale.ROOT);
                 String value = line.substring(colon + 1).strip();
                 headers.merge(name, value, (first, next) -> first + ", " + next);
             }
             return status;
         }
 
-        private static int contentLength(String value) throws IOException {
-            String single = value;
-            int comma = value.indexOf(',');
-            if (comma >= 0) {
-                // Repeated Content-Length headers are only acceptable when they agree.
-                for (String part : value.split(",")) {
-                    if (!part.strip().equals(value.substring(0, comma).strip())) {
-                        throw new IOException("conflicting Content-Length headers");
-                    }
+        private static long contentLength(String value) throws IOException {
+            String first = null;
+            for (String part : value.split(",", -1)) {
+                String single = part.strip();
+                if (single.isEmpty() || single.length() > 18 || !single.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    throw new IOException("malformed Content-Length");
                 }
-                single = value.substring(0, comma);
+                if (first != null && !first.equals(single)) {
+                    // Repeated Content-Length headers are only acceptable when they agree.
+                    throw new IOException("conflicting Content-Length headers");
+                }
+                first = single;
             }
-            long length;
-            try {
-                length = Long.parseLong(single.strip());
-            } catch (NumberFormatException e) {
-                throw new IOException("malformed Content-Length");
-            }
-            if (length < 0) {
-                throw new IOException("malformed Content-Length");
-            }
+            long length = Long.parseLong(first);
             if (length > MAX_BODY_BYTES) {
                 throw new TooLargeException("the response body exceeds " + MAX_BODY_BYTES + " bytes");
             }
-            return (int) length;
+            return length;
         }
 
         /** Keep-Alive: timeout=N shortens how long the connection stays pooled (kept a second under N). */
@@ -563,6 +643,7 @@ public final class Http1Client {
             if (read < 0) {
                 return false;
             }
+            received += read;
             limit += read;
             return true;
         }
@@ -589,45 +670,57 @@ public final class Http1Client {
             }
         }
 
-        private byte[] readExactly(int length) throws IOException {
-            byte[] body = new byte[length];
-            int copied = Math.min(length, limit - position);
-            System.arraycopy(buffer, position, body, 0, copied);
-            position += copied;
-            while (copied < length) {
-                int read = in.read(body, copied, length - copied);
-                if (read < 0) {
-                    throw new EOFException("the connection closed before the response was complete");
+        private byte[] readExactly(long length) throws IOException {
+            Body body = new Body(length);
+            appendExactly(body, length);
+            return body.toArray();
+        }
+
+        /** Appends exactly {@code length} more bytes: first what the buffer holds, then straight from the socket. */
+        private void appendExactly(Body body, long length) throws IOException {
+            long remaining = length;
+            while (remaining > 0) {
+                body.reserve(remaining);
+                int room = (int) Math.min(remaining, body.bytes.length - body.size);
+                int read;
+                if (position < limit) {
+                    read = Math.min(room, limit - position);
+                    System.arraycopy(buffer, position, body.bytes, body.size, read);
+                    position += read;
+                } else {
+                    read = in.read(body.bytes, body.size, room);
+                    if (read < 0) {
+                        throw new EOFException("the connection closed before the response was complete");
+                    }
+                    received += read;
                 }
-                copied += read;
+                body.size += read;
+                remaining -= read;
             }
-            return body;
         }
 
         private byte[] readChunked() throws IOException {
-            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            Body body = new Body(0);
             while (true) {
                 String sizeLine = readLine(1024);
                 int semicolon = sizeLine.indexOf(';');
                 String hex = (semicolon >= 0 ? sizeLine.substring(0, semicolon) : sizeLine).strip();
-                long size;
-                try {
-                    size = Long.parseLong(hex, 16);
-                } catch (NumberFormatException e) {
+                if (hex.isEmpty() || hex.length() > 8 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
                     throw new IOException("malformed chunk size");
                 }
-                if (size < 0 || body.size() + size > MAX_BODY_BYTES) {
-                    throw new TooLargeException("the response body exceeds " + MAX_BODY_BYTES + " bytes");
-                }
+                long size = Long.parseLong(hex, 16);
                 if (size == 0) {
                     int budget = MAX_HEADER_BYTES;
                     String trailer;
                     while (!(trailer = readLine(budget)).isEmpty()) {
                         budget -= trailer.length() + 2;
                     }
-                    return body.toByteArray();
+                    return body.toArray();
                 }
-                body.write(readExactly((int) size));
+                if (body.size + size > MAX_BODY_BYTES) {
+                    throw new TooLargeException("the response body exceeds " + MAX_BODY_BYTES + " bytes");
+                }
+                appendExactly(body, size);
                 if (!readLine(2).isEmpty()) {
                     throw new IOException("malformed chunk");
                 }
@@ -635,18 +728,23 @@ public final class Http1Client {
         }
 
         private byte[] readToEnd() throws IOException {
-            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
-            body.write(buffer, position, limit - position);
-            position = limit;
-            byte[] chunk = new byte[8192];
-            int read;
-            while ((read = in.read(chunk)) >= 0) {
-                if (body.size() + read > MAX_BODY_BYTES) {
-                    throw new TooLargeException("the response body exceeds " + MAX_BODY_BYTES + " bytes");
+            Body body = new Body(0);
+            while (true) {
+                body.reserve(1);
+                int read;
+                if (position < limit) {
+                    read = Math.min(limit - position, body.bytes.length - body.size);
+                    System.arraycopy(buffer, position, body.bytes, body.size, read);
+                    position += read;
+                } else {
+                    read = in.read(body.bytes, body.size, body.bytes.length - body.size);
+                    if (read < 0) {
+                        return body.toArray();
+                    }
+                    received += read;
                 }
-                body.write(chunk, 0, read);
+                body.size += read;
             }
-            return body.toByteArray();
         }
     }
 }

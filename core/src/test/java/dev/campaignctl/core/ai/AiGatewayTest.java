@@ -9,6 +9,7 @@ import dev.campaignctl.core.testing.FakeLlmServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -212,5 +213,12 @@ class AiGatewayTest {
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.field()).isEqualTo("temperature"));
         assertThatThrownBy(() -> GenerateRequest.of("x".repeat(GenerateRequest.MAX_PROMPT + 1)))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.field()).isEqualTo("prompt"));
+    }
+
+    @Test
+    void anAiTimeoutOutsideOneSecondToOneDayIsRefusedByName() {
+        assertThatThrownBy(() -> AiConfig.fromEnv(Map.of("AI_TIMEOUT", "0")))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.oneLine()).contains("AI_TIMEOUT", "between 1 and 86400"));
+        assertThat(AiConfig.fromEnv(Map.of("AI_TIMEOUT", "90")).timeout()).hasSeconds(90);
     }
 }

@@ -18,17 +18,16 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.net.ssl.SSLServerSocket;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiFunction;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
+import dev.campaignctl.core.testing.ScriptedHttpServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,7 +43,7 @@ class Http1ClientTest {
 
     @Test
     void sendsOneWellFormedPostAndReadsALengthDelimitedAnswer() throws Exception {
-        try (RawServer server = new RawServer((request, index) -> ok("{\"a\":1}"))) {
+        try (ScriptedHttpServer server = new ScriptedHttpServer((request, index) -> ok("{\"a\":1}"))) {
             Http1Client client = new Http1Client(server.uri("/v1/chat/completions"));
 
             Http1Client.Response response = client.send("POST", "", BODY,
@@ -65,7 +64,7 @@ class Http1ClientTest {
 
     @Test
     void pathsJoinTheBaseUrlsPathAndBodilessRequestsSayNoLength() throws Exception {
-        try (RawServer server = new RawServer((request, index) -> ok("[]"))) {
+        try (ScriptedHttpServer server = new ScriptedHttpServer((request, index) -> ok("[]"))) {
             Http1Client client = new Http1Client(server.uri("/api/"));
 
             client.send("GET", "/campaigns?status=active&limit=5", null, List.of("Accept", "application/json"), TIMEOUT);
@@ -85,7 +84,7 @@ class Http1ClientTest {
 
     @Test
     void keepAliveConnectionsAreReusedAndClosedOnesAreNot() throws Exception {
-        try (RawServer server = new RawServer((request, index) -> index == 2
+        try (ScriptedHttpServer server = new ScriptedHttpServer((request, index) -> index == 2
                 ? "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}" : ok("{}"))) {
             Http1Client client = new Http1Client(server.uri("/x"));
             for (int i = 0; i < 4; i++) {
@@ -98,7 +97,7 @@ class Http1ClientTest {
 
     @Test
     void readsChunkedAndCloseDelimitedBodiesAndSkipsInterimResponses() throws Exception {
-        try (RawServer server = new RawServer((request, index) -> switch (index) {
+        try (ScriptedHttpServer server = new ScriptedHttpServer((request, index) -> switch (index) {
             case 0 -> "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                     + "4;ext=1\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\nX-Trailer: t\r\n\r\n";
             default -> "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{\"b\":2}";
@@ -115,7 +114,7 @@ class Http1ClientTest {
 
     @Test
     void anExchangePastItsDeadlineIsCutOffAndNotRetried() throws Exception {
-        try (RawServer server = new RawServer((request, index) -> null)) {
+        try (ScriptedHttpServer server = new ScriptedHttpServer((request, index) -> null)) {
             Http1Client client = new Http1Client(server.uri("/x"));
             long start = System.nanoTime();
 
@@ -129,7 +128,7 @@ class Http1ClientTest {
 
     @Test
     void aConnectionTheServerDroppedIsAnErrorNotASilentResend() throws Exception {
-        try (RawServer server = new RawServer((request, index) -> index == 1 ? "" : ok("{}"))) {
+        try (ScriptedHttpServer server = new ScriptedHttpServer((request, index) -> index == 1 ? "" : ok("{}"))) {
             Http1Client client = new Http1Client(server.uri("/x"));
             client.send("POST", "", BODY, List.of(), TIMEOUT);
 
@@ -142,7 +141,7 @@ class Http1ClientTest {
 
     @Test
     void oversizedAnswersAndMalformedFramingAreRefused() throws Exception {
-        try (RawServer server = new RawServer((request, index) -> switch (index) {
+        try (ScriptedHttpServer server = new ScriptedHttpServer((request, index) -> switch (index) {
             case 0 -> "HTTP/1.1 200 OK\r\nContent-Length: " + (Http1Client.MAX_BODY_BYTES + 1) + "\r\n\r\n";
             case 1 -> "HTTP/1.1 200 OK\r\nX-Big: " + "a".repeat(Http1Client.MAX_HEADER_BYTES) + "\r\n\r\n";
             case 2 -> "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}";
@@ -159,7 +158,7 @@ class Http1ClientTest {
 
     @Test
     void aHeaderValueWithALineBreakIsRefusedWithoutShowingIt() throws Exception {
-        try (RawServer server = new RawServer((request, index) -> ok("{}"))) {
+        try (ScriptedHttpServer server = new ScriptedHttpServer((request, index) -> ok("{}"))) {
             Http1Client client = new Http1Client(server.uri("/x"));
 
             assertThatThrownBy(() -> client.send("POST", "", BODY, List.of("x-api-key", "sk-secret\r\nX-Evil: 1"), TIMEOUT))
@@ -174,8 +173,8 @@ class Http1ClientTest {
     void httpsChecksTheCertificateAndTheHostName(@TempDir Path dir) throws Exception {
         KeyStore keys = selfSigned(dir, "ip:127.0.0.1");
         KeyStore otherHost = selfSigned(dir, "dns:other.example");
-        try (RawServer trusted = new RawServer(tls(keys), (request, index) -> ok("{\"secure\":true}"));
-             RawServer mismatched = new RawServer(tls(otherHost), (request, index) -> ok("{}"))) {
+        try (ScriptedHttpServer trusted = new ScriptedHttpServer(tls(keys), (request, index) -> ok("{\"secure\":true}"));
+             ScriptedHttpServer mismatched = new ScriptedHttpServer(tls(otherHost), (request, index) -> ok("{}"))) {
             Http1Client client = new Http1Client(URI.create("https://127.0.0.1:" + trusted.port() + "/v1/messages"),
                     trusting(keys), null);
             assertThat(client.send("POST", "", BODY, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"secure\":true}");
@@ -194,7 +193,7 @@ class Http1ClientTest {
 
     @Test
     void plainHttpGoesThroughAProxyWithTheAbsoluteUrl() throws Exception {
-        try (RawServer target = new RawServer((request, index) -> ok("{\"via\":\"proxy\"}"));
+        try (ScriptedHttpServer target = new ScriptedHttpServer((request, index) -> ok("{\"via\":\"proxy\"}"));
              PipeProxy proxy = new PipeProxy()) {
             URI uri = URI.create("http://api.example.test:" + target.port() + "/v1/chat/completions");
             proxy.route("api.example.test", target.port());
@@ -208,7 +207,7 @@ class Http1ClientTest {
     @Test
     void httpsGoesThroughAProxyTunnel(@TempDir Path dir) throws Exception {
         KeyStore keys = selfSigned(dir, "dns:api.example.test");
-        try (RawServer target = new RawServer(tls(keys), (request, index) -> ok("{\"tunnel\":true}"));
+        try (ScriptedHttpServer target = new ScriptedHttpServer(tls(keys), (request, index) -> ok("{\"tunnel\":true}"));
              PipeProxy proxy = new PipeProxy()) {
             proxy.route("api.example.test", target.port());
             Http1Client client = new Http1Client(URI.create("https://api.example.test:" + target.port() + "/v1/messages"),
@@ -217,6 +216,129 @@ class Http1ClientTest {
             assertThat(client.send("POST", "", BODY, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"tunnel\":true}");
             assertThat(proxy.firstLines).containsExactly("CONNECT api.example.test:" + target.port() + " HTTP/1.1");
             assertThat(target.requests.get(0)).startsWith("POST /v1/messages HTTP/1.1\r\n");
+        }
+    }
+
+    @Test
+    void aTlsPeerThatStopsReadingIsCutOffAndOtherDeadlinesStillHold(@TempDir Path dir) throws Exception {
+        KeyStore keys = selfSigned(dir, "ip:127.0.0.1");
+        SSLServerSocket stalled = (SSLServerSocket) tls(keys).getServerSocketFactory()
+                .createServerSocket(0, 5, InetAddress.getLoopbackAddress());
+        List<Socket> held = new CopyOnWriteArrayList<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                javax.net.ssl.SSLSocket peer = (javax.net.ssl.SSLSocket) stalled.accept();
+                peer.startHandshake();
+                held.add(peer);
+            } catch (IOException e) {
+                // the test ended
+            }
+        });
+        try (stalled; ScriptedHttpServer silent = new ScriptedHttpServer((request, index) -> null)) {
+            Http1Client client = new Http1Client(URI.create("https://127.0.0.1:" + stalled.getLocalPort() + "/v1"), trusting(keys), null);
+            Http1Client other = new Http1Client(silent.uri("/x"));
+            java.util.Map<String, Throwable> failures = new java.util.concurrent.ConcurrentHashMap<>();
+
+            // On a virtual thread, as in the gateway: far more than the socket buffers take, so the
+            // write blocks, holding the TLS socket's write lock, until the deadline cuts it off.
+            Thread stuck = Thread.ofVirtual().start(() -> failures.put("stuck", catching(
+                    () -> client.send("POST", "", new byte[32 * 1024 * 1024], List.of(), Duration.ofMillis(500)))));
+            stuck.join(Duration.ofSeconds(5));
+            Thread next = Thread.ofVirtual().start(() -> failures.put("next", catching(
+                    () -> other.send("GET", "", null, List.of(), Duration.ofMillis(300)))));
+            next.join(Duration.ofSeconds(5));
+
+            assertThat(stuck.isAlive()).as("the stalled exchange is cut off").isFalse();
+            assertThat(next.isAlive()).as("a later deadline still holds").isFalse();
+            assertThat(failures.get("stuck")).isInstanceOf(Http1Client.DeadlineExceededException.class);
+            assertThat(failures.get("next")).isInstanceOf(Http1Client.DeadlineExceededException.class);
+        } finally {
+            for (Socket socket : held) {
+                socket.close();
+            }
+        }
+    }
+
+    @Test
+    void bytesLeftAfterAnAnswerAreNeverReadAsTheNextOne() throws Exception {
+        try (ScriptedHttpServer server = new ScriptedHttpServer((request, index) -> switch (index) {
+            case 0 -> ok("{\"n\":0}") + ok("{\"stale\":true}");
+            case 1 -> ok("{\"n\":1}") + "\r\n";
+            default -> ok("{\"n\":" + index + "}");
+        })) {
+            Http1Client client = new Http1Client(server.uri("/x"));
+            for (int i = 0; i < 3; i++) {
+                assertThat(client.send("GET", "", null, List.of(), TIMEOUT).body()).asString(StandardCharsets.UTF_8)
+                        .isEqualTo("{\"n\":" + i + "}");
+            }
+            assertThat(server.connections.get()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void noContentAndNotModifiedHaveNoBodyWhateverTheirHeadersSay() throws Exception {
+        try (ScriptedHttpServer server = new ScriptedHttpServer((request, index) -> index == 0
+                ? "HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\n\r\n"
+                : "HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n")) {
+            Http1Client client = new Http1Client(server.uri("/x"));
+
+            assertThat(client.send("DELETE", "/a", null, List.of(), Duration.ofSeconds(2)).body()).isEmpty();
+            assertThat(client.send("GET", "/b", null, List.of(), Duration.ofSeconds(2)).status()).isEqualTo(304);
+        }
+    }
+
+    @Test
+    void anIdempotentRequestOnAConnectionTheServerDroppedGoesAgainOnANewOne() throws Exception {
+        try (ScriptedHttpServer server = new ScriptedHttpServer((request, index) -> index == 1 ? "" : ok("{\"n\":" + index + "}"))) {
+            Http1Client client = new Http1Client(server.uri("/x"));
+            client.send("GET", "", null, List.of(), TIMEOUT);
+
+            Http1Client.Response second = client.send("GET", "", null, List.of(), TIMEOUT);
+
+            assertThat(second.body()).asString(StandardCharsets.UTF_8).isEqualTo("{\"n\":2}");
+            assertThat(server.requests).hasSize(3);
+            assertThat(server.connections.get()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void malformedAnswersAreRefused() throws Exception {
+        List<String> answers = List.of(
+                "HTTP/1.1 +20 OK\r\nContent-Length: 0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\n{}",
+                "HTTP/1.1 200 OK\r\nContent-Type : text/plain\r\nContent-Length: 2\r\n\r\n{}",
+                "HTTP/1.1 200 OK\r\nX-A: 1\r\n folded\r\nContent-Length: 2\r\n\r\n{}",
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n-2\r\n{}\r\n0\r\n\r\n",
+                "HTTP/1.1 100 Continue\r\n\r\n".repeat(11) + ok("{}"));
+        try (ScriptedHttpServer server = new ScriptedHttpServer((request, index) -> answers.get(index))) {
+            Http1Client client = new Http1Client(server.uri("/x"));
+            for (String answer : answers) {
+                assertThatThrownBy(() -> client.send("GET", "", null, List.of(), TIMEOUT)).as(answer).isInstanceOf(IOException.class);
+            }
+        }
+    }
+
+    @Test
+    void requestsThisClientDoesNotMakeAreRefusedBeforeAnythingIsSent() throws Exception {
+        try (ScriptedHttpServer server = new ScriptedHttpServer((request, index) -> ok("{}"))) {
+            Http1Client client = new Http1Client(server.uri("/x"));
+
+            assertThatThrownBy(() -> client.send("HEAD", "", null, List.of(), TIMEOUT)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> client.send("GET", "/caf\u00e9", null, List.of(), TIMEOUT)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> client.send("GET", "", null, List.of("Content-Length", "0"), TIMEOUT))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> client.send("GET", "", null, List.of("X Y", "1"), TIMEOUT)).isInstanceOf(IllegalArgumentException.class);
+            assertThat(server.requests).isEmpty();
+        }
+    }
+
+    /** What a call threw, or an AssertionError saying that it did not. */
+    private static Throwable catching(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        try {
+            call.call();
+            return new AssertionError("no exception");
+        } catch (Throwable e) {
+            return e;
         }
     }
 
@@ -255,103 +377,6 @@ class Http1ClientTest {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trust.getTrustManagers(), null);
         return context.getSocketFactory();
-    }
-
-    /**
-     * Reads requests (head and Content-Length body) and writes what {@code answer} returns for the
-     * n-th request, verbatim; null leaves the request unanswered, "" closes the connection.
-     */
-    private static final class RawServer implements AutoCloseable {
-        final List<String> requests = new CopyOnWriteArrayList<>();
-        final AtomicInteger connections = new AtomicInteger();
-        private final ServerSocket socket;
-        private final BiFunction<String, Integer, String> answer;
-        private final List<Socket> open = new CopyOnWriteArrayList<>();
-
-        RawServer(BiFunction<String, Integer, String> answer) throws IOException {
-            this(null, answer);
-        }
-
-        RawServer(SSLContext tls, BiFunction<String, Integer, String> answer) throws IOException {
-            this.answer = answer;
-            this.socket = tls == null ? new ServerSocket(0, 50, InetAddress.getLoopbackAddress())
-                    : tls.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            if (socket instanceof SSLServerSocket secure) {
-                secure.setNeedClientAuth(false);
-            }
-            Thread.ofVirtual().start(this::accept);
-        }
-
-        int port() {
-            return socket.getLocalPort();
-        }
-
-        URI uri(String path) {
-            return URI.create("http://127.0.0.1:" + port() + path);
-        }
-
-        private void accept() {
-            while (!socket.isClosed()) {
-                try {
-                    Socket connection = socket.accept();
-                    connections.incrementAndGet();
-                    open.add(connection);
-                    Thread.ofVirtual().start(() -> serve(connection));
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }
-
-        private void serve(Socket connection) {
-            try (connection; InputStream in = connection.getInputStream(); OutputStream out = connection.getOutputStream()) {
-                while (true) {
-                    String request = readRequest(in);
-                    if (request == null) {
-                        return;
-                    }
-                    requests.add(request);
-                    String reply = answer.apply(request, requests.size() - 1);
-                    if (reply == null) {
-                        in.read();
-                        return;
-                    }
-                    if (reply.isEmpty()) {
-                        return;
-                    }
-                    out.write(reply.getBytes(StandardCharsets.ISO_8859_1));
-                    out.flush();
-                    if (reply.contains("Connection: close") || reply.startsWith("HTTP/1.0")) {
-                        return;
-                    }
-                }
-            } catch (IOException e) {
-                // the client went away
-            }
-        }
-
-        private static String readRequest(InputStream in) throws IOException {
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            int b;
-            while ((b = in.read()) >= 0) {
-                head.write(b);
-                String text = head.toString(StandardCharsets.ISO_8859_1);
-                if (text.endsWith("\r\n\r\n")) {
-                    int at = text.indexOf("Content-Length: ");
-                    int length = at < 0 ? 0 : Integer.parseInt(text.substring(at + 16, text.indexOf("\r\n", at)));
-                    return text + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
-                }
-            }
-            return null;
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-            for (Socket connection : open) {
-                connection.close();
-            }
-        }
     }
 
     /**
