@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "completion", description = "Print the bash or zsh completion script.",
         footer = {"", "Examples:", "  source <(campaignctl completion bash)",
-                "  campaignctl completion zsh > \"${fpath[1]}/_campaignctl\""})
+                "  campaignctl completion zsh > \"$${fpath[1]}/_campaignctl\""})
 final class CompletionCommand implements Callable<Integer> {
 
     /** The shells scripts are made for. */

@@ -26,8 +26,8 @@ public final class LoggingDefaults {
             if (in != null) {
                 LogManager.getLogManager().readConfiguration(in);
             }
-        } catch (IOException e) {
-            System.err.println("warning: logging configuration not loaded: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            System.err.println("warning: logging configuration not loaded: " + e);
         }
     }
 

@@ -40,9 +40,12 @@ final class TrainingRunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Cli quiet = new Cli(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of(), false);
-        render(Main.commandLine(quiet));
         Path dataDir = Files.createTempDirectory("campaignctl-training");
+        // Its own config directory and home: the user's profiles (URLs, passwords) stay out of it.
+        Map<String, String> env = Map.of("XDG_CONFIG_HOME", dataDir.resolve("config").toString(),
+                "HOME", dataDir.toString(), "CAMPAIGNCTL_HOME", dataDir.toString());
+        Cli quiet = new Cli(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), env, false);
+        render(Main.commandLine(quiet));
         try (StandIn service = new StandIn()) {
             new ServerState(dataDir).write(service.url(), null, null, null);
             new CredentialsFile(dataDir).write(new Credentials("admin", "training-only"));
@@ -114,15 +117,17 @@ final class TrainingRunCommand implements Callable<Integer> {
         }
 
         String url() {
-            return "http://127.0.0.1:" + socket.getLocalPort();
+            InetAddress address = socket.getInetAddress();
+            String host = address instanceof java.net.Inet6Address ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
+            return "http://" + host + ":" + socket.getLocalPort();
         }
 
         private void serve() {
             while (!socket.isClosed()) {
                 try (Socket connection = socket.accept()) {
                     answer(connection.getInputStream(), connection.getOutputStream());
-                } catch (IOException e) {
-                    // closed at the end of the run, or a client that went away
+                } catch (IOException | RuntimeException e) {
+                    // closed at the end of the run, or a client that went away or sent nonsense
                 }
             }
         }

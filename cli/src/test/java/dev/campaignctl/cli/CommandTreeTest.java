@@ -93,11 +93,27 @@ class CommandTreeTest {
             List<String> path = new ArrayList<>(List.of(command.getCommandSpec().qualifiedName(" ").split(" ")));
             path.remove(0);
             lines.add(concat(path, "--help"));
+            if (!path.isEmpty()) {
+                List<String> help = new ArrayList<>(List.of("help"));
+                help.addAll(path);
+                lines.add(help);
+            }
             if (!path.isEmpty() && command.getSubcommands().isEmpty()) {
                 lines.add(concat(path, "--no-such-option"));
+                if (path.size() > 1) {
+                    // A group's own --help before the subcommand's name.
+                    List<String> groupHelp = new ArrayList<>(path.subList(0, path.size() - 1));
+                    groupHelp.add("--help");
+                    groupHelp.add(path.get(path.size() - 1));
+                    lines.add(groupHelp);
+                }
             }
         }
-        assertThat(lines).hasSizeGreaterThan(40);
+        // Options before the command, a word that is no command, help about help.
+        lines.addAll(List.of(List.of("-o", "json", "campaign", "list"), List.of("--data-dir", "/nowhere", "campaign", "list"),
+                List.of("nosuch", "campaign", "list"), List.of("help", "help"), List.of("help", "help", "campaign"),
+                List.of("campaign", "lst"), List.of("ai", "cach", "clear"), List.of("--profile", "x", "campaign", "--help")));
+        assertThat(lines).hasSizeGreaterThan(100);
         for (List<String> line : lines) {
             String[] args = line.toArray(String[]::new);
             StringWriter out = new StringWriter();
@@ -120,9 +136,14 @@ class CommandTreeTest {
     }
 
     @Test
-    void theTrainingRunRunsItsCommandsAgainstItsStandInService() {
-        // The launcher records the AOT cache from this run; a command failing in it trains the wrong paths.
-        CliRun training = CliRun.run(Map.of(), "training-run");
+    void theTrainingRunRunsItsCommandsAgainstItsStandInServiceWhateverTheUsersProfileSays() throws Exception {
+        // The launcher records the AOT cache from this run; a command failing in it trains the wrong
+        // paths, and one following the user's profile would send the user's password elsewhere.
+        Path config = Files.createTempDirectory("campaignctl-config");
+        Files.createDirectories(config.resolve("campaignctl"));
+        Files.writeString(config.resolve("campaignctl/config.json"),
+                "{\"current_profile\":\"prod\",\"profiles\":{\"prod\":{\"url\":\"http://127.0.0.1:1\",\"password\":\"prod-secret\"}}}");
+        CliRun training = CliRun.run(Map.of("XDG_CONFIG_HOME", config.toString(), "CAMPAIGNCTL_PROFILE", "prod"), "training-run");
 
         assertThat(training.code()).as(training.err()).isZero();
         assertThat(training.err()).contains("training run done").doesNotContain("exited");

@@ -77,7 +77,7 @@ public final class HttpJson {
         if (answer.status() >= 300 && answer.status() < 400) {
             // Redirects are not followed: the Authorization header would go along to wherever they point.
             String location = answer.header("location");
-            throw new ApiException(ErrorKind.UNAVAILABLE, null, base + " answered " + answer.status() + ", a redirect"
+            throw new ApiException(ErrorKind.VALIDATION, "url", base + " answered " + answer.status() + ", a redirect"
                     + (location == null ? "" : " to " + location) + "; use the address it points to");
         }
         JsonNode json = parse(answer.body());

@@ -33,7 +33,7 @@ class HttpJsonTest {
             HttpJson http = new HttpJson(server.uri(""), HttpJson.basic("admin", "pw"));
 
             assertThatThrownBy(() -> http.get("/campaigns"))
-                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.UNAVAILABLE))
+                    .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.VALIDATION))
                     .hasMessageContaining("308").hasMessageContaining("https://elsewhere.example/campaigns");
             assertThat(server.requests).hasSize(1);
         }
