@@ -34,7 +34,7 @@ public final class SeedPendingEvents {
         String target = args[0];
         int events = Integer.parseInt(args[1]);
         int rules = Integer.parseInt(args[2]);
-        DbConfig config = target.startsWith("jdbc:") ? DbConfig.external(target, "postgres", null) : DbConfig.embedded(Path.of(target));
+        DbConfig config = target.startsWith("jdbc:") ? DbConfig.external(target, "postgres", System.getenv("DB_PASSWORD")) : DbConfig.embedded(Path.of(target));
         try (Database db = Database.open(config);
              Connection c = db.connection();
              Statement s = c.createStatement()) {

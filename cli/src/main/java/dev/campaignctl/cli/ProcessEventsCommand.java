@@ -76,7 +76,8 @@ final class ProcessEventsCommand implements Callable<Integer> {
         if (!database.hasExternalUrl(cli)) {
             var running = new ServerState(database.dataDir(cli)).databaseUrl();
             if (running.isPresent()) {
-                return DbConfig.external(running.get(), "postgres", null).withPoolSize(workers + 2);
+                String password = dev.campaignctl.core.db.EmbeddedPassword.read(database.dataDir(cli)).orElse(null);
+                return DbConfig.external(running.get(), "postgres", password).withPoolSize(workers + 2);
             }
         }
         return database.config(cli).withPoolSize(workers + 2);

@@ -80,13 +80,16 @@ public final class Database implements AutoCloseable {
 
     private static Database startEmbedded(DbConfig config) {
         EmbeddedPostgres postgres;
+        String password;
         try {
             Files.createDirectories(config.embeddedDir());
+            password = EmbeddedPassword.readOrCreate(config.embeddedDir());
             postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(config.embeddedDir().resolve("pgdata"))
                     .setCleanDataDirectory(false)
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("shared_buffers", "256MB")
+                    .setConnectConfig("password", password)
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .start();
         } catch (IOException | RuntimeException e) {
@@ -94,13 +97,15 @@ public final class Database implements AutoCloseable {
                     + config.embeddedDir() + " (is another campaignctl using it?): " + rootMessage(e), e);
         }
         try {
+            EmbeddedPassword.require(postgres, config.embeddedDir().resolve("pgdata"), password);
             createDatabaseIfMissing(postgres);
-        } catch (SQLException e) {
+        } catch (SQLException | IOException e) {
             closeQuietly(postgres);
             throw new ApiException(ErrorKind.UNAVAILABLE, null, "embedded PostgreSQL failed: " + e.getMessage(), e);
         }
         Properties props = new Properties();
         props.setProperty("user", "postgres");
+        props.setProperty("password", password);
         props.setProperty("reWriteBatchedInserts", "true");
         String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + EMBEDDED_DATABASE;
         try {
