@@ -195,6 +195,9 @@ public final class Http1Client {
         StringBuilder text = new StringBuilder(160);
         String target = targetPrefix + path;
         text.append(method).append(' ').append(target.isEmpty() ? "/" : target).append(" HTTP/1.1\r\n");
+        if (headers.size() % 2 != 0) {
+            throw new IllegalArgumentException("request headers come as name, value pairs; got " + headers.size() + " items");
+        }
         StringBuilder extra = new StringBuilder(128);
         for (int i = 0; i + 1 < headers.size(); i += 2) {
             String name = headers.get(i);
@@ -308,6 +311,11 @@ public final class Http1Client {
         exchange.raw = socket;
         Socket raw = socket;
         try {
+            // The watchdog may have fired before it could see this socket: then nothing would close
+            // it, and a TLS handshake or proxy CONNECT below would wait forever.
+            if (exchange.expired) {
+                throw new IOException("deadline passed");
+            }
             socket.setTcpNoDelay(true);
             socket.setKeepAlive(true);
             SocketAddress target = proxy.type() == Proxy.Type.SOCKS ? InetSocketAddress.createUnresolved(unbracketed(), port)
@@ -730,6 +738,13 @@ public final class Http1Client {
         private byte[] readToEnd() throws IOException {
             Body body = new Body(0);
             while (true) {
+                if (body.size == MAX_BODY_BYTES) {
+                    // Exactly at the cap is fine, if the server closes now.
+                    if (position == limit && in.read() < 0) {
+                        return body.toArray();
+                    }
+                    throw new TooLargeException("the response body exceeds " + MAX_BODY_BYTES + " bytes");
+                }
                 body.reserve(1);
                 int read;
                 if (position < limit) {

@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import javax.net.ssl.SSLServerSocket;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.KeyManagerFactory;
@@ -260,6 +261,18 @@ class Http1ClientTest {
     }
 
     @Test
+    void aBodyUntilCloseMayBeExactlyAsLargeAsTheCapButNoLarger() throws Exception {
+        String atCap = "a".repeat(Http1Client.MAX_BODY_BYTES);
+        try (ScriptedHttpServer server = new ScriptedHttpServer((request, index) ->
+                "HTTP/1.0 200 OK\r\n\r\n" + atCap + (index == 0 ? "" : "b"))) {
+            Http1Client client = new Http1Client(server.uri("/x"));
+
+            assertThat(client.send("GET", "", null, List.of(), TIMEOUT).body()).hasSize(Http1Client.MAX_BODY_BYTES);
+            assertThatThrownBy(() -> client.send("GET", "", null, List.of(), TIMEOUT)).isInstanceOf(Http1Client.TooLargeException.class);
+        }
+    }
+
+    @Test
     void bytesLeftAfterAnAnswerAreNeverReadAsTheNextOne() throws Exception {
         try (ScriptedHttpServer server = new ScriptedHttpServer((request, index) -> switch (index) {
             case 0 -> ok("{\"n\":0}") + ok("{\"stale\":true}");
@@ -328,6 +341,8 @@ class Http1ClientTest {
             assertThatThrownBy(() -> client.send("GET", "", null, List.of("Content-Length", "0"), TIMEOUT))
                     .isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> client.send("GET", "", null, List.of("X Y", "1"), TIMEOUT)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> client.send("GET", "", null, List.of("Authorization"), TIMEOUT))
+                    .isInstanceOf(IllegalArgumentException.class);
             assertThat(server.requests).isEmpty();
         }
     }
