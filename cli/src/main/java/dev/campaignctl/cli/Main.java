@@ -124,7 +124,8 @@ public final class Main {
 
     static int run(Cli cli, String... args) {
         Cli withProfile = cli.withProfile(profileFlag(args));
-        return commandLine(withProfile, needed(args), subcommand(args)).execute(args);
+        java.util.List<String> words = words(args);
+        return commandLine(withProfile, needed(words), subcommand(words)).execute(args);
     }
 
     /**
@@ -134,20 +135,10 @@ public final class Main {
      * start; every other command is only listed, by name and description, for root help and for
      * suggestions after a typo.
      */
-    static java.util.Set<String> needed(String... args) {
-        for (String arg : args) {
-            if (arg.startsWith("@")) {
-                // picocli reads arguments from @files, so the command could be any of them.
-                return COMMANDS.keySet();
-            }
-        }
-        java.util.List<String> words = new java.util.ArrayList<>();
-        for (int i = 0; i < args.length && words.size() < 2; i++) {
-            if (args[i].equals("--profile")) {
-                i++;
-            } else if (!args[i].startsWith("-")) {
-                words.add(args[i]);
-            }
+    static java.util.Set<String> needed(java.util.List<String> words) {
+        if (words == null) {
+            // picocli reads arguments from @files, so the command could be any of them.
+            return COMMANDS.keySet();
         }
         if (words.isEmpty()) {
             return java.util.Set.of("help");
@@ -157,7 +148,7 @@ public final class Main {
             return COMMANDS.keySet();
         }
         if (words.get(0).equals("help") && words.size() > 1 && COMMANDS.containsKey(words.get(1))) {
-            return new java.util.HashSet<>(java.util.List.of("help", words.get(1)));
+            return java.util.Set.copyOf(java.util.List.of("help", words.get(1)));
         }
         return java.util.Set.of(words.get(0));
     }
@@ -167,19 +158,27 @@ public final class Main {
      * {@code campaign list --status active}), or null: within a group only that subcommand needs
      * building in full.
      */
-    static String subcommand(String... args) {
-        java.util.List<String> words = new java.util.ArrayList<>();
-        for (int i = 0; i < args.length && words.size() < 2; i++) {
-            if (args[i].startsWith("@")) {
+    static String subcommand(java.util.List<String> words) {
+        return words != null && words.size() == 2 && COMMANDS.containsKey(words.get(0)) && !words.get(0).equals("help")
+                ? words.get(1) : null;
+    }
+
+    /** The first two words of a command line that are not options (nor --profile's value); null when it reads @files. */
+    private static java.util.List<String> words(String... args) {
+        for (String arg : args) {
+            if (arg.startsWith("@")) {
                 return null;
             }
+        }
+        java.util.List<String> words = new java.util.ArrayList<>(2);
+        for (int i = 0; i < args.length && words.size() < 2; i++) {
             if (args[i].equals("--profile")) {
                 i++;
             } else if (!args[i].startsWith("-")) {
                 words.add(args[i]);
             }
         }
-        return words.size() == 2 && COMMANDS.containsKey(words.get(0)) && !words.get(0).equals("help") ? words.get(1) : null;
+        return words;
     }
 
     /** --profile is needed before parsing, to resolve settings while commands are built and run. */

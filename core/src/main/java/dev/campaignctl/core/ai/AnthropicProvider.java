@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.json.Json;
 import java.time.Duration;
+import java.util.List;
 
 /** Anthropic Messages ({@code POST /v1/messages}, {@code x-api-key} and {@code anthropic-version}). */
 public final class AnthropicProvider extends HttpLlmProvider {
@@ -31,13 +32,18 @@ public final class AnthropicProvider extends HttpLlmProvider {
     }
 
     @Override
+    List<String> authHeaders(String apiKey) {
+        return List.of("x-api-key", apiKey, "anthropic-version", VERSION);
+    }
+
+    @Override
     public Completion complete(String prompt, String model, int maxTokens, double temperature) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("model", model);
         body.put("max_tokens", maxTokens);
         body.put("temperature", temperature);
         body.putArray("messages").addObject().put("role", "user").put("content", prompt);
-        JsonNode answer = http.post("Anthropic", body, "x-api-key", apiKey, "anthropic-version", VERSION);
+        JsonNode answer = http.post(body);
         StringBuilder text = new StringBuilder();
         for (JsonNode block : answer.path("content")) {
             if (block.path("type").asText().equals("text")) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.json.Json;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * OpenAI Chat Completions ({@code POST /chat/completions}, {@code Authorization: Bearer}); with a
@@ -33,13 +34,18 @@ public final class OpenAiProvider extends HttpLlmProvider {
     }
 
     @Override
+    List<String> authHeaders(String apiKey) {
+        return List.of("Authorization", "Bearer " + apiKey);
+    }
+
+    @Override
     public Completion complete(String prompt, String model, int maxTokens, double temperature) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("model", model);
         body.putArray("messages").addObject().put("role", "user").put("content", prompt);
         body.put("max_tokens", maxTokens);
         body.put("temperature", temperature);
-        JsonNode answer = http.post("OpenAI", body, "Authorization", "Bearer " + apiKey);
+        JsonNode answer = http.post(body);
         JsonNode usage = answer.path("usage");
         return new Completion(answer.path("choices").path(0).path("message").path("content").asText(""),
                 answer.path("model").asText(model), usage.path("prompt_tokens").asInt(), usage.path("completion_tokens").asInt());

@@ -6,6 +6,7 @@ import dev.campaignctl.core.json.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,24 +16,25 @@ import java.util.List;
  */
 final class ProviderHttp {
 
+    private final String provider;
     private final Http1Client client;
     private final Duration timeout;
     private final String host;
 
-    ProviderHttp(URI endpoint, Duration timeout) {
-        this.client = new Http1Client(endpoint);
+    /** @param headers what every call sends besides the JSON headers (the key), as name, value pairs */
+    ProviderHttp(String provider, URI endpoint, Duration timeout, List<String> headers) {
+        List<String> all = new ArrayList<>(List.of("Content-Type", "application/json", "Accept", "application/json"));
+        all.addAll(headers);
+        this.provider = provider;
+        this.client = new Http1Client(endpoint, all);
         this.timeout = timeout;
         this.host = endpoint.getHost();
     }
 
-    /** @param headers extra request headers as name, value, name, value... */
-    JsonNode post(String provider, Object body, String... headers) {
-        List<String> all = new java.util.ArrayList<>(headers.length + 4);
-        all.addAll(List.of("Content-Type", "application/json", "Accept", "application/json"));
-        all.addAll(List.of(headers));
+    JsonNode post(Object body) {
         Http1Client.Response response;
         try {
-            response = client.send("POST", "", Json.bytes(body), all, timeout);
+            response = client.send("POST", "", Json.bytes(body), List.of(), timeout);
         } catch (Http1Client.DeadlineExceededException e) {
             throw new ProviderException(provider, 0, provider + " did not answer within " + seconds(timeout), null, true);
         } catch (Http1Client.TooLargeException e) {

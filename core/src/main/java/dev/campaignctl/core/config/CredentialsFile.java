@@ -2,14 +2,11 @@ package dev.campaignctl.core.config;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -18,13 +15,6 @@ import java.util.Properties;
  * with owner-only permissions (0600) so the CLI of the same user finds them and nobody else reads them.
  */
 public final class CredentialsFile {
-
-    private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-
-    /** Seeded on first use: reading credentials, what every CLI call does, needs no randomness. */
-    private static final class Random {
-        static final SecureRandom INSTANCE = new SecureRandom();
-    }
 
     private final Path file;
 
@@ -53,34 +43,20 @@ public final class CredentialsFile {
 
     /** The stored credentials, or new ones (random 24-character password) written first. */
     public Credentials readOrCreate(String username) {
-        return read().orElseGet(() -> write(new Credentials(username, randomPassword())));
+        return read().orElseGet(() -> write(new Credentials(username, Secrets.randomPassword(24))));
     }
 
     public Credentials write(Credentials credentials) {
+        Properties props = new Properties();
+        props.setProperty("username", credentials.username());
+        props.setProperty("password", credentials.password());
+        StringWriter text = new StringWriter();
         try {
-            Files.createDirectories(file.getParent());
-            Path temp = file.resolveSibling("credentials.tmp");
-            Files.deleteIfExists(temp);
-            Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Properties props = new Properties();
-            props.setProperty("username", credentials.username());
-            props.setProperty("password", credentials.password());
-            try (Writer writer = Files.newBufferedWriter(temp, StandardCharsets.UTF_8, StandardOpenOption.WRITE)) {
-                props.store(writer, "campaignctl API credentials (generated; keep private)");
-            }
-            Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            props.store(text, "campaignctl API credentials (generated; keep private)");
+            Secrets.writeOwnerOnly(file, text.toString());
             return credentials;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }
-    }
-
-    static String randomPassword() {
-        StringBuilder out = new StringBuilder(24);
-        for (int i = 0; i < 24; i++) {
-            out.append(ALPHABET.charAt(Random.INSTANCE.nextInt(ALPHABET.length())));
-        }
-        return out.toString();
     }
 }

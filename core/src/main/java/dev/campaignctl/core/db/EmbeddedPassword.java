@@ -1,13 +1,12 @@
 package dev.campaignctl.core.db;
 
+import dev.campaignctl.core.config.Secrets;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -24,7 +23,6 @@ public final class EmbeddedPassword {
     static final String FILE = "db-password";
     /** First line of a pg_hba.conf we wrote; its absence means the cluster still trusts everyone. */
     static final String MARKER = "# campaignctl: every connection gives the superuser's password";
-    private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
 
     private EmbeddedPassword() {
     }
@@ -48,18 +46,9 @@ public final class EmbeddedPassword {
         if (existing.isPresent()) {
             return existing.get();
         }
-        SecureRandom random = new SecureRandom();
-        StringBuilder password = new StringBuilder(32);
-        for (int i = 0; i < 32; i++) {
-            password.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
-        }
-        Path file = dataDir.resolve(FILE);
-        Path temp = dataDir.resolve(FILE + ".tmp");
-        Files.deleteIfExists(temp);
-        Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(temp, password + "\n", StandardCharsets.UTF_8);
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        return password.toString();
+        String password = Secrets.randomPassword(32);
+        Secrets.writeOwnerOnly(dataDir.resolve(FILE), password + "\n");
+        return password;
     }
 
     /**
@@ -72,7 +61,7 @@ public final class EmbeddedPassword {
         if (Files.isReadable(hba) && Files.readString(hba, StandardCharsets.UTF_8).startsWith(MARKER)) {
             return;
         }
-        if (!password.chars().allMatch(c -> ALPHABET.indexOf(c) >= 0)) {
+        if (!Secrets.isGenerated(password)) {
             // It goes into DDL, which takes no bind parameters: only our own alphabet may.
             throw new IOException(pgdata.resolveSibling(FILE) + " holds characters this tool never writes; remove it to start anew");
         }

@@ -97,11 +97,23 @@ public final class Http1Client {
 
     /** @param base the server's URL, optionally with a path that every request's path is appended to */
     public Http1Client(URI base) {
-        this(base, null, ProxySelector.getDefault());
+        this(base, List.of());
+    }
+
+    /**
+     * @param headers request headers sent with every request (name, value, name, value...), checked
+     *                and encoded once here rather than on each call
+     */
+    public Http1Client(URI base, List<String> headers) {
+        this(base, headers, null, ProxySelector.getDefault());
     }
 
     /** @param tlsFactory for https, or null for the JVM's default (its trust store) */
     Http1Client(URI base, SSLSocketFactory tlsFactory, ProxySelector proxies) {
+        this(base, List.of(), tlsFactory, proxies);
+    }
+
+    private Http1Client(URI base, List<String> headers, SSLSocketFactory tlsFactory, ProxySelector proxies) {
         String scheme = base.getScheme() == null ? "" : base.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || base.getHost() == null || base.getRawQuery() != null) {
             throw new IllegalArgumentException("not an http(s) URL without a query: " + base);
@@ -113,7 +125,8 @@ public final class Http1Client {
         this.proxy = proxyFor(base, proxies);
         String path = base.getRawPath() == null ? "" : base.getRawPath().replaceAll("/+$", "");
         this.targetPrefix = proxy.type() == Proxy.Type.HTTP && !tls ? scheme + "://" + authority() + path : path;
-        this.fixedHeaders = ("Host: " + authority() + "\r\nUser-Agent: campaignctl\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        this.fixedHeaders = ("Host: " + authority() + "\r\nUser-Agent: campaignctl\r\n" + headerLines(headers))
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static Proxy proxyFor(URI base, ProxySelector proxies) {
@@ -134,7 +147,7 @@ public final class Http1Client {
      *
      * @param path    appended to the base URL's path: empty, or starting with {@code /}, query included
      * @param body    the request body, or null for none
-     * @param headers extra request headers as name, value, name, value...
+     * @param headers request headers besides the client's own, as name, value, name, value...
      */
     public Response send(String method, String path, byte[] body, List<String> headers, Duration timeout) throws IOException {
         byte[] request = request(method, path, body, headers);
@@ -195,22 +208,7 @@ public final class Http1Client {
         StringBuilder text = new StringBuilder(160);
         String target = targetPrefix + path;
         text.append(method).append(' ').append(target.isEmpty() ? "/" : target).append(" HTTP/1.1\r\n");
-        if (headers.size() % 2 != 0) {
-            throw new IllegalArgumentException("request headers come as name, value pairs; got " + headers.size() + " items");
-        }
-        StringBuilder extra = new StringBuilder(128);
-        for (int i = 0; i + 1 < headers.size(); i += 2) {
-            String name = headers.get(i);
-            String value = headers.get(i + 1);
-            if (!isToken(name) || RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
-                throw new IllegalArgumentException("not a request header this client lets callers set: " + name.replaceAll("[^\\x21-\\x7e]", "?"));
-            }
-            if (!safeHeader(value)) {
-                // The value may be a key: say which header, never what it holds.
-                throw new IllegalArgumentException("request header " + name + " holds a control character");
-            }
-            extra.append(name).append(": ").append(value).append("\r\n");
-        }
+        StringBuilder extra = new StringBuilder(headerLines(headers));
         if (body != null || !(method.equals("GET") || method.equals("DELETE") || method.equals("OPTIONS"))) {
             extra.append("Content-Length: ").append(body == null ? 0 : body.length).append("\r\n");
         }
@@ -226,6 +224,27 @@ public final class Http1Client {
             System.arraycopy(body, 0, request, line.length + fixedHeaders.length + tail.length, length);
         }
         return request;
+    }
+
+    /** Header lines ("Name: value\r\n") for name, value pairs, refused when a name or value could break the request. */
+    private static String headerLines(List<String> headers) {
+        if (headers.size() % 2 != 0) {
+            throw new IllegalArgumentException("request headers come as name, value pairs; got " + headers.size() + " items");
+        }
+        StringBuilder lines = new StringBuilder(128);
+        for (int i = 0; i < headers.size(); i += 2) {
+            String name = headers.get(i);
+            String value = headers.get(i + 1);
+            if (!isToken(name) || RESERVED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                throw new IllegalArgumentException("not a request header this client lets callers set: " + name.replaceAll("[^\\x21-\\x7e]", "?"));
+            }
+            if (!safeHeader(value)) {
+                // The value may be a key: say which header, never what it holds.
+                throw new IllegalArgumentException("request header " + name + " holds a control character");
+            }
+            lines.append(name).append(": ").append(value).append("\r\n");
+        }
+        return lines.toString();
     }
 
     /** Printable ASCII without spaces: what a request target may hold (anything else is percent-encoded first). */
@@ -360,7 +379,8 @@ public final class Http1Client {
     private Socket handshake(Socket plain) throws IOException {
         SSLSocketFactory factory = tlsFactory != null ? tlsFactory : (SSLSocketFactory) SSLSocketFactory.getDefault();
         // A fully qualified name's trailing dot is not part of the name a certificate carries.
-        String name = unbracketed().endsWith(".") ? unbracketed().substring(0, unbracketed().length() - 1) : unbracketed();
+        String host = unbracketed();
+        String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
         SSLSocket socket = (SSLSocket) factory.createSocket(plain, name, port, true);
         SSLParameters parameters = socket.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
@@ -423,6 +443,7 @@ public final class Http1Client {
         private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
         private final Set<Exchange> running = ConcurrentHashMap.newKeySet();
+        /** The size of {@link #running}, exactly: the decision to sleep must not rest on a set's approximate size. */
         private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
         private final Thread thread;
         private volatile boolean sleeping;
@@ -611,11 +632,7 @@ public final class Http1Client {
                 }
                 first = single;
             }
-            long length = Long.parseLong(first);
-            if (length > MAX_BODY_BYTES) {
-                throw new TooLargeException("the response body exceeds " + MAX_BODY_BYTES + " bytes");
-            }
-            return length;
+            return Long.parseLong(first);
         }
 
         /** Keep-Alive: timeout=N shortens how long the connection stays pooled (kept a second under N). */
@@ -684,27 +701,35 @@ public final class Http1Client {
             return body.toArray();
         }
 
-        /** Appends exactly {@code length} more bytes: first what the buffer holds, then straight from the socket. */
+        /** Appends exactly {@code length} more bytes (a body past the cap is refused before any is read). */
         private void appendExactly(Body body, long length) throws IOException {
             long remaining = length;
             while (remaining > 0) {
                 body.reserve(remaining);
-                int room = (int) Math.min(remaining, body.bytes.length - body.size);
-                int read;
-                if (position < limit) {
-                    read = Math.min(room, limit - position);
-                    System.arraycopy(buffer, position, body.bytes, body.size, read);
-                    position += read;
-                } else {
-                    read = in.read(body.bytes, body.size, room);
-                    if (read < 0) {
-                        throw new EOFException("the connection closed before the response was complete");
-                    }
-                    received += read;
+                int read = readInto(body, (int) Math.min(remaining, body.bytes.length - body.size));
+                if (read < 0) {
+                    throw new EOFException("the connection closed before the response was complete");
                 }
-                body.size += read;
                 remaining -= read;
             }
+        }
+
+        /** Up to {@code max} bytes into the body: what the buffer holds first, then straight from the socket; -1 at its end. */
+        private int readInto(Body body, int max) throws IOException {
+            int read;
+            if (position < limit) {
+                read = Math.min(max, limit - position);
+                System.arraycopy(buffer, position, body.bytes, body.size, read);
+                position += read;
+            } else {
+                read = in.read(body.bytes, body.size, max);
+                if (read < 0) {
+                    return -1;
+                }
+                received += read;
+            }
+            body.size += read;
+            return read;
         }
 
         private byte[] readChunked() throws IOException {
@@ -725,9 +750,6 @@ public final class Http1Client {
                     }
                     return body.toArray();
                 }
-                if (body.size + size > MAX_BODY_BYTES) {
-                    throw new TooLargeException("the response body exceeds " + MAX_BODY_BYTES + " bytes");
-                }
                 appendExactly(body, size);
                 if (!readLine(2).isEmpty()) {
                     throw new IOException("malformed chunk");
@@ -746,19 +768,9 @@ public final class Http1Client {
                     throw new TooLargeException("the response body exceeds " + MAX_BODY_BYTES + " bytes");
                 }
                 body.reserve(1);
-                int read;
-                if (position < limit) {
-                    read = Math.min(limit - position, body.bytes.length - body.size);
-                    System.arraycopy(buffer, position, body.bytes, body.size, read);
-                    position += read;
-                } else {
-                    read = in.read(body.bytes, body.size, body.bytes.length - body.size);
-                    if (read < 0) {
-                        return body.toArray();
-                    }
-                    received += read;
+                if (readInto(body, body.bytes.length - body.size) < 0) {
+                    return body.toArray();
                 }
-                body.size += read;
             }
         }
     }

@@ -20,9 +20,7 @@ class EmbeddedPasswordTest {
     @Test
     void theEmbeddedClusterRefusesConnectionsWithoutItsPasswordAndOlderTrustingClustersAreSwitched(@TempDir Path home)
             throws Exception {
-        String url;
         try (Database db = Database.open(DbConfig.embedded(home))) {
-            url = db.url();
             assertThat(count(db)).isZero();
         }
         Path file = home.resolve(EmbeddedPassword.FILE);
@@ -48,7 +46,6 @@ class EmbeddedPasswordTest {
             assertThatThrownBy(() -> connect(db.url(), null)).isInstanceOf(SQLException.class);
         }
         assertThat(Files.readString(home.resolve("pgdata/pg_hba.conf"))).startsWith(EmbeddedPassword.MARKER);
-        assertThat(url).startsWith("jdbc:postgresql://localhost:");
     }
 
     private static long count(Database db) throws SQLException {
