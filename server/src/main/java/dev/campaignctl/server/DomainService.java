@@ -72,10 +72,19 @@ public final class DomainService implements HttpService {
         JsonIo.ok(response, Map.of("status", "alive"));
     }
 
-    /** Ready when the database answers with the schema in place; 503 otherwise, so balancers look elsewhere. */
+    /**
+     * Ready when the database answers with the schema in place and every processor worker runs;
+     * 503 otherwise, so balancers look elsewhere.
+     */
     private void ready(ServerRequest request, ServerResponse response) {
         try {
-            JsonIo.ok(response, Map.of("status", "ready", "database", api.health().database()));
+            var health = api.health();
+            if (!health.healthy()) {
+                JsonIo.send(response, Status.SERVICE_UNAVAILABLE_503, Map.of("status", "not ready",
+                        "database", health.database(), "processor", String.valueOf(health.processor())));
+                return;
+            }
+            JsonIo.ok(response, Map.of("status", "ready", "database", health.database()));
         } catch (ApiException e) {
             JsonIo.send(response, Status.SERVICE_UNAVAILABLE_503, Map.of("status", "not ready", "database", e.getMessage()));
         }

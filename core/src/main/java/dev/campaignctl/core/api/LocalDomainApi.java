@@ -55,7 +55,16 @@ public final class LocalDomainApi implements DomainApi {
 
     @Override
     public Health health() {
-        return new Health("healthy", "demo-domain", "ok", events.countPending(), Version.current());
+        long pending = events.countPending();
+        if (processor == null || !processor.health().running()) {
+            return new Health("healthy", "demo-domain", "ok", pending, Version.current(), null);
+        }
+        EventProcessor.Health workers = processor.health();
+        if (workers.ready()) {
+            return new Health("healthy", "demo-domain", "ok", pending, Version.current(), "running");
+        }
+        return new Health("degraded", "demo-domain", "ok", pending, Version.current(), "restarting "
+                + workers.restarting() + " of " + workers.workers() + " workers after: " + workers.lastFailure());
     }
 
     @Override

@@ -37,6 +37,7 @@ public final class CampaignStore {
     /** Creates a campaign and its rules in one transaction: all of them, or nothing. */
     public Campaign createWithRules(NewCampaign c, List<NewRule> rules) {
         return Jdbc.transaction(dataSource, connection -> {
+            bumpRuleSetVersion(connection);
             Campaign campaign;
             try (PreparedStatement ps = connection.prepareStatement(
                     "INSERT INTO campaigns (name, description, status, starts_at, ends_at, evaluation, budget_total,"
@@ -83,6 +84,7 @@ public final class CampaignStore {
 
     public Campaign update(long id, CampaignPatch patch) {
         return Jdbc.transaction(dataSource, connection -> {
+            bumpRuleSetVersion(connection);
             Campaign next = patch.applyTo(find(connection, id, true));
             try (PreparedStatement ps = connection.prepareStatement("UPDATE campaigns SET name = ?, description = ?,"
                     + " status = ?, starts_at = ?, ends_at = ?, evaluation = ?, budget_total = ?, customer_cap = ?,"
@@ -103,12 +105,24 @@ public final class CampaignStore {
 
     public Rule addRule(long campaignId, NewRule rule) {
         return Jdbc.transaction(dataSource, connection -> {
+            bumpRuleSetVersion(connection);
             Campaign campaign = find(connection, campaignId, true);
             if (campaign.status() == CampaignStatus.ENDED) {
                 throw ApiException.conflict("campaign_id", "campaign " + campaignId + " is ended; rules can no longer be added");
             }
             return insertRule(connection, campaignId, rule);
         });
+    }
+
+    /**
+     * Takes the rule-set counter first (see V3__rule_set_version.sql): the change then commits
+     * wholly before or wholly after any processor batch, and, taken before any campaign row, it
+     * cannot deadlock with a batch that holds the counter and waits for a campaign row.
+     */
+    private static void bumpRuleSetVersion(Connection connection) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE rule_set_version SET version = version + 1")) {
+            ps.executeUpdate();
+        }
     }
 
     private static Rule insertRule(Connection connection, long campaignId, NewRule rule) throws SQLException {

@@ -2,6 +2,7 @@ package dev.campaignctl.core.campaign;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.json.Decimals;
 import dev.campaignctl.core.json.Fields;
 import java.math.BigDecimal;
 
@@ -17,6 +18,7 @@ final class Limits {
         if (value == null) {
             return null;
         }
+        Decimals.bounded(field, value);
         if (value.signum() < 0) {
             throw ApiException.invalid(field, "must not be negative, got " + value.toPlainString());
         }

@@ -33,22 +33,44 @@ public final class Jdbc {
         }
     }
 
-    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    /**
+     * Runs {@code work} in one transaction: committed when it returns, rolled back when it throws
+     * anything at all. An Error (OutOfMemoryError, StackOverflowError) rolls back too: resetting
+     * auto-commit on a connection with an open transaction would commit its half-done work.
+     */
     public static <T> T transaction(DataSource dataSource, Work<T> work) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
+            T result;
             try {
-                T result = work.apply(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
+                result = work.apply(connection);
+            } catch (Throwable e) {
+                rollbackAfter(connection, e);
                 throw e;
-            } finally {
-                connection.setAutoCommit(true);
             }
+            connection.commit();
+            connection.setAutoCommit(true);
+            return result;
         } catch (SQLException e) {
             throw translate(e);
+        }
+    }
+
+    /**
+     * Rolls back after {@code failure}; when even that fails, the connection is aborted so the pool
+     * discards it instead of handing out (or auto-committing) the open transaction.
+     */
+    private static void rollbackAfter(Connection connection, Throwable failure) {
+        try {
+            connection.rollback();
+            connection.setAutoCommit(true);
+        } catch (Throwable rollback) {
+            failure.addSuppressed(rollback);
+            try {
+                connection.abort(Runnable::run);
+            } catch (Throwable abort) {
+                failure.addSuppressed(abort);
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.ErrorBody;
+import dev.campaignctl.core.json.Fields;
 import dev.campaignctl.core.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -120,6 +121,7 @@ public final class EventBatch {
         }
         ObjectNode fields = Json.MAPPER.createObjectNode();
         String transactionData = null;
+        ApiException dataProblem = null;
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String name = parser.currentName();
             JsonToken value = parser.nextToken();
@@ -130,7 +132,7 @@ public final class EventBatch {
                     throw ApiException.invalid(null, "the request body must be UTF-8");
                 }
                 int start = offset + (int) tokenOffset;
-                parser.skipChildren();
+                dataProblem = skipData(parser);
                 int end = offset + (int) parser.currentLocation().getByteOffset();
                 transactionData = new String(body, start, end - start, StandardCharsets.UTF_8);
                 fields.remove(name);
@@ -141,7 +143,56 @@ public final class EventBatch {
                 }
             }
         }
+        if (dataProblem != null) {
+            return new Entry(index, line, null, ErrorBody.of(dataProblem));
+        }
         return validated(index, line, fields, transactionData);
+    }
+
+    /**
+     * Skips the transaction data object the parser is on, as {@code skipChildren} would, checking
+     * on the way that each number can be stored and read back (see {@link Fields#storableNumber});
+     * returns the first problem, having read to the object's end either way.
+     */
+    private static ApiException skipData(JsonParser parser) throws java.io.IOException {
+        ApiException problem = null;
+        for (int depth = 1; depth > 0; ) {
+            JsonToken token = parser.nextToken();
+            if (token == null) {
+                throw new com.fasterxml.jackson.core.io.JsonEOFException(parser, null, "unexpected end of input in transaction_data");
+            }
+            switch (token) {
+                case START_OBJECT, START_ARRAY -> depth++;
+                case END_OBJECT, END_ARRAY -> depth--;
+                case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                    if (problem == null && !plainlyShort(parser)) {
+                        try {
+                            Fields.storableNumber("transaction_data", parser.getDecimalValue());
+                        } catch (ApiException e) {
+                            problem = e;
+                        }
+                    }
+                }
+                default -> { }
+            }
+        }
+        return problem;
+    }
+
+    /** A number token of at most 100 characters without an exponent needs no closer look. */
+    private static boolean plainlyShort(JsonParser parser) throws java.io.IOException {
+        int length = parser.getTextLength();
+        if (length > Fields.MAX_JSON_NUMBER_DIGITS) {
+            return false;
+        }
+        char[] text = parser.getTextCharacters();
+        int from = parser.getTextOffset();
+        for (int i = from; i < from + length; i++) {
+            if (text[i] == 'e' || text[i] == 'E') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The value at the parser: scalars made directly, the rare nested value through a tree. */

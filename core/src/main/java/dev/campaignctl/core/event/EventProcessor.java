@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.postgresql.PGConnection;
@@ -78,20 +80,31 @@ public final class EventProcessor implements AutoCloseable {
     private final RuleSetLoader ruleSets = new RuleSetLoader();
     private final Wakeup wakeup = new Wakeup();
     private final AtomicBoolean running = new AtomicBoolean();
-    private final List<Thread> threads = new ArrayList<>();
+    private final AtomicReferenceArray<Thread> workers;
+    private final AtomicInteger deadWorkers = new AtomicInteger();
+    private volatile Thread listener;
+    private volatile String lastFailure;
+
+    private static final Duration RESTART_DELAY = Duration.ofSeconds(1);
 
     public EventProcessor(Database database, Settings settings) {
         this.database = database;
         this.settings = settings;
+        this.workers = new AtomicReferenceArray<>(settings.workers());
     }
 
     private static final Metrics.Histogram BATCH_SECONDS = Metrics.GLOBAL.histogram(
             "campaignctl_processing_batch_seconds", "Time to claim, decide and write one batch", "");
 
-    /** Claims and decides one batch in one transaction. */
+    /**
+     * Claims and decides one batch in one transaction. When the batch cannot be written for a
+     * reason that is not the database's availability (a numeric overflow, a constraint, a bug), its
+     * events are decided again in halves, each in its own transaction, until the one that fails is
+     * alone: it is marked {@code failed} with the reason and every other event goes on.
+     */
     public Outcome processBatch() {
         long start = System.nanoTime();
-        Outcome outcome = decideBatch();
+        Outcome outcome = decide(Claim.NEXT);
         if (outcome.claimed() > 0) {
             BATCH_SECONDS.observeNanos(System.nanoTime() - start);
             decided("processed").add(outcome.processed());
@@ -106,26 +119,82 @@ public final class EventProcessor implements AutoCloseable {
                 "outcome=\"" + outcome + "\"");
     }
 
-    private Outcome decideBatch() {
-        return Jdbc.transaction(database.dataSource(), connection -> {
-            try (Statement statement = connection.createStatement()) {
-                // Safe: a commit lost to an OS crash reverts the whole batch (outcomes and earnings
-                // together) to pending, and it is decided again; nothing is lost or paid twice.
-                statement.execute("SET LOCAL synchronous_commit TO off; " + CLAIM_PLAN);
+    /** Which pending events a transaction claims: the oldest ones, or given ones (when isolating a failure). */
+    private record Claim(List<Long> ids) {
+        static final Claim NEXT = new Claim(null);
+    }
+
+    private Outcome decide(Claim claim) {
+        List<Long> claimed = new ArrayList<>();
+        try {
+            return decideInTransaction(claim, claimed);
+        } catch (RuntimeException e) {
+            if (claimed.isEmpty() || Failures.isTransient(e)) {
+                throw e;
             }
-            RuleSet rules = ruleSets.current(connection);
-            List<Claimed> events = claim(connection);
+            if (claimed.size() == 1) {
+                return markFailed(claimed.get(0), e);
+            }
+            LOG.log(Level.WARNING, "a batch of " + claimed.size() + " events could not be written ("
+                    + Failures.describe(e) + "); deciding it again in halves to find the event at fault");
+            int half = claimed.size() / 2;
+            return decide(new Claim(List.copyOf(claimed.subList(0, half))))
+                    .plus(decide(new Claim(List.copyOf(claimed.subList(half, claimed.size())))));
+        }
+    }
+
+    /** Claims, decides and writes in one transaction; {@code claimed} gets the ids as soon as they are locked. */
+    private Outcome decideInTransaction(Claim claim, List<Long> claimed) {
+        return Jdbc.transaction(database.dataSource(), connection -> {
+            List<Claimed> events = claim(connection, claim);
             if (events.isEmpty()) {
                 return Outcome.NONE;
             }
+            for (Claimed event : events) {
+                claimed.add(event.id());
+            }
+            // After the claim, never before it: rules committed before any claimed event are seen.
+            RuleSet rules = ruleSets.current(connection);
             Batch batch = new Batch(events.size());
             for (Claimed event : events) {
                 batch.decide(event, rules);
+            }
+            WriteHook hook = writeHook;
+            if (hook != null) {
+                hook.beforeWrite(List.copyOf(claimed));
             }
             Limits.apply(connection, batch.decisions);
             batch.write(connection);
             return batch.outcome();
         });
+    }
+
+    /** Records the one event a batch failed on as {@code failed}, in a transaction of its own. */
+    private Outcome markFailed(long id, RuntimeException failure) {
+        String reason = "could not be written: " + Failures.describe(failure);
+        LOG.log(Level.WARNING, "event " + id + " marked failed: " + reason, failure);
+        int updated = Jdbc.transaction(database.dataSource(), connection -> {
+            try (PreparedStatement ps = connection.prepareStatement("UPDATE events SET status = 'failed',"
+                    + " failure_reason = ?, processed_at = clock_timestamp() WHERE id = ? AND status = 'pending'")) {
+                ps.setString(1, reason);
+                ps.setLong(2, id);
+                return ps.executeUpdate();
+            }
+        });
+        return updated == 0 ? Outcome.NONE : new Outcome(1, 0, 0, 1);
+    }
+
+    /** Called inside a batch's transaction before anything is written; for fault tests only. */
+    @FunctionalInterface
+    interface WriteHook {
+        void beforeWrite(List<Long> eventIds);
+    }
+
+    private volatile WriteHook writeHook;
+
+    /** Installs a hook that may throw to simulate a failure at write time (tests). */
+    void writeHook(WriteHook hook) {
+        this.writeHook = hook;
     }
 
     /**
@@ -197,9 +266,46 @@ public final class EventProcessor implements AutoCloseable {
             return;
         }
         for (int i = 0; i < settings.workers(); i++) {
-            threads.add(Thread.ofPlatform().name("event-processor-" + i).daemon().start(this::workLoop));
+            startWorker(i);
         }
-        threads.add(Thread.ofPlatform().name("event-listener").daemon().start(this::listenLoop));
+        listener = Thread.ofPlatform().name("event-listener").daemon().start(this::listenLoop);
+    }
+
+    private void startWorker(int index) {
+        Thread worker = Thread.ofPlatform().name("event-processor-" + index).daemon()
+                .uncaughtExceptionHandler((thread, error) -> workerDied(index, error))
+                .unstarted(this::workLoop);
+        workers.set(index, worker);
+        worker.start();
+    }
+
+    /**
+     * A worker ended by an Error (its batch was rolled back by {@link Jdbc#transaction}): it is
+     * started again after a pause, and until then {@link #health()} says so.
+     */
+    private void workerDied(int index, Throwable error) {
+        deadWorkers.incrementAndGet();
+        lastFailure = Failures.describe(error);
+        LOG.log(Level.SEVERE, "event processor worker " + index + " died; restarting it in "
+                + RESTART_DELAY.toMillis() + " ms", error);
+        Thread.ofPlatform().name("event-processor-restart-" + index).daemon().start(() -> {
+            wakeup.sleepUninterrupted(RESTART_DELAY);
+            deadWorkers.decrementAndGet();
+            if (running.get()) {
+                startWorker(index);
+            }
+        });
+    }
+
+    /** How the background workers stand, for readiness: all alive, or some waiting to be restarted. */
+    public record Health(boolean running, int workers, int restarting, String lastFailure) {
+        public boolean ready() {
+            return !running || restarting == 0;
+        }
+    }
+
+    public Health health() {
+        return new Health(running.get(), settings.workers(), deadWorkers.get(), lastFailure);
     }
 
     /** Wakes idle workers at once; for callers in this process that just stored events. */
@@ -214,17 +320,22 @@ public final class EventProcessor implements AutoCloseable {
             return;
         }
         wakeup.signal();
-        for (Thread thread : threads) {
-            try {
-                thread.join(Duration.ofSeconds(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+        try {
+            for (int i = 0; i < workers.length(); i++) {
+                Thread worker = workers.get(i);
+                if (worker != null) {
+                    worker.join(Duration.ofSeconds(30));
+                }
             }
+            if (listener != null) {
+                listener.join(Duration.ofSeconds(30));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        threads.clear();
     }
 
+    /** Batches until stopped; a failed batch (database down, say) is retried after the poll interval. */
     private void workLoop() {
         while (running.get()) {
             long generation = wakeup.generation();
@@ -233,6 +344,7 @@ public final class EventProcessor implements AutoCloseable {
                     wakeup.awaitChange(generation, settings.pollInterval());
                 }
             } catch (RuntimeException e) {
+                lastFailure = Failures.describe(e);
                 LOG.log(Level.WARNING, "event processing batch failed; retrying after the poll interval", e);
                 wakeup.awaitChange(generation, settings.pollInterval());
             }
@@ -262,16 +374,17 @@ public final class EventProcessor implements AutoCloseable {
     }
 
     /**
-     * Claims the oldest pending events. The claim must walk the partial pending index in id order:
-     * right after a bulk ingest, before ANALYZE has seen the new rows, the planner otherwise picks a
-     * bitmap scan of every pending row plus a sort, per batch (measured: 14k instead of 21k events/s).
+     * Claims pending events: the oldest ones, or the given ones. The claim must walk the partial
+     * pending index in id order: right after a bulk ingest, before ANALYZE has seen the new rows,
+     * the planner otherwise picks a bitmap scan of every pending row plus a sort, per batch
+     * (measured: 14k instead of 21k events/s). The planner's defaults are restored for the writes.
      */
-    private static final String CLAIM_PLAN = "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off";
-
-    /** Needs {@link #CLAIM_PLAN} in force; restores the planner's defaults for the writes that follow. */
-    private List<Claimed> claim(Connection connection) throws SQLException {
+    private List<Claimed> claim(Connection connection, Claim claim) throws SQLException {
+        try (Statement planner = connection.createStatement()) {
+            planner.execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off");
+        }
         try {
-            return claimOrdered(connection);
+            return claim.ids() == null ? claimOldest(connection) : claimIds(connection, claim.ids());
         } finally {
             try (Statement planner = connection.createStatement()) {
                 planner.execute("SET LOCAL enable_bitmapscan = on; SET LOCAL enable_sort = on");
@@ -279,21 +392,35 @@ public final class EventProcessor implements AutoCloseable {
         }
     }
 
-    private List<Claimed> claimOrdered(Connection connection) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT id, external_id, customer_id, merchant_id,"
-                + " amount, currency, occurred_at, transaction_data::text AS transaction_data FROM events"
+    private static final String CLAIMED_COLUMNS = "SELECT id, external_id, customer_id, merchant_id,"
+            + " amount, currency, occurred_at, transaction_data::text AS transaction_data FROM events";
+
+    private List<Claimed> claimOldest(Connection connection) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(CLAIMED_COLUMNS
                 + " WHERE status = 'pending' ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED")) {
             ps.setInt(1, settings.batchSize());
-            List<Claimed> events = new ArrayList<>(settings.batchSize());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    events.add(new Claimed(rs.getLong("id"), rs.getString("external_id"), rs.getString("customer_id"),
-                            rs.getString("merchant_id"), rs.getBigDecimal("amount"), rs.getString("currency"),
-                            Jdbc.instant(rs, "occurred_at"), rs.getString("transaction_data")));
-                }
-            }
-            return events;
+            return claimed(ps, settings.batchSize());
         }
+    }
+
+    private static List<Claimed> claimIds(Connection connection, List<Long> ids) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(CLAIMED_COLUMNS
+                + " WHERE id = ANY(?) AND status = 'pending' ORDER BY id FOR UPDATE SKIP LOCKED")) {
+            ps.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
+            return claimed(ps, ids.size());
+        }
+    }
+
+    private static List<Claimed> claimed(PreparedStatement ps, int expected) throws SQLException {
+        List<Claimed> events = new ArrayList<>(expected);
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                events.add(new Claimed(rs.getLong("id"), rs.getString("external_id"), rs.getString("customer_id"),
+                        rs.getString("merchant_id"), rs.getBigDecimal("amount"), rs.getString("currency"),
+                        Jdbc.instant(rs, "occurred_at"), rs.getString("transaction_data")));
+            }
+        }
+        return events;
     }
 
     /** An event as claimed: just what rules and earnings need. */
@@ -356,9 +483,9 @@ public final class EventProcessor implements AutoCloseable {
         void decide(Claimed event, RuleSet rules) {
             try {
                 decisions.add(new Decision(event, rules.evaluate(event.document(), event.occurredAt(), event.amount())));
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | StackOverflowError e) {
                 Decision failed = new Decision(event, List.of());
-                failed.failure = "evaluation failed: " + e;
+                failed.failure = "evaluation failed: " + Failures.describe(e);
                 decisions.add(failed);
             }
         }
@@ -476,6 +603,15 @@ public final class EventProcessor implements AutoCloseable {
 
         void sleep(Duration duration) {
             awaitChange(generation(), duration);
+        }
+
+        /** Sleeps the whole duration, whatever signals arrive. */
+        void sleepUninterrupted(Duration duration) {
+            long deadline = System.nanoTime() + duration.toNanos();
+            for (long left = duration.toNanos(); left > 0 && !Thread.currentThread().isInterrupted();
+                 left = deadline - System.nanoTime()) {
+                awaitChange(generation(), Duration.ofNanos(left));
+            }
         }
     }
 }

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.annotation.JsonRawValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.json.Decimals;
 import dev.campaignctl.core.json.Fields;
 import dev.campaignctl.core.json.Json;
+import dev.campaignctl.core.rule.Reward;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Objects;
@@ -22,7 +24,7 @@ import java.util.Objects;
  */
 public final class NewEvent {
 
-    private static final BigDecimal MAX_AMOUNT = new BigDecimal("1000000000000");
+    private static final BigDecimal MAX_AMOUNT = Reward.MAX_AMOUNT;
     private static final int MAX_ID = 200;
 
     private final String externalId;
@@ -46,6 +48,7 @@ public final class NewEvent {
         if (amount == null) {
             throw ApiException.invalid("amount", "is required");
         }
+        Decimals.bounded("amount", amount);
         if (amount.signum() < 0) {
             throw ApiException.invalid("amount", "must not be negative, got " + amount.toPlainString());
         }

@@ -15,29 +15,37 @@ import java.util.List;
 
 /**
  * The rules of active campaigns, compiled once and kept until campaigns or rules change: a batch
- * costs one cheap version query instead of loading and compiling every rule again.
+ * costs one version query instead of loading and compiling every rule again.
+ *
+ * <p>The version is the counter of {@code rule_set_version}, read {@code FOR SHARE} after the batch
+ * is claimed: every change to campaigns or rules takes that row exclusively in its own transaction,
+ * so it committed before the lock was granted (and this statement and the load after it see it)
+ * or it waits until the batch commits. A batch's events are thus decided on rules no older than
+ * its claim, and campaigns cannot be paused or given budgets in the middle of a batch.
  */
 final class RuleSetLoader {
 
-    private static final String VERSION = "SELECT (SELECT coalesce(max(updated_at)::text, '') || ':' || count(*) FROM campaigns)"
-            + " || ':' || (SELECT count(*) || ':' || coalesce(max(id), 0) FROM campaign_rules)";
+    private static final String VERSION = "SELECT version FROM rule_set_version FOR SHARE";
 
-    private String version;
+    private long version = -1;
     private RuleSet cached;
 
+    /** The rule set in force for the calling transaction; holds the version's share lock until it ends. */
     synchronized RuleSet current(Connection connection) throws SQLException {
-        String now = version(connection);
-        if (!now.equals(version)) {
+        long now = version(connection);
+        if (now != version) {
             cached = load(connection);
             version = now;
         }
         return cached;
     }
 
-    private static String version(Connection connection) throws SQLException {
+    private static long version(Connection connection) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(VERSION); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getString(1);
+            if (!rs.next()) {
+                throw new IllegalStateException("rule_set_version has no row: the schema was changed by hand");
+            }
+            return rs.getLong(1);
         }
     }
 

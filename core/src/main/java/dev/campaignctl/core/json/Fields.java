@@ -93,10 +93,29 @@ public final class Fields {
         }
     }
 
-    /** As {@link #storableJson}, for a tree: every field name and string in it. */
+    /** Most digits a number inside free-form JSON (transaction data, rule conditions) may have on either side of the point. */
+    public static final int MAX_JSON_NUMBER_DIGITS = 100;
+
+    /**
+     * Refuses a number in free-form JSON that could not be written back as plain decimal text
+     * (Jackson refuses scales beyond 9999, so {@code 1e10000} would be stored and never read
+     * again) or would make every comparison with it slow.
+     */
+    public static void storableNumber(String field, BigDecimal value) {
+        if (value.scale() > MAX_JSON_NUMBER_DIGITS || (long) value.precision() - value.scale() > MAX_JSON_NUMBER_DIGITS) {
+            throw ApiException.invalid(field, "numbers must have at most " + MAX_JSON_NUMBER_DIGITS
+                    + " digits before and after the decimal point, got " + Decimals.quote(value));
+        }
+    }
+
+    /** As {@link #storableJson}, for a tree: every field name, string and number in it. */
     public static void storableTree(String field, JsonNode node) {
         if (node.isTextual()) {
             storableText(field, node.textValue());
+        } else if (node.isNumber()) {
+            if (node.isFloatingPointNumber() || node.isBigInteger()) {
+                storableNumber(field, node.decimalValue());
+            }
         } else if (node.isObject()) {
             for (var entry : node.properties()) {
                 storableText(field, entry.getKey());
@@ -147,11 +166,16 @@ public final class Fields {
             return null;
         }
         if (node.isNumber()) {
-            return node.decimalValue();
+            return Decimals.bounded(field, node.decimalValue());
         }
         if (node.isTextual()) {
+            String text = node.textValue().trim();
             try {
-                return new BigDecimal(node.textValue().trim());
+                // A long digit string costs quadratic time to parse; no accepted value needs 60 characters.
+                if (text.length() > 60) {
+                    throw new NumberFormatException();
+                }
+                return Decimals.bounded(field, new BigDecimal(text));
             } catch (NumberFormatException e) {
                 throw ApiException.invalid(field, "must be a number, got " + describe(node));
             }
@@ -207,7 +231,10 @@ public final class Fields {
             String text = node.textValue();
             return text.length() <= 40 ? "\"" + text + "\"" : "a string";
         }
-        if (node.isNumber() || node.isBoolean()) {
+        if (node.isNumber()) {
+            return node.isBigDecimal() ? Decimals.quote(node.decimalValue()) : Decimals.prefix(node.asText());
+        }
+        if (node.isBoolean()) {
             return node.asText();
         }
         if (node.isArray()) {

@@ -17,6 +17,10 @@ public record NewRule(String name, int priority, JsonNode conditions, Reward rew
             throw ApiException.invalid("priority", "must be between -1000000 and 1000000");
         }
         Conditions.compile(conditions);
+        if (conditions != null) {
+            // Stored as jsonb and read back as decimals: no NUL, no unpaired surrogate, no 1e999999999.
+            Fields.storableTree("conditions", conditions);
+        }
         if (reward == null) {
             throw ApiException.invalid("reward", "is required");
         }

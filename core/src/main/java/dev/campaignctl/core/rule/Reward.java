@@ -2,6 +2,7 @@ package dev.campaignctl.core.rule;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.json.Decimals;
 import dev.campaignctl.core.json.Fields;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -13,7 +14,14 @@ import java.math.RoundingMode;
 public record Reward(RewardType type, BigDecimal value) {
 
     private static final BigDecimal HUNDRED = BigDecimal.valueOf(100);
-    private static final BigDecimal MAX_VALUE = new BigDecimal("1000000000");
+    /** Events' amounts are below this (see NewEvent); the reward limits below follow from it. */
+    public static final BigDecimal MAX_AMOUNT = new BigDecimal("1000000000000");
+    static final int EARNING_DIGITS = 16;
+    private static final BigDecimal MAX_FIXED = new BigDecimal("1000000000");
+    /** 999999999999.9999 * 100000 / 100 < 10^15. */
+    private static final BigDecimal MAX_PERCENTAGE = new BigDecimal("100000");
+    /** 999999999999 * 10000 < 10^16. */
+    private static final BigDecimal MAX_PER_UNIT = new BigDecimal("10000");
 
     public Reward {
         if (type == null) {
@@ -22,12 +30,32 @@ public record Reward(RewardType type, BigDecimal value) {
         if (value == null) {
             throw ApiException.invalid("reward.value", "is required");
         }
+        Decimals.bounded("reward.value", value);
         if (value.signum() < 0) {
             throw ApiException.invalid("reward.value", "must not be negative, got " + value.toPlainString());
         }
-        if (value.compareTo(MAX_VALUE) > 0 || value.scale() > 4) {
-            throw ApiException.invalid("reward.value", "must be at most 1000000000 with at most 4 decimals");
+        if (value.stripTrailingZeros().scale() > 4) {
+            throw ApiException.invalid("reward.value", "must have at most 4 decimals, got " + value.toPlainString());
         }
+        BigDecimal max = maxValue(type);
+        if (value.compareTo(max) > 0) {
+            throw ApiException.invalid("reward.value", "a " + type.wire() + " reward must be at most " + max.toPlainString()
+                    + ": with any allowed amount (below " + MAX_AMOUNT.toPlainString() + ") an earning must fit "
+                    + EARNING_DIGITS + " integer digits, got " + value.toPlainString());
+        }
+    }
+
+    /**
+     * The largest value of each type whose earning fits the earnings column (NUMERIC(20,4): 16
+     * integer digits) for every amount an event may have: a larger one would fail the processor's
+     * write, not the rule's creation.
+     */
+    public static BigDecimal maxValue(RewardType type) {
+        return switch (type) {
+            case FIXED -> MAX_FIXED;
+            case PERCENTAGE -> MAX_PERCENTAGE;
+            case PER_UNIT -> MAX_PER_UNIT;
+        };
     }
 
     public static Reward fromJson(JsonNode reward) {
@@ -58,9 +86,13 @@ public record Reward(RewardType type, BigDecimal value) {
         }
         BigDecimal value;
         try {
-            value = new BigDecimal(spec.substring(colon + 1).trim());
+            String text = spec.substring(colon + 1).trim();
+            if (text.length() > 60) {
+                throw new NumberFormatException();
+            }
+            value = new BigDecimal(text);
         } catch (NumberFormatException e) {
-            throw ApiException.invalid("reward.value", "must be a number, got \"" + spec.substring(colon + 1) + "\"");
+            throw ApiException.invalid("reward.value", "must be a number, got \"" + Decimals.prefix(spec.substring(colon + 1)) + "\"");
         }
         return new Reward(RewardType.parse("reward.type", spec.substring(0, colon).trim()), value);
     }
