@@ -124,14 +124,23 @@ public final class EventProcessor implements AutoCloseable {
         static final Claim NEXT = new Claim(null);
     }
 
+    /** How far a batch's transaction got: the ids it locked, and whether it had begun writing. */
+    private static final class Progress {
+        final List<Long> claimed = new ArrayList<>();
+        boolean writing;
+    }
+
     private Outcome decide(Claim claim) {
-        List<Long> claimed = new ArrayList<>();
+        Progress progress = new Progress();
         try {
-            return decideInTransaction(claim, claimed);
+            return decideInTransaction(claim, progress);
         } catch (RuntimeException e) {
-            if (claimed.isEmpty() || Failures.isTransient(e)) {
+            // Only a write can fail because of one event; a failure before it (the database, the
+            // rules) would fail any batch, and marking events failed for it would lose them.
+            if (!progress.writing || Failures.isTransient(e)) {
                 throw e;
             }
+            List<Long> claimed = progress.claimed;
             if (claimed.size() == 1) {
                 return markFailed(claimed.get(0), e);
             }
@@ -143,15 +152,15 @@ public final class EventProcessor implements AutoCloseable {
         }
     }
 
-    /** Claims, decides and writes in one transaction; {@code claimed} gets the ids as soon as they are locked. */
-    private Outcome decideInTransaction(Claim claim, List<Long> claimed) {
+    /** Claims, decides and writes in one transaction, noting its progress as it goes. */
+    private Outcome decideInTransaction(Claim claim, Progress progress) {
         return Jdbc.transaction(database.dataSource(), connection -> {
             List<Claimed> events = claim(connection, claim);
             if (events.isEmpty()) {
                 return Outcome.NONE;
             }
             for (Claimed event : events) {
-                claimed.add(event.id());
+                progress.claimed.add(event.id());
             }
             // After the claim, never before it: rules committed before any claimed event are seen.
             RuleSet rules = ruleSets.current(connection);
@@ -159,12 +168,14 @@ public final class EventProcessor implements AutoCloseable {
             for (Claimed event : events) {
                 batch.decide(event, rules);
             }
+            progress.writing = true;
+            Limits.apply(connection, batch.decisions);
+            batch.writeEarnings(connection);
             WriteHook hook = writeHook;
             if (hook != null) {
-                hook.beforeWrite(List.copyOf(claimed));
+                hook.afterEarnings(List.copyOf(progress.claimed));
             }
-            Limits.apply(connection, batch.decisions);
-            batch.write(connection);
+            batch.writeStatuses(connection);
             return batch.outcome();
         });
     }
@@ -184,10 +195,13 @@ public final class EventProcessor implements AutoCloseable {
         return updated == 0 ? Outcome.NONE : new Outcome(1, 0, 0, 1);
     }
 
-    /** Called inside a batch's transaction before anything is written; for fault tests only. */
+    /**
+     * Called inside a batch's transaction after its earnings and budget counters are written and
+     * before its events' statuses are; for fault tests only.
+     */
     @FunctionalInterface
     interface WriteHook {
-        void beforeWrite(List<Long> eventIds);
+        void afterEarnings(List<Long> eventIds);
     }
 
     private volatile WriteHook writeHook;
@@ -504,8 +518,7 @@ public final class EventProcessor implements AutoCloseable {
             return new Outcome(decisions.size(), processed, skipped, failed);
         }
 
-        void write(Connection connection) throws SQLException {
-            writeEarnings(connection);
+        void writeStatuses(Connection connection) throws SQLException {
             int n = decisions.size();
             Object[] ids = new Object[n];
             Object[] statuses = new Object[n];
@@ -537,7 +550,7 @@ public final class EventProcessor implements AutoCloseable {
             }
         }
 
-        private void writeEarnings(Connection connection) throws SQLException {
+        void writeEarnings(Connection connection) throws SQLException {
             List<Object> events = new ArrayList<>();
             List<Object> campaigns = new ArrayList<>();
             List<Object> rules = new ArrayList<>();

@@ -24,6 +24,7 @@ public record NewRule(String name, int priority, JsonNode conditions, Reward rew
         if (reward == null) {
             throw ApiException.invalid("reward", "is required");
         }
+        reward.checkFitsEarnings();
     }
 
     public static NewRule fromJson(JsonNode body) {

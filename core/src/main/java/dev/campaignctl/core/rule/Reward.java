@@ -37,12 +37,20 @@ public record Reward(RewardType type, BigDecimal value) {
         if (value.stripTrailingZeros().scale() > 4) {
             throw ApiException.invalid("reward.value", "must have at most 4 decimals, got " + value.toPlainString());
         }
+    }
+
+    /**
+     * Refuses, for a rule about to be created, a value whose earning could overflow the earnings
+     * column. Not part of the constructor: rules stored before this check existed must still load.
+     */
+    public Reward checkFitsEarnings() {
         BigDecimal max = maxValue(type);
         if (value.compareTo(max) > 0) {
             throw ApiException.invalid("reward.value", "a " + type.wire() + " reward must be at most " + max.toPlainString()
                     + ": with any allowed amount (below " + MAX_AMOUNT.toPlainString() + ") an earning must fit "
                     + EARNING_DIGITS + " integer digits, got " + value.toPlainString());
         }
+        return this;
     }
 
     /**
