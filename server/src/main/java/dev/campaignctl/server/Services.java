@@ -89,6 +89,7 @@ public final class Services implements AutoCloseable {
             processor.start();
         }
         api = new LocalDomainApi(database, processor, false);
+        started.add(api);
         DomainGauges.register(database);
         domain = DomainServer.start(options.host(), options.domainPort(), api, authenticator);
         started.add(domain);

@@ -15,6 +15,7 @@ import dev.campaignctl.core.event.Explainer;
 import dev.campaignctl.core.event.EventProcessor;
 import dev.campaignctl.core.event.EventStatus;
 import dev.campaignctl.core.event.EventStore;
+import dev.campaignctl.core.event.GroupRegistrar;
 import dev.campaignctl.core.event.NewEvent;
 import dev.campaignctl.core.event.Outcomes;
 import dev.campaignctl.core.event.Registration;
@@ -34,6 +35,7 @@ public final class LocalDomainApi implements DomainApi {
     private final Database database;
     private final CampaignStore campaigns;
     private final EventStore events;
+    private final GroupRegistrar registrar;
     private final EventProcessor processor;
     private final boolean ownsDatabase;
 
@@ -45,6 +47,7 @@ public final class LocalDomainApi implements DomainApi {
         this.database = database;
         this.campaigns = new CampaignStore(database.dataSource());
         this.events = new EventStore(database.dataSource());
+        this.registrar = new GroupRegistrar(database.dataSource(), events);
         this.processor = processor;
         this.ownsDatabase = ownsDatabase;
     }
@@ -112,7 +115,7 @@ public final class LocalDomainApi implements DomainApi {
 
     @Override
     public Registration registerEvent(NewEvent event) {
-        Registration registration = events.register(event);
+        Registration registration = registrar.register(event);
         if (!registration.duplicate()) {
             INGESTED.increment();
         }
@@ -169,6 +172,7 @@ public final class LocalDomainApi implements DomainApi {
 
     @Override
     public void close() {
+        registrar.close();
         if (ownsDatabase) {
             database.close();
         }

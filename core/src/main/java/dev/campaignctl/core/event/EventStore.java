@@ -51,8 +51,7 @@ public final class EventStore {
             }
             Event existing = findByExternalId(connection, e.externalId());
             if (!e.samePayloadAs(existing)) {
-                throw ApiException.conflict("external_id", "event with external_id \"" + e.externalId()
-                        + "\" already exists (id " + existing.id() + ") with a different payload");
+                throw externalIdConflict(e.externalId(), existing.id());
             }
             return new Registration(existing.withEarnings(earningsOf(connection, existing.id())), true);
         });
@@ -120,15 +119,19 @@ public final class EventStore {
                 long id = stored != null ? stored.id() : insertedId;
                 results.add(same
                         ? new BatchResult.Item(i, null, id, externalId, "duplicate", null)
-                        : new BatchResult.Item(i, null, id, externalId, "conflict", dev.campaignctl.core.api.ErrorBody.of(
-                                ApiException.conflict("external_id", "event with external_id \"" + externalId
-                                        + "\" already exists (id " + id + ") with a different payload"))));
+                        : new BatchResult.Item(i, null, id, externalId, "conflict",
+                                dev.campaignctl.core.api.ErrorBody.of(externalIdConflict(externalId, id))));
             }
             return results;
         });
     }
 
-    private static long[] allocateIds(Connection connection, int n) throws SQLException {
+    static ApiException externalIdConflict(String externalId, long storedId) {
+        return ApiException.conflict("external_id", "event with external_id \"" + externalId
+                + "\" already exists (id " + storedId + ") with a different payload");
+    }
+
+    static long[] allocateIds(Connection connection, int n) throws SQLException {
         if (n == 0) {
             return new long[0];
         }
@@ -148,6 +151,26 @@ public final class EventStore {
     /** Inserts the rows at {@code indexes}; returns external_id to id for the rows with a key that went in. */
     private static java.util.Map<String, Long> insertAll(Connection connection, List<NewEvent> events, Long[] ids,
                                                          List<Integer> indexes) throws SQLException {
+        try (PreparedStatement ps = insertStatement(connection, events, ids, indexes, "id, external_id")) {
+            java.util.Map<String, Long> inserted = new java.util.HashMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String key = rs.getString(2);
+                    if (key != null) {
+                        inserted.put(key, rs.getLong(1));
+                    }
+                }
+            }
+            return inserted;
+        }
+    }
+
+    /**
+     * One INSERT of the rows at {@code indexes} (ids given where not null, else drawn from the
+     * sequence), skipping known external_ids, returning {@code returning} of the rows that went in.
+     */
+    static PreparedStatement insertStatement(Connection connection, List<NewEvent> events, Long[] ids,
+                                             List<Integer> indexes, String returning) throws SQLException {
         int n = indexes.size();
         Object[] id = new Object[n];
         String[] external = new String[n];
@@ -168,14 +191,15 @@ public final class EventStore {
             occurred[k] = e.occurredAt() == null ? null : java.time.OffsetDateTime.ofInstant(e.occurredAt(), java.time.ZoneOffset.UTC);
             data[k] = e.transactionDataJson();
         }
-        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO events (id, external_id, customer_id,"
+        PreparedStatement ps = connection.prepareStatement("INSERT INTO events (id, external_id, customer_id,"
                 + " merchant_id, amount, currency, occurred_at, transaction_data) OVERRIDING SYSTEM VALUE"
                 + " SELECT coalesce(u.id, nextval('events_id_seq')), u.e, u.c, u.m, u.a, u.cur,"
                 + " coalesce(u.o, now()), u.t::json"
                 // A text[] of the events' JSON, cast one by one, measured 1.8 times faster than one
                 // JSON array taken apart with jsonb_array_elements (5,000-event batches).
                 + " FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::numeric[], ?::text[], ?::timestamptz[], ?::text[])"
-                + " AS u(id, e, c, m, a, cur, o, t) ON CONFLICT (external_id) DO NOTHING RETURNING id, external_id")) {
+                + " AS u(id, e, c, m, a, cur, o, t) ON CONFLICT (external_id) DO NOTHING RETURNING " + returning);
+        try {
             ps.setArray(1, connection.createArrayOf("bigint", id));
             ps.setString(2, Jdbc.textArray(external));
             ps.setString(3, Jdbc.textArray(customer));
@@ -184,20 +208,14 @@ public final class EventStore {
             ps.setString(6, Jdbc.textArray(currency));
             ps.setArray(7, connection.createArrayOf("timestamptz", occurred));
             ps.setString(8, Jdbc.textArray(data));
-            java.util.Map<String, Long> inserted = new java.util.HashMap<>();
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String key = rs.getString(2);
-                    if (key != null) {
-                        inserted.put(key, rs.getLong(1));
-                    }
-                }
-            }
-            return inserted;
+            return ps;
+        } catch (SQLException | RuntimeException e) {
+            ps.close();
+            throw e;
         }
     }
 
-    private static List<Event> findByExternalIds(Connection connection, List<String> externalIds) throws SQLException {
+    static List<Event> findByExternalIds(Connection connection, List<String> externalIds) throws SQLException {
         if (externalIds.isEmpty()) {
             return List.of();
         }
@@ -310,7 +328,7 @@ public final class EventStore {
         }
     }
 
-    private static List<Earning> earningsOf(Connection connection, long eventId) throws SQLException {
+    static List<Earning> earningsOf(Connection connection, long eventId) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(
                 "SELECT " + EARNING_COLUMNS + " FROM earnings WHERE event_id = ? ORDER BY id")) {
             ps.setLong(1, eventId);
