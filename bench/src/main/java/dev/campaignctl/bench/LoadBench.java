@@ -3,7 +3,9 @@ package dev.campaignctl.bench;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.campaignctl.core.api.HttpJson;
 import dev.campaignctl.core.config.Credentials;
+import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.db.DbConfig;
+import dev.campaignctl.core.db.EmbeddedPassword;
 import dev.campaignctl.core.event.EventProcessor;
 import dev.campaignctl.core.json.Json;
 import dev.campaignctl.server.ServeOptions;
@@ -91,6 +93,12 @@ public final class LoadBench {
                 EventProcessor.Settings.DEFAULT_POLL, workers), false);
         try (Services services = Services.startDomain(options, new PrintWriter(System.err, true))) {
             String base = "http://127.0.0.1:" + services.domainPort();
+            Database db = services.api().database();
+            boolean durable = DurableReferences.durable(db);
+            double pgbench = DurableReferences.pgbenchSingleInsert(db, EmbeddedPassword.read(home).orElseThrow(), 10);
+            double copy = DurableReferences.rawCopy(db, 200_000);
+            System.out.printf("references on this database: pgbench single-row INSERT at 64 clients %.0f commits/s;"
+                    + " raw COPY %.0f rows/s%n", pgbench, copy);
             setUpRules(base);
             // A running service is warm: the first pass (not reported) lets the JIT compile the
             // ingest and processing paths, which a fresh JVM would otherwise do during the measurement.
@@ -111,7 +119,25 @@ public final class LoadBench {
             }
             System.out.printf("median of %d rounds: ingest %.0f events/s, processing %.0f events/s%n",
                     ROUNDS, median(ingested), median(processed));
-            latency(services, base, rate, seconds);
+            services.processor().start();
+            DurableReferences.Wrk singles = DurableReferences.wrkSingleRegistrations(base, HttpJson.basic("admin", PASSWORD),
+                    Json.write(Workload.event(new Random(5), null)), 10);
+            double[] latency = latency(services, base, rate, seconds);
+            System.out.println();
+            System.out.println("summary" + (durable ? " (fsync, synchronous_commit and full_page_writes on):"
+                    : " (DURABILITY OFF: not results):"));
+            if (singles != null) {
+                System.out.printf("  single POST /events, 64 connections (wrk): %.0f req/s = %.2f x pgbench's single INSERT"
+                                + " (target 10000 req/s); p50 %.1f ms, p99 %.1f ms (target 50 ms); %d errors%n",
+                        singles.requestsPerSecond(), singles.requestsPerSecond() / pgbench, singles.p50Millis(),
+                        singles.p99Millis(), singles.errors());
+            }
+            System.out.printf("  batch ingest: %.0f events/s = %.2f x raw COPY (target 80000)%n", median(ingested),
+                    median(ingested) / copy);
+            System.out.printf("  processing: %.0f events/s = %.2f x pgbench's single INSERT (target 40000)%n",
+                    median(processed), median(processed) / pgbench);
+            System.out.printf("  register -> processed at %d/s: p50 %.1f ms (target 20), p99 %.1f ms (target 100)%n",
+                    rate, latency[0], latency[1]);
         } finally {
             deleteTree(home);
         }
@@ -261,8 +287,8 @@ public final class LoadBench {
         }
     }
 
-    private static void latency(Services services, String base, int rate, int seconds) throws Exception {
-        services.processor().start();
+    /** Single events at a steady rate with the processor running; returns register -> processed p50 and p99 in ms. */
+    private static double[] latency(Services services, String base, int rate, int seconds) throws Exception {
         Random random = new Random(11);
         List<String> bodies = new ArrayList<>();
         int warmup = rate * 3;
@@ -316,6 +342,7 @@ public final class LoadBench {
                 System.out.printf("latency: %d single events at %d/s for %d s after 3 s warm-up (%d failed): register -> processed p50 %.1f ms,"
                                 + " p99 %.1f ms, max %.1f ms%n", rs.getLong(1), rate, seconds, failed.get(),
                         rs.getDouble(2), rs.getDouble(3), rs.getDouble(4));
+                return new double[] {rs.getDouble(2), rs.getDouble(3)};
             }
         }
     }
