@@ -29,7 +29,7 @@ public final class ExitCodes {
             case UNAUTHORIZED -> AUTH;
             case NOT_FOUND -> NOT_FOUND;
             case CONFLICT -> CONFLICT;
-            case UNAVAILABLE, BAD_GATEWAY, GATEWAY_TIMEOUT -> UNAVAILABLE;
+            case UNAVAILABLE, BAD_GATEWAY, GATEWAY_TIMEOUT, TOO_MANY_REQUESTS -> UNAVAILABLE;
             case INTERNAL -> FAILURE;
         };
     }

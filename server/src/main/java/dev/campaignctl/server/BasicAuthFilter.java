@@ -8,6 +8,8 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Optional;
@@ -34,30 +36,48 @@ public final class BasicAuthFilter implements Filter {
             return;
         }
         Optional<String> header = request.headers().first(HeaderNames.AUTHORIZATION);
-        String problem = header.isPresent() ? check(header.get()) : "credentials required (HTTP Basic)";
-        if (problem == null) {
+        if (header.isEmpty()) {
+            ErrorMapping.send(response, new ApiException(ErrorKind.UNAUTHORIZED, null, "credentials required (HTTP Basic)"));
+            return;
+        }
+        String[] pair = decode(header.get());
+        if (pair == null) {
+            ErrorMapping.send(response, new ApiException(ErrorKind.UNAUTHORIZED, null,
+                    "malformed credentials: only HTTP Basic authentication is supported"));
+            return;
+        }
+        Authenticator.Verdict verdict = authenticator.verify(client(request), pair[0], pair[1]);
+        if (verdict.ok()) {
             chain.proceed();
+        } else if (verdict.throttled()) {
+            long seconds = Math.max(1, (verdict.retryAfter().toMillis() + 999) / 1000);
+            response.header(HeaderNames.RETRY_AFTER, Long.toString(seconds));
+            ErrorMapping.send(response, new ApiException(ErrorKind.TOO_MANY_REQUESTS, null,
+                    "too many failed logins; retry after " + seconds + " s"));
         } else {
-            ErrorMapping.send(response, new ApiException(ErrorKind.UNAUTHORIZED, null, problem));
+            ErrorMapping.send(response, new ApiException(ErrorKind.UNAUTHORIZED, null, "invalid username or password"));
         }
     }
 
-    /** Null when the credentials are good, else what is wrong with them. */
-    private String check(String header) {
-        if (!header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return "only HTTP Basic authentication is supported";
+    /** The client's address without its port: failures are counted per machine, not per connection. */
+    private static String client(RoutingRequest request) {
+        SocketAddress address = request.remotePeer().address();
+        return address instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() : String.valueOf(address);
+    }
+
+    /** User and password of a Basic header, or null when it is not one. */
+    private static String[] decode(String header) {
+        if (!header.regionMatches(true, 0, "Basic ", 0, 6) || header.length() > 4096) {
+            return null;
         }
         String decoded;
         try {
             decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            return "malformed Basic credentials";
+            return null;
         }
         int colon = decoded.indexOf(':');
-        if (colon < 0) {
-            return "malformed Basic credentials";
-        }
-        return authenticator.verify(decoded.substring(0, colon), decoded.substring(colon + 1))
-                ? null : "invalid username or password";
+        return colon < 0 ? null : new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)};
     }
 }

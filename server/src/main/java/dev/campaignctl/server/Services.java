@@ -116,7 +116,8 @@ public final class Services implements AutoCloseable {
             }
             domainApi = new HttpDomainApi(URI.create(options.domainUrl()), options.credentials().username(),
                     options.credentials().password());
-            auth = new Authenticator(options.credentials().username(), PasswordHash.hash(options.credentials().password()));
+            auth = new Authenticator(options.credentials().username(), PasswordHash.hash(options.credentials().password()))
+                    .knownValid(options.credentials().password());
         }
         AiApi aiApi = ai != null ? ai : options.aiUrl() != null ? new HttpAiApi(URI.create(options.aiUrl()), options.aiToken()) : null;
         agentsServer = AgentsServer.start(options.host(), options.agentsPort(), domainApi, aiApi, auth);

@@ -13,6 +13,7 @@ public enum ErrorKind {
     PAYLOAD_TOO_LARGE(413, "payload_too_large"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type"),
     UNPROCESSABLE(422, "unprocessable"),
+    TOO_MANY_REQUESTS(429, "too_many_requests"),
     BAD_GATEWAY(502, "bad_gateway"),
     UNAVAILABLE(503, "unavailable"),
     GATEWAY_TIMEOUT(504, "gateway_timeout"),

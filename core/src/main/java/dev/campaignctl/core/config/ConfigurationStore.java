@@ -42,20 +42,27 @@ public final class ConfigurationStore {
 
     /**
      * The authenticator for the API: given credentials are stored (hashed) and used; without them the
-     * stored ones are used, so a replica that shares the database needs no password of its own.
+     * stored ones are used, so a replica that shares the database needs no password of its own. A
+     * stored hash weaker than today's is replaced by a stronger one at the next successful check.
      */
     public Authenticator authenticator(Credentials given) {
         if (given != null) {
             Optional<String> storedHash = get(API_PASSWORD_HASH);
             boolean same = storedHash.isPresent() && get(API_USERNAME).orElse("").equals(given.username())
                     && PasswordHash.verify(given.password(), storedHash.get());
-            if (!same) {
+            if (!same || PasswordHash.needsRehash(storedHash.get())) {
                 put(API_USERNAME, given.username());
                 put(API_PASSWORD_HASH, PasswordHash.hash(given.password()));
             }
-            return new Authenticator(given.username(), get(API_PASSWORD_HASH).orElseThrow());
+            // Just checked or just stored: the valid pair needs no hashing on any request.
+            return new Authenticator(given.username(), get(API_PASSWORD_HASH).orElseThrow(), this::storeHash)
+                    .knownValid(given.password());
         }
         String user = get(API_USERNAME).orElseThrow(() -> new IllegalStateException("no API credentials configured"));
-        return new Authenticator(user, get(API_PASSWORD_HASH).orElseThrow());
+        return new Authenticator(user, get(API_PASSWORD_HASH).orElseThrow(), this::storeHash);
+    }
+
+    private void storeHash(String hash) {
+        put(API_PASSWORD_HASH, hash);
     }
 }

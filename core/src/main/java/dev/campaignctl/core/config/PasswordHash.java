@@ -14,28 +14,40 @@ import javax.crypto.spec.PBEKeySpec;
  */
 public final class PasswordHash {
 
-    private static final int ITERATIONS = 210_000;
+    /** OWASP's figure for PBKDF2-HMAC-SHA256 (2023). */
+    static final int ITERATIONS = 600_000;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private PasswordHash() {
     }
 
     public static String hash(String password) {
+        return hash(password, ITERATIONS);
+    }
+
+    /** A hash with the given work factor; for tests of hashes made before the factor was raised. */
+    static String hash(String password, int iterations) {
         byte[] salt = new byte[16];
         RANDOM.nextBytes(salt);
-        return format(ITERATIONS, salt, derive(password, salt, ITERATIONS));
+        return format(iterations, salt, derive(password, salt, iterations));
     }
 
     /** Constant-time check of a password against a stored hash; false for a malformed hash. */
     public static boolean verify(String password, String stored) {
         String[] parts = stored.split("\\$");
-        if (parts.length != 4 || !parts[0].equals("pbkdf2-sha256")) {
+        if (parts.length != 4 || !parts[0].equals("pbkdf2-sha256") || !parts[1].matches("[0-9]{1,9}")) {
             return false;
         }
         int iterations = Integer.parseInt(parts[1]);
         byte[] salt = Base64.getDecoder().decode(parts[2]);
         byte[] expected = Base64.getDecoder().decode(parts[3]);
         return MessageDigest.isEqual(expected, derive(password, salt, iterations));
+    }
+
+    /** True when {@code stored} was made with fewer iterations than new hashes get (or is not ours). */
+    public static boolean needsRehash(String stored) {
+        String[] parts = stored.split("\\$");
+        return parts.length != 4 || !parts[1].matches("[0-9]{1,9}") || Integer.parseInt(parts[1]) < ITERATIONS;
     }
 
     private static byte[] derive(String password, byte[] salt, int iterations) {
