@@ -23,32 +23,12 @@ public final class AccessLog implements Filter {
 
     private final String service;
     private final boolean json;
+    private final RouteTemplates routes;
 
-    public AccessLog(String service, boolean json) {
+    AccessLog(String service, boolean json, RouteTemplates routes) {
         this.service = service;
         this.json = json;
-    }
-
-    /** The path with ids folded ({@code /events/{id}}), so label values stay few; unmatched paths are one value. */
-    private static final java.util.regex.Pattern RESOURCE = java.util.regex.Pattern.compile("/(campaigns|events|agents/runs)/[^/]+(/rules)?");
-    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("/([0-9]+|[0-9a-f-]{36})(?=/|$)");
-
-    static String route(String path, int status) {
-        if (status == 404 && !RESOURCE.matcher(path).matches()) {
-            return "unmatched";
-        }
-        return hasDigit(path) ? ID.matcher(path).replaceAll("/{id}") : path;
-    }
-
-    /** Ids have digits (a random UUID without one: about 1 in 10^13) and most paths have none, which skip the regex. */
-    private static boolean hasDigit(String path) {
-        for (int i = 0; i < path.length(); i++) {
-            char c = path.charAt(i);
-            if (c >= '0' && c <= '9') {
-                return true;
-            }
-        }
-        return false;
+        this.routes = routes;
     }
 
     /**
@@ -82,8 +62,9 @@ public final class AccessLog implements Filter {
             String method = request.prologue().method().text();
             String path = request.path().path();
             int status = response.status().code();
-            String labels = "service=\"" + service + "\",method=\"" + method + "\",route=\""
-                    + Metrics.label(route(path, status)) + "\"";
+            // Label values come only from our own templates and a fixed set of methods: bounded series.
+            String labels = "service=\"" + service + "\",method=\"" + RouteTemplates.method(method) + "\",route=\""
+                    + routes.of(path) + "\"";
             Metrics.GLOBAL.counter("campaignctl_http_requests_total", "HTTP requests by route and status",
                     labels + ",status=\"" + status + "\"").increment();
             Metrics.GLOBAL.histogram("campaignctl_http_request_seconds", "HTTP request duration", labels).observeNanos(nanos);

@@ -21,7 +21,7 @@ public final class AgentsServer implements AutoCloseable {
     }
 
     public static void routing(HttpRouting.Builder routing, DomainApi domain, AiApi ai, Authenticator authenticator) {
-        Servers.begin(routing, "agents");
+        Servers.begin(routing, "agents", AgentsService.PATHS);
         routing.addFilter(new BasicAuthFilter(authenticator, Servers.PUBLIC))
                 .register(new AgentsService(domain, ai));
         Servers.finish(routing, AgentsService.PATHS);

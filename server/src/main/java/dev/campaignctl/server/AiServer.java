@@ -17,7 +17,7 @@ public final class AiServer implements AutoCloseable {
 
     /** @param token the bearer token required on every route but /health, or null for none */
     public static void routing(HttpRouting.Builder routing, AiApi api, String token) {
-        Servers.begin(routing, "ai");
+        Servers.begin(routing, "ai", AiService.PATHS);
         if (token != null) {
             routing.addFilter(new BearerTokenFilter(token, Servers.PUBLIC));
         }

@@ -22,7 +22,7 @@ public final class DomainServer implements AutoCloseable {
     }
 
     public static void routing(HttpRouting.Builder routing, DomainApi api, Authenticator authenticator) {
-        Servers.begin(routing, "domain");
+        Servers.begin(routing, "domain", DomainService.PATHS);
         routing.addFilter(new BasicAuthFilter(authenticator, Servers.PUBLIC))
                 .register(new DomainService(api));
         Servers.finish(routing, DomainService.PATHS);

@@ -23,9 +23,14 @@ public final class Servers {
                 .start();
     }
 
-    /** Starts a service's routing with the access log; {@code LOG_FORMAT=json} selects JSON lines. */
-    static void begin(HttpRouting.Builder routing, String service) {
-        routing.addFilter(new AccessLog(service, "json".equalsIgnoreCase(System.getenv("LOG_FORMAT"))));
+    /**
+     * Starts a service's routing with the access log; {@code LOG_FORMAT=json} selects JSON lines.
+     *
+     * @param paths the service's path templates, e.g. {@code /campaigns/{id}}
+     */
+    static void begin(HttpRouting.Builder routing, String service, java.util.List<String> paths) {
+        routing.addFilter(new AccessLog(service, "json".equalsIgnoreCase(System.getenv("LOG_FORMAT")),
+                new RouteTemplates(paths)));
         byte[] openapi = openapi(service);
         routing.get("/openapi", (request, response) -> {
             response.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/yaml");
@@ -64,13 +69,11 @@ public final class Servers {
      * @param paths the service's path templates, e.g. {@code /campaigns/{id}}
      */
     static void finish(HttpRouting.Builder routing, java.util.List<String> paths) {
-        java.util.List<java.util.regex.Pattern> known = java.util.stream.Stream.concat(paths.stream(), java.util.stream.Stream.of("/metrics", "/openapi"))
-                .map(path -> java.util.regex.Pattern.compile(path.replaceAll("\\{[^/]+}", "[^/]+")))
-                .toList();
+        RouteTemplates known = new RouteTemplates(paths);
         routing.any((request, response) -> {
             String path = request.path().path();
             String method = request.prologue().method().text();
-            if (known.stream().anyMatch(pattern -> pattern.matcher(path).matches())) {
+            if (known.known(path)) {
                 throw new ApiException(ErrorKind.METHOD_NOT_ALLOWED, null, method + " is not supported on " + path);
             }
             throw new ApiException(ErrorKind.NOT_FOUND, null, "no route for " + method + " " + path);

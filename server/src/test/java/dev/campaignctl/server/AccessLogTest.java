@@ -31,10 +31,17 @@ class AccessLogTest {
     }
 
     @Test
-    void idsInPathsAreFoldedSoMetricLabelsStayFew() {
-        assertThat(AccessLog.route("/campaigns/42/rules", 200)).isEqualTo("/campaigns/{id}/rules");
-        assertThat(AccessLog.route("/agents/runs/0b6f2c1e-8d1a-4c55-9f0e-5a7a2d0c9b11", 200)).isEqualTo("/agents/runs/{id}");
-        assertThat(AccessLog.route("/no/such/thing", 404)).isEqualTo("unmatched");
+    void pathsAreLabelledByTheirRouteTemplateSoMetricLabelsStayFew() {
+        RouteTemplates domain = new RouteTemplates(DomainService.PATHS);
+        RouteTemplates agents = new RouteTemplates(AgentsService.PATHS);
+        assertThat(domain.of("/campaigns/42/rules")).isEqualTo("/campaigns/{id}/rules");
+        assertThat(domain.of("/events/not-a-number")).isEqualTo("/events/{id}");
+        assertThat(agents.of("/agents/runs/0b6f2c1e-8d1a-4c55-9f0e-5a7a2d0c9b11")).isEqualTo("/agents/runs/{id}");
+        assertThat(domain.of("/no/such/thing")).isEqualTo("unmatched");
+        assertThat(domain.of("/events/1/2/3")).isEqualTo("unmatched");
+        assertThat(domain.of("/metrics")).isEqualTo("/metrics");
+        assertThat(RouteTemplates.method("PATCH")).isEqualTo("PATCH");
+        assertThat(RouteTemplates.method("XYZZY")).isEqualTo("other");
     }
 
     @Test
