@@ -6,12 +6,17 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.DefaultParser;
+import org.jline.reader.impl.history.DefaultHistory;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
 import picocli.CommandLine;
@@ -62,6 +67,7 @@ final class ShellCommand implements Callable<Integer> {
                     .completer(new PicocliCommands(completions).compileCompleters())
                     .parser(new DefaultParser())
                     .variable(LineReader.HISTORY_FILE, history)
+                    .history(new SecretFreeHistory())
                     .build();
             writer.println("campaignctl shell — type a command (help lists them), exit or Ctrl-D to leave");
             while (true) {
@@ -93,12 +99,41 @@ final class ShellCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    /** {@code $XDG_STATE_HOME/campaignctl/history}, else {@code ~/.local/state/campaignctl/history}. */
+    /** A line that sets or carries a secret: never written to the history file. */
+    private static final Pattern SECRET = Pattern.compile("(?i)pass(word|wd)?\\b|token|secret|api[-_]?key|authorization|--key\\b");
+
+    static boolean holdsSecret(String line) {
+        return SECRET.matcher(line).find();
+    }
+
+    /** History that leaves out lines holding a secret ({@code config set password ...}). */
+    private static final class SecretFreeHistory extends DefaultHistory {
+        @Override
+        public void add(Instant time, String line) {
+            if (!holdsSecret(line)) {
+                super.add(time, line);
+            }
+        }
+    }
+
+    /**
+     * {@code $XDG_STATE_HOME/campaignctl/history}, else {@code ~/.local/state/campaignctl/history}:
+     * owner-only (0600 in a 0700 directory) whatever the umask, also when an older version made it
+     * readable to others.
+     */
     static Path historyFile(Cli cli) throws IOException {
         String state = cli.env("XDG_STATE_HOME");
         Path dir = state != null ? Path.of(state, "campaignctl")
                 : dev.campaignctl.core.config.DataDir.home(cli.env()).resolve(".local").resolve("state").resolve("campaignctl");
         Files.createDirectories(dir);
-        return dir.resolve("history");
+        Path history = dir.resolve("history");
+        if (Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null) {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            if (Files.notExists(history)) {
+                Files.createFile(history, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            }
+            Files.setPosixFilePermissions(history, PosixFilePermissions.fromString("rw-------"));
+        }
+        return history;
     }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ShellTest {
 
     @Test
-    void commandsRunErrorsDoNotEndTheSessionAndHistoryIsWritten(@TempDir Path dir) throws Exception {
+    void commandsRunErrorsDoNotEndTheSessionAndHistoryIsWrittenOwnerOnlyWithoutSecrets(@TempDir Path dir) throws Exception {
         Map<String, String> env = Map.of("CAMPAIGNCTL_HOME", dir.toString(), "XDG_STATE_HOME", dir.resolve("state").toString(),
                 "DB_URL", TestDatabases.newDatabaseUrl(), "DB_USER", "postgres");
         String input = String.join("\n",
@@ -27,6 +27,8 @@ class ShellTest {
                 "campaing list",
                 "campaign list -o json",
                 "version",
+                "config set password hunter2-secret",
+                "config set token tok-secret",
                 "exit", "");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Cli base = new Cli(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), env, false);
@@ -46,6 +48,9 @@ class ShellTest {
         assertThat(screen.indexOf("Shell Sale", screen.indexOf("campaign list -o json"))).isPositive();
         assertThat(screen).contains("campaignctl ");
         Path history = dir.resolve("state/campaignctl/history");
-        assertThat(Files.readString(history)).contains("campaign create --name", "event get 424242", "version");
+        assertThat(Files.readString(history)).contains("campaign create --name", "event get 424242", "version")
+                .doesNotContain("hunter2-secret").doesNotContain("tok-secret");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(history)))
+                .isEqualTo("rw-------");
     }
 }
