@@ -55,6 +55,7 @@ public final class LocalDomainApi implements DomainApi {
 
     @Override
     public Health health() {
+        database.requireRunning();
         return new Health("healthy", "demo-domain", "ok", events.countPending(), Version.current());
     }
 
