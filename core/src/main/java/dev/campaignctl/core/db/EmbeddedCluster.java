@@ -28,7 +28,8 @@ import java.util.logging.Logger;
  *
  * zonky initialises the cluster and starts it the first time; a restart goes through the same
  * installation's pg_ctl, because zonky starts a postmaster once per instance and waits out its whole
- * start-up timeout when pg_ctl fails.
+ * start-up timeout when pg_ctl fails. Recognising orphans and supervising need Linux's /proc
+ * ({@link PostgresProcesses#SUPPORTED}); elsewhere the cluster is only started and stopped.
  */
 final class EmbeddedCluster implements AutoCloseable {
 
@@ -121,7 +122,9 @@ final class EmbeddedCluster implements AutoCloseable {
             EmbeddedCluster cluster = new EmbeddedCluster(dir, lock, zonky, postmaster, password);
             EmbeddedPassword.require(zonky, pgdata, password);
             createDatabaseIfMissing(zonky);
-            cluster.supervisor.start();
+            if (PostgresProcesses.SUPPORTED) {
+                cluster.supervisor.start();
+            }
             Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
             return cluster;
         } catch (IOException | SQLException | RuntimeException e) {
@@ -140,7 +143,7 @@ final class EmbeddedCluster implements AutoCloseable {
      * backends: stop them, so the start below finds the directory and its shared memory free.
      */
     private static void stopLeftovers(Path pgdata) throws IOException, InterruptedException {
-        if (!Files.exists(pgdata.resolve(PostgresProcesses.PID_FILE))) {
+        if (!PostgresProcesses.SUPPORTED || !Files.exists(pgdata.resolve(PostgresProcesses.PID_FILE))) {
             return; // removed by every clean shutdown: nothing was left running
         }
         var orphan = PostgresProcesses.postmaster(pgdata);
@@ -212,7 +215,7 @@ final class EmbeddedCluster implements AutoCloseable {
     /** False from the moment the postmaster is gone until the supervisor has it running again. */
     boolean isUp() {
         // Looked at now, not only every POLL: a probe right after a crash must not wait on the pool.
-        return up && !closing && PostgresProcesses.runsOn(postmaster, pgdata);
+        return up && !closing && (!PostgresProcesses.SUPPORTED || PostgresProcesses.runsOn(postmaster, pgdata));
     }
 
     private void supervise() {
@@ -315,7 +318,7 @@ final class EmbeddedCluster implements AutoCloseable {
      * still takes longer is waited for here, so the lock is released only when the server is down.
      */
     private void stopServer() {
-        boolean running = PostgresProcesses.runsOn(postmaster, pgdata);
+        boolean running = !PostgresProcesses.SUPPORTED || PostgresProcesses.runsOn(postmaster, pgdata);
         if (running) {
             checkpoint();
         }

@@ -3,6 +3,7 @@ package dev.campaignctl.core.db;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -14,19 +15,25 @@ import java.util.Optional;
  * postmaster named in {@code postmaster.pid} and any backend left behind by a postmaster that died.
  * A process counts as the cluster's only when it runs a {@code postgres} executable with the data
  * directory as its working directory (every PostgreSQL server process changes into it), so a PID
- * recycled by an unrelated process is never signalled. Linux only (it reads {@code /proc}); elsewhere
- * no process is recognised.
+ * recycled by an unrelated process is never signalled. That needs Linux's {@code /proc}; where it is
+ * missing ({@link #SUPPORTED} false) callers leave orphans and supervision alone.
  */
 final class PostgresProcesses {
 
     static final String PID_FILE = "postmaster.pid";
+    /** Whether processes can be recognised here: a working directory is only visible in /proc. */
+    static final boolean SUPPORTED = Files.exists(Path.of("/proc/self/cwd"), LinkOption.NOFOLLOW_LINKS);
 
     private PostgresProcesses() {
     }
 
-    /** The live postmaster that {@code postmaster.pid} names, if it really runs on {@code pgdata}. */
+    /**
+     * The live postmaster that {@code postmaster.pid} names, if it really runs on {@code pgdata};
+     * without /proc, whatever live process it names (only asked right after starting one).
+     */
     static Optional<ProcessHandle> postmaster(Path pgdata) {
-        return pidFilePid(pgdata).flatMap(ProcessHandle::of).filter(process -> runsOn(process, pgdata));
+        return pidFilePid(pgdata).flatMap(ProcessHandle::of)
+                .filter(process -> SUPPORTED ? runsOn(process, pgdata) : process.isAlive());
     }
 
     /** The first line of {@code postmaster.pid}, if the file is there and holds a PID. */
