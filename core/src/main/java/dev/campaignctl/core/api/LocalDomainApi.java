@@ -58,6 +58,7 @@ public final class LocalDomainApi implements DomainApi {
 
     @Override
     public Health health() {
+        database.requireRunning();
         long pending = events.countPending();
         if (processor == null || !processor.health().running()) {
             return new Health("healthy", "demo-domain", "ok", pending, Version.current(), null);

@@ -4,21 +4,17 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.ErrorKind;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
 /**
- * A migrated PostgreSQL behind a connection pool: embedded (zonky, data kept on disk) or external.
+ * A migrated PostgreSQL behind a connection pool: embedded ({@link EmbeddedCluster}: zonky, data kept
+ * on disk, durable settings, supervised) or external.
  *
  * <pre>{@code
  * try (Database db = Database.open(DbConfig.embedded(dataDir))) { ... }
@@ -26,14 +22,12 @@ import org.flywaydb.core.Flyway;
  */
 public final class Database implements AutoCloseable {
 
-    static final String EMBEDDED_DATABASE = "campaignctl";
-
-    private final EmbeddedPostgres embedded;
+    private final EmbeddedCluster embedded;
     private final HikariDataSource pool;
     private final String url;
     private final Properties credentials;
 
-    private Database(EmbeddedPostgres embedded, String url, Properties credentials, int poolSize) {
+    private Database(EmbeddedCluster embedded, String url, Properties credentials, int poolSize) {
         this.embedded = embedded;
         this.url = url;
         this.credentials = credentials;
@@ -50,7 +44,7 @@ public final class Database implements AutoCloseable {
             this.pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
             throw new ApiException(ErrorKind.UNAVAILABLE, null, "cannot connect to the database at " + url
-                    + ": " + rootMessage(e), e);
+                    + ": " + EmbeddedCluster.rootMessage(e), e);
         }
     }
 
@@ -79,50 +73,17 @@ public final class Database implements AutoCloseable {
     }
 
     private static Database startEmbedded(DbConfig config) {
-        EmbeddedPostgres postgres;
-        String password;
-        try {
-            Files.createDirectories(config.embeddedDir());
-            password = EmbeddedPassword.readOrCreate(config.embeddedDir());
-            postgres = EmbeddedPostgres.builder()
-                    .setDataDirectory(config.embeddedDir().resolve("pgdata"))
-                    .setCleanDataDirectory(false)
-                    .setServerConfig("max_connections", "200")
-                    .setServerConfig("shared_buffers", "256MB")
-                    .setConnectConfig("password", password)
-                    .setPGStartupWait(Duration.ofSeconds(60))
-                    .start();
-        } catch (IOException | RuntimeException e) {
-            throw new ApiException(ErrorKind.UNAVAILABLE, null, "cannot start the embedded PostgreSQL in "
-                    + config.embeddedDir() + " (is another campaignctl using it?): " + rootMessage(e), e);
-        }
-        try {
-            EmbeddedPassword.require(postgres, config.embeddedDir().resolve("pgdata"), password);
-            createDatabaseIfMissing(postgres);
-        } catch (SQLException | IOException e) {
-            closeQuietly(postgres);
-            throw new ApiException(ErrorKind.UNAVAILABLE, null, "embedded PostgreSQL failed: " + e.getMessage(), e);
-        }
+        EmbeddedCluster cluster = EmbeddedCluster.start(config.embeddedDir());
         Properties props = new Properties();
         props.setProperty("user", "postgres");
-        props.setProperty("password", password);
+        props.setProperty("password", cluster.password());
         props.setProperty("reWriteBatchedInserts", "true");
-        String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + EMBEDDED_DATABASE;
+        String url = "jdbc:postgresql://localhost:" + cluster.port() + "/" + EmbeddedCluster.DATABASE;
         try {
-            return new Database(postgres, url, props, config.poolSize());
+            return new Database(cluster, url, props, config.poolSize());
         } catch (RuntimeException e) {
-            closeQuietly(postgres);
+            cluster.close();
             throw e;
-        }
-    }
-
-    private static void createDatabaseIfMissing(EmbeddedPostgres postgres) throws SQLException {
-        try (Connection c = postgres.getPostgresDatabase().getConnection();
-             Statement s = c.createStatement()) {
-            var rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + EMBEDDED_DATABASE + "'");
-            if (!rs.next()) {
-                s.execute("CREATE DATABASE " + EMBEDDED_DATABASE);
-            }
         }
     }
 
@@ -151,6 +112,16 @@ public final class Database implements AutoCloseable {
         return embedded != null;
     }
 
+    /**
+     * Fails at once while the embedded PostgreSQL is down and being restarted, so a readiness probe
+     * answers 503 now instead of after the pool's connection timeout.
+     */
+    public void requireRunning() {
+        if (embedded != null && !embedded.isUp()) {
+            throw new ApiException(ErrorKind.UNAVAILABLE, null, "the embedded PostgreSQL is not running; it is being restarted");
+        }
+    }
+
     public String url() {
         return url;
     }
@@ -159,23 +130,7 @@ public final class Database implements AutoCloseable {
     public void close() {
         pool.close();
         if (embedded != null) {
-            closeQuietly(embedded);
+            embedded.close();
         }
-    }
-
-    private static void closeQuietly(EmbeddedPostgres postgres) {
-        try {
-            postgres.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage();
     }
 }
