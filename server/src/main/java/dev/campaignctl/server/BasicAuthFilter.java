@@ -4,6 +4,7 @@ import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.ErrorKind;
 import dev.campaignctl.core.config.Authenticator;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -31,7 +32,8 @@ public final class BasicAuthFilter implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
-        if (publicPaths.contains(request.path().path())) {
+        // A CORS preflight carries no credentials; OPTIONS serves nothing else (405 without CORS_ORIGINS).
+        if (publicPaths.contains(request.path().path()) || request.prologue().method() == Method.OPTIONS) {
             chain.proceed();
             return;
         }

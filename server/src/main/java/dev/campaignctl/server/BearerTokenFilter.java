@@ -24,7 +24,8 @@ public final class BearerTokenFilter implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
-        if (publicPaths.contains(request.path().path())) {
+        // A CORS preflight carries no credentials; OPTIONS serves nothing else (405 without CORS_ORIGINS).
+        if (publicPaths.contains(request.path().path()) || request.prologue().method() == io.helidon.http.Method.OPTIONS) {
             chain.proceed();
             return;
         }

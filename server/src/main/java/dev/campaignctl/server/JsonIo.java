@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.ErrorKind;
+import dev.campaignctl.core.json.Decimals;
 import dev.campaignctl.core.json.Json;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
@@ -48,13 +49,16 @@ public final class JsonIo {
     }
 
     /**
-     * The Content-Type, which must be one of {@code accepted}; an absent one counts as the first.
-     * Compared without parameters such as charset.
+     * The Content-Type, which must be one of {@code accepted}, compared without parameters such as
+     * charset. A missing one is refused too: a web page can send a body without Content-Type (or
+     * as text/plain) to a service on the user's machine without a CORS preflight, and reading such
+     * a body as JSON would let any page drive the API.
      */
     public static String requireType(ServerRequest request, String... accepted) {
         Optional<String> header = request.headers().first(HeaderNames.CONTENT_TYPE);
         if (header.isEmpty()) {
-            return accepted[0];
+            throw new ApiException(ErrorKind.UNSUPPORTED_MEDIA_TYPE, null,
+                    "Content-Type must be " + String.join(" or ", accepted) + " (the header is missing)");
         }
         String type = header.get().split(";")[0].trim().toLowerCase();
         for (String candidate : accepted) {
@@ -63,7 +67,7 @@ public final class JsonIo {
             }
         }
         throw new ApiException(ErrorKind.UNSUPPORTED_MEDIA_TYPE, null,
-                "Content-Type must be " + String.join(" or ", accepted) + ", got " + header.get());
+                "Content-Type must be " + String.join(" or ", accepted) + ", got " + Decimals.prefix(header.get()));
     }
 
     /** The raw body, refused with 413 past {@code maxBytes} without reading further. */

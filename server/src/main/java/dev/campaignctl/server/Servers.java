@@ -2,7 +2,9 @@ package dev.campaignctl.server;
 
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.ErrorKind;
+import io.helidon.cors.CrossOriginConfig;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.cors.CorsSupport;
 import io.helidon.webserver.http.HttpRouting;
 import java.util.function.Consumer;
 
@@ -31,6 +33,7 @@ public final class Servers {
     static void begin(HttpRouting.Builder routing, String service, java.util.List<String> paths) {
         routing.addFilter(new AccessLog(service, "json".equalsIgnoreCase(System.getenv("LOG_FORMAT")),
                 new RouteTemplates(paths)));
+        cors(System.getenv("CORS_ORIGINS")).ifPresent(routing::register);
         byte[] openapi = openapi(service);
         routing.get("/openapi", (request, response) -> {
             response.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/yaml");
@@ -40,6 +43,30 @@ public final class Servers {
             response.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
             response.send(dev.campaignctl.core.metrics.Metrics.GLOBAL.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         });
+    }
+
+    /**
+     * Cross-origin access for the origins in {@code CORS_ORIGINS} (comma-separated, e.g.
+     * {@code https://admin.example.com}); none when unset, so browsers keep other sites' pages
+     * from reading any answer. Preflights are answered before authentication (they carry no
+     * credentials); the requests that follow still need them.
+     */
+    static java.util.Optional<CorsSupport> cors(String origins) {
+        if (origins == null || origins.isBlank()) {
+            return java.util.Optional.empty();
+        }
+        String[] allowed = java.util.Arrays.stream(origins.split(",")).map(String::trim).filter(o -> !o.isEmpty())
+                .toArray(String[]::new);
+        return java.util.Optional.of(CorsSupport.builder()
+                .addCrossOrigin(CrossOriginConfig.builder()
+                        .allowOrigins(allowed)
+                        .allowMethods("GET", "POST", "PATCH")
+                        .allowHeaders("Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id")
+                        .exposeHeaders("Link", "Retry-After", "Idempotent-Replayed", "X-Request-Id")
+                        .allowCredentials(true)
+                        .maxAgeSeconds(600)
+                        .build())
+                .build());
     }
 
     /**
