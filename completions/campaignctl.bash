@@ -716,11 +716,14 @@ function _picocli_campaignctl_serve_domain() {
 
   local commands=""
   local flag_opts="'--no-processor' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--data-dir' '--db-url' '--db-user' '--host' '--port' '--poll-interval' '--workers' '--batch-size' '--ai-port' '--agents-port' '--profile'"
+  local arg_opts="'--host' '--data-dir' '--db-url' '--db-user' '--port' '--poll-interval' '--workers' '--batch-size' '--profile'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--host')
+      return
+      ;;
     '--data-dir')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -733,9 +736,6 @@ function _picocli_campaignctl_serve_domain() {
     '--db-user')
       return
       ;;
-    '--host')
-      return
-      ;;
     '--port')
       return
       ;;
@@ -746,12 +746,6 @@ function _picocli_campaignctl_serve_domain() {
       return
       ;;
     '--batch-size')
-      return
-      ;;
-    '--ai-port')
-      return
-      ;;
-    '--agents-port')
       return
       ;;
     '--profile')
@@ -775,12 +769,15 @@ function _picocli_campaignctl_serve_ai() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-processor' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--data-dir' '--db-url' '--db-user' '--host' '--port' '--poll-interval' '--workers' '--batch-size' '--ai-port' '--agents-port' '--profile'"
+  local flag_opts="'--insecure-no-token' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--host' '--data-dir' '--db-url' '--db-user' '--port' '--ai-port' '--profile'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--host')
+      return
+      ;;
     '--data-dir')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -793,25 +790,7 @@ function _picocli_campaignctl_serve_ai() {
     '--db-user')
       return
       ;;
-    '--host')
-      return
-      ;;
-    '--port')
-      return
-      ;;
-    '--poll-interval')
-      return
-      ;;
-    '--workers')
-      return
-      ;;
-    '--batch-size')
-      return
-      ;;
-    '--ai-port')
-      return
-      ;;
-    '--agents-port')
+    '--port'|'--ai-port')
       return
       ;;
     '--profile')
@@ -835,12 +814,15 @@ function _picocli_campaignctl_serve_agents() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-processor' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--data-dir' '--db-url' '--db-user' '--host' '--port' '--poll-interval' '--workers' '--batch-size' '--ai-port' '--agents-port' '--profile'"
+  local flag_opts="'-h' '--help' '-V' '--version'"
+  local arg_opts="'--host' '--data-dir' '--db-url' '--db-user' '--port' '--agents-port' '--profile'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--host')
+      return
+      ;;
     '--data-dir')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -853,25 +835,7 @@ function _picocli_campaignctl_serve_agents() {
     '--db-user')
       return
       ;;
-    '--host')
-      return
-      ;;
-    '--port')
-      return
-      ;;
-    '--poll-interval')
-      return
-      ;;
-    '--workers')
-      return
-      ;;
-    '--batch-size')
-      return
-      ;;
-    '--ai-port')
-      return
-      ;;
-    '--agents-port')
+    '--port'|'--agents-port')
       return
       ;;
     '--profile')
@@ -895,12 +859,15 @@ function _picocli_campaignctl_serve_all() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--no-processor' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--data-dir' '--db-url' '--db-user' '--host' '--port' '--poll-interval' '--workers' '--batch-size' '--ai-port' '--agents-port' '--profile'"
+  local flag_opts="'--no-processor' '--insecure-no-token' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--host' '--data-dir' '--db-url' '--db-user' '--port' '--ai-port' '--agents-port' '--poll-interval' '--workers' '--batch-size' '--profile'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
+    '--host')
+      return
+      ;;
     '--data-dir')
       local IFS=$'\n'
       type compopt &>/dev/null && compopt -o filenames
@@ -913,10 +880,13 @@ function _picocli_campaignctl_serve_all() {
     '--db-user')
       return
       ;;
-    '--host')
+    '--port')
       return
       ;;
-    '--port')
+    '--ai-port')
+      return
+      ;;
+    '--agents-port')
       return
       ;;
     '--poll-interval')
@@ -926,12 +896,6 @@ function _picocli_campaignctl_serve_all() {
       return
       ;;
     '--batch-size')
-      return
-      ;;
-    '--ai-port')
-      return
-      ;;
-    '--agents-port')
       return
       ;;
     '--profile')

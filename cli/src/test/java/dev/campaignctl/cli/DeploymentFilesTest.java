@@ -79,14 +79,13 @@ class DeploymentFilesTest {
         };
     }
 
+    /** The port a serve command line listens on: its {@code --port}, whichever service it serves. */
     private static int port(List<String> args) {
-        for (String option : List.of("--port", "--ai-port", "--agents-port")) {
-            int i = args.indexOf(option);
-            if (i >= 0 && args.get(1).equals(option.equals("--port") ? "domain" : option.equals("--ai-port") ? "ai" : "agents")) {
-                return Integer.parseInt(args.get(i + 1));
-            }
+        int i = args.indexOf("--port");
+        if (i < 0) {
+            throw new AssertionError("no --port in " + args);
         }
-        throw new AssertionError("no port option for " + args);
+        return Integer.parseInt(args.get(i + 1));
     }
 
     @Test
@@ -110,6 +109,12 @@ class DeploymentFilesTest {
             service.path("environment").fieldNames().forEachRemaining(env ->
                     assertThat(code).as(name + " sets " + env + ", which the code must read").contains("\"" + env + "\""));
         });
+        JsonNode ai = compose.path("services").path("ai-management");
+        assertThat(strings(ai.path("command"))).contains("--host", "0.0.0.0").doesNotContain("--insecure-no-token");
+        assertThat(ai.path("environment").path("AI_API_TOKEN").asText()).as("the AI service's token is required from .env")
+                .startsWith("${AI_API_TOKEN:?");
+        assertThat(compose.path("services").path("agents").path("environment").path("AI_API_TOKEN").asText())
+                .isEqualTo("${AI_API_TOKEN}");
         assertThat(compose.path("services").has("postgres")).isTrue();
         assertThat(compose.path("services").has("redis")).isTrue();
     }
@@ -141,6 +146,20 @@ class DeploymentFilesTest {
             }
         }
         assertThat(deployments).isEqualTo(3);
+        for (String app : List.of("ai-management", "agents")) {
+            JsonNode container = documents.stream().filter(doc -> doc.path("kind").asText().equals("Deployment")
+                    && doc.at("/spec/template/metadata/labels/app").asText().equals(app)).findFirst().orElseThrow()
+                    .at("/spec/template/spec/containers/0");
+            assertThat(strings(container.path("args"))).doesNotContain("--insecure-no-token");
+            JsonNode token = null;
+            for (JsonNode env : container.path("env")) {
+                if (env.path("name").asText().equals("AI_API_TOKEN")) {
+                    token = env;
+                }
+            }
+            assertThat(token).as(app + " takes AI_API_TOKEN").isNotNull();
+            assertThat(token.at("/valueFrom/secretKeyRef/key").asText()).as(app + ": from a secret").isEqualTo("ai-api-token");
+        }
         assertThat(documents).anyMatch(doc -> doc.path("kind").asText().equals("CronJob"));
     }
 
