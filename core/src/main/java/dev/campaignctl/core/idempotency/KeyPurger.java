@@ -9,8 +9,8 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * Deletes idempotency keys past {@link IdempotencyKeys#RETENTION}, a minute after start and then
- * every {@code interval}, on one daemon thread; a domain server runs one. One indexed DELETE an hour
+ * Deletes idempotency keys past {@link IdempotencyKeys#RETENTION}, a minute after start (sooner for
+ * a shorter interval) and then every {@code interval}, on one daemon thread; a domain server runs one. One indexed DELETE an hour
  * costs nothing measurable, where purging on every request would add a statement to each. Several
  * replicas purging at once only delete the same rows.
  *
@@ -35,8 +35,8 @@ public final class KeyPurger implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        scheduler.scheduleWithFixedDelay(() -> purge(dataSource), FIRST_RUN.toMillis(), interval.toMillis(),
-                TimeUnit.MILLISECONDS);
+        long first = Math.min(FIRST_RUN.toMillis(), interval.toMillis());
+        scheduler.scheduleWithFixedDelay(() -> purge(dataSource), first, interval.toMillis(), TimeUnit.MILLISECONDS);
         return new KeyPurger(scheduler);
     }
 

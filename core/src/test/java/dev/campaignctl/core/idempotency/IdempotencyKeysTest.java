@@ -177,4 +177,15 @@ class IdempotencyKeysTest {
         assertThat(Sql.count(db, "SELECT count(*) FROM idempotency_keys WHERE key = 'purge-old'")).isZero();
         assertThat(Sql.count(db, "SELECT count(*) FROM idempotency_keys WHERE key = 'purge-young'")).isEqualTo(1);
     }
+
+    @Test
+    void thePurgerRunsOnItsOwn() {
+        Sql.execute(db, "INSERT INTO idempotency_keys (key, operation, fingerprint, outcome, response, created_at) VALUES"
+                + " ('purger-old', 'register event', 'f', 'created', '{}', now() - interval '3 days')");
+
+        try (KeyPurger purger = KeyPurger.start(db.dataSource(), Duration.ofMillis(50))) {
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> Sql.count(db, "SELECT count(*) FROM idempotency_keys WHERE key = 'purger-old'") == 0);
+        }
+    }
 }
