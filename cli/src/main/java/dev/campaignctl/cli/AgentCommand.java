@@ -7,6 +7,7 @@ import dev.campaignctl.core.agent.EventFile;
 import dev.campaignctl.core.ai.AiApi;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.event.Outcomes;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,7 +22,8 @@ final class AgentCommand {
 
     @Command(name = "batch-events", description = {
             "Register the events of a JSON array or NDJSON file (- for stdin), concurrently, with retries.",
-            "Re-running the same file registers only what is missing. Exit 7 when some records are invalid,",
+            "Re-running the same file registers only what is missing: records without an external_id get one from",
+            "the file's name, their position and their content. Exit 7 when some records are invalid,",
             "5 when some could not be registered."})
     static final class BatchEvents implements Callable<Integer> {
         private final Cli cli;
@@ -40,7 +42,10 @@ final class AgentCommand {
 
         @Override
         public Integer call() throws Exception {
-            EventFile events = EventFile.parse(RuleCommand.read(file).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            // The file's name is its identity for derived keys: moved to another folder it is still
+            // the same file; stdin has no name, so its content stands in.
+            String name = file.equals("-") ? null : Path.of(file).getFileName().toString();
+            EventFile events = EventFile.parse(RuleCommand.read(file).getBytes(java.nio.charset.StandardCharsets.UTF_8), name);
             events.invalid().stream().limit(20).forEach(bad -> cli.err().println("invalid: " + bad));
             if (events.invalid().size() > 20) {
                 cli.err().println("invalid: ... and " + (events.invalid().size() - 20) + " more");

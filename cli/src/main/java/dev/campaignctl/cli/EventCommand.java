@@ -6,7 +6,8 @@ import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.event.Event;
 import dev.campaignctl.core.event.EventStatus;
 import dev.campaignctl.core.event.NewEvent;
-import dev.campaignctl.core.event.Registration;
+import dev.campaignctl.core.idempotency.Created;
+import dev.campaignctl.core.idempotency.IdempotencyKey;
 import java.math.BigDecimal;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -54,11 +55,14 @@ final class EventCommand {
                 event = new NewEvent(externalId, customer, merchant, amount, currency,
                         CampaignCommand.time("occurred-at", occurredAt), transactionData());
             }
+            // One key per invocation: a retry of this request (HttpDomainApi resends one whose answer
+            // was lost) is recognised by the service and never stores a second event.
+            IdempotencyKey key = IdempotencyKey.random();
             try (Session session = Session.open(cli, connection)) {
-                Registration registration = session.api().registerEvent(event);
-                Event result = registration.event();
-                if (registration.duplicate()) {
-                    cli.err().println("event with external_id " + externalId + " already registered as " + result.id());
+                Created<Event> registration = session.api().registerEvent(event, key);
+                Event result = registration.value();
+                if (registration.existing()) {
+                    cli.err().println("event with external_id " + result.externalId() + " already registered as " + result.id());
                 } else if (session.embedded() && !noProcess) {
                     session.processPending();
                     result = session.api().getEvent(result.id());

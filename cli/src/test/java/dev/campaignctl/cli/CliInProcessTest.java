@@ -2,9 +2,13 @@ package dev.campaignctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.campaignctl.core.db.Database;
+import dev.campaignctl.core.db.DbConfig;
+import dev.campaignctl.core.testing.Sql;
 import dev.campaignctl.core.testing.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,6 +52,22 @@ class CliInProcessTest {
         assertThat(earnings.json()).hasSize(1);
         CliRun table = cli("campaign", "list", "-o", "table");
         assertThat(table.out()).contains("ID", "NAME", "Spring Sale 2024");
+    }
+
+    @Test
+    void eachRegisterInvocationStoresItsEventUnderAKeyOfItsOwn() {
+        CliRun first = cli("event", "register", "--merchant", "KEYED", "--amount", "4", "--no-process", "-o", "json");
+        CliRun second = cli("event", "register", "--merchant", "KEYED", "--amount", "4", "--no-process", "-o", "json");
+
+        assertThat(first.code()).as(first.toString()).isZero();
+        assertThat(second.json().get("id").asLong()).as("the same command twice is two purchases").isNotEqualTo(first.json().get("id").asLong());
+        try (Database db = Database.open(DbConfig.external(env.get("DB_URL"), "postgres", null))) {
+            for (CliRun run : List.of(first, second)) {
+                assertThat(Sql.count(db, "SELECT count(*) FROM idempotency_keys WHERE operation = 'register event'"
+                        + " AND key ~ '^[0-9a-f-]{36}$' AND (response::json ->> 'id')::bigint = " + run.json().get("id").asLong()))
+                        .isEqualTo(1);
+            }
+        }
     }
 
     @Test

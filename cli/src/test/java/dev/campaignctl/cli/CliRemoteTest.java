@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.campaignctl.core.config.Credentials;
 import dev.campaignctl.core.event.EventProcessor;
+import dev.campaignctl.core.testing.ScriptedHttpServer;
 import dev.campaignctl.core.testing.TestDatabases;
 import dev.campaignctl.server.ServeOptions;
 import dev.campaignctl.server.Services;
@@ -14,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,6 +49,30 @@ class CliRemoteTest {
 
     private static CliRun cli(String... args) {
         return CliRun.run(env(PASSWORD), args);
+    }
+
+    @Test
+    void registerSendsAKeyAndAsksAgainUnderItWhenTheAnswerIsLost() throws Exception {
+        String event = "{\"id\":41,\"amount\":3.00,\"merchant_id\":\"LOST\",\"status\":\"pending\",\"duplicate\":false}";
+        try (ScriptedHttpServer server = new ScriptedHttpServer((request, index) -> index == 0 ? ""
+                : "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nIdempotent-Replayed: true\r\nContent-Length: "
+                + event.length() + "\r\n\r\n" + event)) {
+            CliRun run = cli("event", "register", "--url", "http://127.0.0.1:" + server.port(), "--merchant", "LOST",
+                    "--amount", "3.00", "-o", "json");
+
+            assertThat(run.code()).as(run.toString()).isZero();
+            assertThat(run.json().get("id").asLong()).isEqualTo(41);
+            assertThat(server.requests).hasSize(2);
+            Pattern header = Pattern.compile("\r\nIdempotency-Key: ([0-9a-f-]{36})\r\n");
+            Matcher first = header.matcher(server.requests.get(0));
+            Matcher second = header.matcher(server.requests.get(1));
+            assertThat(first.find()).as(server.requests.get(0)).isTrue();
+            assertThat(second.find()).isTrue();
+            assertThat(second.group(1)).isEqualTo(first.group(1));
+        }
+        CliRun another = cli("event", "register", "--url", url, "--merchant", "KEYED_REMOTE", "--amount", "1", "-o", "json");
+        CliRun again = cli("event", "register", "--url", url, "--merchant", "KEYED_REMOTE", "--amount", "1", "-o", "json");
+        assertThat(again.json().get("id").asLong()).as("a new invocation is a new key").isNotEqualTo(another.json().get("id").asLong());
     }
 
     @Test

@@ -75,7 +75,9 @@ public final class AgentsService implements HttpService {
 
     private void startBatch(ServerRequest request, ServerResponse response) {
         JsonIo.requireType(request, "application/json", "application/x-ndjson");
-        EventFile file = EventFile.parse(JsonIo.readCapped(request, MAX_FILE_BYTES));
+        // An uploaded file has the identity its caller names, or else its content's.
+        EventFile file = EventFile.parse(JsonIo.readCapped(request, MAX_FILE_BYTES),
+                request.query().first("name").asOptional().filter(name -> !name.isEmpty()).orElse(null));
         int concurrency = request.query().first("concurrency").asOptional().map(Integer::parseInt).orElse(16);
         EventAgent.Options defaults = EventAgent.Options.defaults();
         EventAgent.Options options = new EventAgent.Options(concurrency, defaults.chunkSize(), defaults.maxDowntime(),

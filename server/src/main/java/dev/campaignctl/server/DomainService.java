@@ -3,6 +3,7 @@ package dev.campaignctl.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.DomainApi;
+import dev.campaignctl.core.campaign.Campaign;
 import dev.campaignctl.core.campaign.CampaignPatch;
 import dev.campaignctl.core.campaign.CampaignStatus;
 import dev.campaignctl.core.campaign.NewCampaign;
@@ -16,8 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import dev.campaignctl.core.event.NewEvent;
-import dev.campaignctl.core.event.Registration;
+import dev.campaignctl.core.event.Event;
+import dev.campaignctl.core.idempotency.Created;
+import dev.campaignctl.core.idempotency.IdempotencyKey;
 import dev.campaignctl.core.rule.NewRule;
+import dev.campaignctl.core.rule.Rule;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -35,6 +41,9 @@ public final class DomainService implements HttpService {
     public static final List<String> PATHS = List.of("/health", "/health/live", "/health/ready", "/campaigns", "/campaigns/{id}",
             "/campaigns/{id}/rules", "/events", "/events/batch", "/events/explain", "/events/outcomes", "/events/{id}",
             "/rules/backtest", "/earnings");
+
+    private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create(IdempotencyKey.HEADER);
+    private static final HeaderName IDEMPOTENT_REPLAYED = HeaderNames.create(IdempotencyKey.REPLAYED_HEADER);
 
     private final DomainApi api;
 
@@ -91,12 +100,17 @@ public final class DomainService implements HttpService {
     }
 
     private void createCampaign(ServerRequest request, ServerResponse response) {
+        IdempotencyKey key = idempotencyKey(request);
         JsonNode body = JsonIo.read(request);
         NewCampaign campaign = NewCampaign.fromJson(body);
-        JsonNode rules = body.get("rules");
+        Created<Campaign> created = api.createCampaign(campaign, rules(body.get("rules")), key);
+        sendCreated(response, created, created.value());
+    }
+
+    /** The rules of a create-campaign body; none when absent. */
+    private static List<NewRule> rules(JsonNode rules) {
         if (rules == null || rules.isNull()) {
-            JsonIo.send(response, Status.CREATED_201, api.createCampaign(campaign));
-            return;
+            return List.of();
         }
         if (!rules.isArray()) {
             throw ApiException.invalid("rules", "must be an array of rules");
@@ -109,7 +123,7 @@ public final class DomainService implements HttpService {
                 throw ApiException.invalid("rules[" + i + "]" + (e.field() == null ? "" : "." + e.field()), e.getMessage());
             }
         }
-        JsonIo.send(response, Status.CREATED_201, api.createCampaign(campaign, parsed));
+        return parsed;
     }
 
     private void outcomes(ServerRequest request, ServerResponse response) {
@@ -138,8 +152,9 @@ public final class DomainService implements HttpService {
 
     private void addRule(ServerRequest request, ServerResponse response) {
         long id = id(request);
-        JsonNode body = JsonIo.read(request);
-        JsonIo.send(response, Status.CREATED_201, api.addRule(id, NewRule.fromJson(body)));
+        IdempotencyKey key = idempotencyKey(request);
+        Created<Rule> created = api.addRule(id, NewRule.fromJson(JsonIo.read(request)), key);
+        sendCreated(response, created, created.value());
     }
 
     private void listRules(ServerRequest request, ServerResponse response) {
@@ -147,10 +162,28 @@ public final class DomainService implements HttpService {
     }
 
     private void registerEvent(ServerRequest request, ServerResponse response) {
-        Registration registration = api.registerEvent(NewEvent.fromJson(JsonIo.read(request)));
-        ObjectNode body = Json.MAPPER.valueToTree(registration.event());
-        body.put("duplicate", registration.duplicate());
-        JsonIo.send(response, registration.duplicate() ? Status.OK_200 : Status.CREATED_201, body);
+        IdempotencyKey key = idempotencyKey(request);
+        Created<Event> created = api.registerEvent(NewEvent.fromJson(JsonIo.read(request)), key);
+        ObjectNode body = Json.MAPPER.valueToTree(created.value());
+        body.put("duplicate", created.existing());
+        sendCreated(response, created, body);
+    }
+
+    /** The request's Idempotency-Key, or null without one; an empty, malformed or repeated header is a 400. */
+    private static IdempotencyKey idempotencyKey(ServerRequest request) {
+        List<String> values = request.headers().all(IDEMPOTENCY_KEY, List::of);
+        if (values.size() > 1) {
+            throw ApiException.invalid(IdempotencyKey.HEADER, "must be sent once, got " + values.size() + " values");
+        }
+        return values.isEmpty() ? null : new IdempotencyKey(values.getFirst());
+    }
+
+    /** 201 for a new object, 200 for one that existed; a replay says so in its header. */
+    private static void sendCreated(ServerResponse response, Created<?> created, Object body) {
+        if (created.replayed()) {
+            response.header(IDEMPOTENT_REPLAYED, "true");
+        }
+        JsonIo.send(response, created.existing() ? Status.OK_200 : Status.CREATED_201, body);
     }
 
     private void registerBatch(ServerRequest request, ServerResponse response) {

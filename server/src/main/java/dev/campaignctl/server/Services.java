@@ -17,7 +17,9 @@ import dev.campaignctl.core.config.Credentials;
 import dev.campaignctl.core.config.CredentialsFile;
 import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.event.EventProcessor;
+import dev.campaignctl.core.idempotency.KeyPurger;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -35,6 +37,9 @@ public final class Services implements AutoCloseable {
 
     /** The services one process can run. */
     public enum Kind { DOMAIN, AI, AGENTS }
+
+    /** How often the domain service deletes Idempotency-Keys past their retention. */
+    private static final Duration KEY_PURGE_INTERVAL = Duration.ofHours(1);
 
     private final List<AutoCloseable> started = new ArrayList<>();
     private Database database;
@@ -88,6 +93,7 @@ public final class Services implements AutoCloseable {
         if (options.runProcessor()) {
             processor.start();
         }
+        started.add(KeyPurger.start(database.dataSource(), KEY_PURGE_INTERVAL));
         api = new LocalDomainApi(database, processor, false);
         started.add(api);
         DomainGauges.register(database);

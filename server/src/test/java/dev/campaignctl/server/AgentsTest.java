@@ -2,6 +2,7 @@ package dev.campaignctl.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.campaignctl.core.agent.CampaignAgent;
 import dev.campaignctl.core.agent.CampaignSpec;
@@ -26,6 +27,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -88,6 +90,42 @@ class AgentsTest {
         assertThat(second.registered()).isZero();
         assertThat(second.duplicates()).isEqualTo(9_900);
         assertThat(Sql.count(db, "SELECT count(*) FROM events WHERE merchant_id = 'inproc-'")).isEqualTo(9_900);
+    }
+
+    @Test
+    void identicalPurchasesOnTwoLinesAreTwoEventsAndARerunOfTheFileAddsNone() throws Exception {
+        byte[] file = ("{\"merchant_id\": \"twins-\", \"customer_id\": \"C1\", \"amount\": 20}\n"
+                + "{\"merchant_id\": \"twins-\", \"customer_id\": \"C1\", \"amount\": 20}\n"
+                + "{\"external_id\": \"twins-own\", \"merchant_id\": \"twins-\", \"amount\": 20}\n").getBytes(StandardCharsets.UTF_8);
+        LocalDomainApi domain = new LocalDomainApi(db, null, false);
+
+        EventAgent.Summary first = new EventAgent(domain, options(false)).run(EventFile.parse(file, "twins.ndjson"), EventAgent.Progress.NONE);
+        EventAgent.Summary again = new EventAgent(domain, options(false)).run(EventFile.parse(file, "twins.ndjson"), EventAgent.Progress.NONE);
+        EventAgent.Summary otherFile = new EventAgent(domain, options(false)).run(EventFile.parse(file, "twins-2.ndjson"), EventAgent.Progress.NONE);
+
+        assertThat(first.registered()).isEqualTo(3);
+        assertThat(again.registered()).isZero();
+        assertThat(again.duplicates()).isEqualTo(3);
+        assertThat(otherFile.registered()).as("the same purchases in another file are other purchases").isEqualTo(2);
+        assertThat(otherFile.duplicates()).as("its own external_id is the record's key wherever it is").isEqualTo(1);
+        assertThat(Sql.count(db, "SELECT count(*) FROM events WHERE merchant_id = 'twins-'")).isEqualTo(5);
+        assertThat(Sql.count(db, "SELECT count(*) FROM events WHERE external_id = 'twins-own'")).isEqualTo(1);
+    }
+
+    @Test
+    void theAgentsServiceKeysAFileByTheNameItIsSentUnder() {
+        LocalDomainApi domain = new LocalDomainApi(db, null, false);
+        String file = "{\"merchant_id\": \"named-\", \"amount\": 3}\n{\"merchant_id\": \"named-\", \"amount\": 3}\n";
+        try (AgentsServer server = AgentsServer.start("127.0.0.1", 0, domain, null, auth)) {
+            TestClient http = new TestClient(server.port(), "admin", PASSWORD);
+            for (String name : List.of("named.ndjson", "named.ndjson", "renamed.ndjson")) {
+                TestClient.Reply started = http.send("POST", "/agents/event-batches?name=" + name, file, "application/x-ndjson");
+                assertThat(started.status()).isEqualTo(202);
+                String run = "/agents/runs/" + started.body().get("run_id").asText();
+                await().atMost(Duration.ofSeconds(30)).until(() -> !http.get(run).body().get("status").asText().equals("running"));
+            }
+        }
+        assertThat(Sql.count(db, "SELECT count(*) FROM events WHERE merchant_id = 'named-'")).isEqualTo(4);
     }
 
     @Test

@@ -4,26 +4,34 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.event.EventBatch;
 import dev.campaignctl.core.event.NewEvent;
+import dev.campaignctl.core.json.CanonicalJson;
 import dev.campaignctl.core.json.Json;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * A batch of events from a JSON array or NDJSON, validated record by record before anything is
  * sent. Every valid event carries an idempotency key: its {@code external_id}, or one derived from
- * its content, so running the same file again registers only what is missing.
+ * the file's identity, the record's position and its content, so running the same file again
+ * registers only what is missing, while two identical purchases on two lines are two events.
+ *
+ * <p>The identity is a name the caller gives the file (the CLI: its file name, so a file moved to
+ * another folder and run again is still the same file), or else the SHA-256 of its bytes. The
+ * position counts every record, valid or not, so fixing an invalid record in place and running the
+ * file again adds just that record. Keys are sent as {@code external_id}s rather than
+ * {@code Idempotency-Key}s: they last as long as the events (keys are purged after two days) and
+ * the batch endpoint deduplicates per event with them.
+ *
+ * <pre>{@code
+ * EventFile file = EventFile.parse(Files.readAllBytes(path), path.getFileName().toString());
+ * }</pre>
  */
 public final class EventFile {
 
@@ -55,20 +63,28 @@ public final class EventFile {
         return invalid;
     }
 
+    /** Reads a file without a name: its identity is its content. */
+    public static EventFile parse(byte[] content) {
+        return parse(content, null);
+    }
+
     /**
      * Reads a JSON array or NDJSON. Records are read token by token as the batch endpoint reads
      * them ({@link EventBatch#entry}), so transaction data stays text; only a record without an
      * {@code external_id} is read into a tree, for the key derived from its content.
+     *
+     * @param name the file's identity for derived keys, or null to take its content's hash
      */
-    public static EventFile parse(byte[] content) {
+    public static EventFile parse(byte[] content, String name) {
+        String identity = name != null ? "name:" + name : "sha256:" + sha256Hex(content);
         int first = 0;
         while (first < content.length && Character.isWhitespace(content[first])) {
             first++;
         }
-        return first < content.length && content[first] == '[' ? array(content) : ndjson(content);
+        return first < content.length && content[first] == '[' ? array(content, identity) : ndjson(content, identity);
     }
 
-    private static EventFile array(byte[] content) {
+    private static EventFile array(byte[] content, String identity) {
         List<Record> records = new ArrayList<>();
         List<Invalid> invalid = new ArrayList<>();
         try (JsonParser parser = Json.MAPPER.createParser(content)) {
@@ -81,9 +97,10 @@ public final class EventFile {
                 }
                 int line = parser.currentTokenLocation().getLineNr();
                 int start = (int) parser.currentTokenLocation().getByteOffset();
+                int position = records.size() + invalid.size();
                 EventBatch.Entry entry = EventBatch.entry(records.size(), line, parser, content, 0);
                 int end = (int) parser.currentLocation().getByteOffset();
-                add(line, entry, content, start, end, records, invalid);
+                add(new Place(identity, position, line), entry, content, start, end, records, invalid);
             }
         } catch (JsonProcessingException e) {
             throw ApiException.invalid(null, "line " + e.getLocation().getLineNr() + ": invalid JSON: " + e.getOriginalMessage());
@@ -93,13 +110,14 @@ public final class EventFile {
         return new EventFile(records, invalid);
     }
 
-    private static EventFile ndjson(byte[] content) {
+    private static EventFile ndjson(byte[] content, String identity) {
         List<Record> records = new ArrayList<>();
         List<Invalid> invalid = new ArrayList<>();
         EventBatch.forEachLine(content, (line, start, end) -> {
+            Place place = new Place(identity, records.size() + invalid.size(), line);
             try (JsonParser parser = Json.MAPPER.createParser(content, start, end - start)) {
                 parser.nextToken();
-                add(line, EventBatch.entry(records.size(), line, parser, content, start), content, start, end, records, invalid);
+                add(place, EventBatch.entry(records.size(), line, parser, content, start), content, start, end, records, invalid);
             } catch (JsonProcessingException e) {
                 invalid.add(new Invalid(line, null, "invalid JSON: " + e.getOriginalMessage()));
             } catch (IOException e) {
@@ -109,52 +127,37 @@ public final class EventFile {
         return new EventFile(records, invalid);
     }
 
+    /** Where a record is: the file's identity, the record's position among all records (from 0), its line. */
+    private record Place(String identity, int position, int line) {
+    }
+
     /** A parsed record; {@code start..end} are its bytes in {@code content}, read again only to derive a key. */
-    private static void add(int line, EventBatch.Entry entry, byte[] content, int start, int end,
+    private static void add(Place place, EventBatch.Entry entry, byte[] content, int start, int end,
                             List<Record> records, List<Invalid> invalid) throws IOException {
         if (entry.event() == null) {
-            invalid.add(new Invalid(line, entry.error().field(), entry.error().message()));
+            invalid.add(new Invalid(place.line(), entry.error().field(), entry.error().message()));
         } else if (entry.event().externalId() != null) {
-            records.add(new Record(line, entry.event()));
+            records.add(new Record(place.line(), entry.event()));
         } else {
-            records.add(new Record(line, withKey(entry.event(), Json.MAPPER.readTree(content, start, end - start))));
+            JsonNode record = Json.MAPPER.readTree(content, start, end - start);
+            records.add(new Record(place.line(), entry.event().withExternalId(derivedKey(place.identity(), place.position(), record))));
         }
     }
 
-    private static NewEvent withKey(NewEvent event, JsonNode record) {
-        return event.withExternalId(derivedKey(record));
+    /**
+     * {@code sha256:} + the hash of the file's identity, the record's position and the record with
+     * its keys sorted (so layout and key order do not matter), cut to 160 bits.
+     */
+    static String derivedKey(String identity, int position, JsonNode record) {
+        String hash = CanonicalJson.sha256Hex(identity + "\n" + position + "\n" + Json.write(CanonicalJson.of(record)));
+        return "sha256:" + hash.substring(0, 40);
     }
 
-    /** {@code sha256:} + the hash of the record with its keys sorted, so key order does not matter. */
-    static String derivedKey(JsonNode record) {
+    private static String sha256Hex(byte[] content) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(Json.write(canonical(record)).getBytes(StandardCharsets.UTF_8));
-            return "sha256:" + HexFormat.of().formatHex(digest, 0, 20);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException("every JDK has SHA-256", e);
         }
-    }
-
-    private static JsonNode canonical(JsonNode node) {
-        if (node.isObject()) {
-            Map<String, JsonNode> sorted = new TreeMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                sorted.put(field.getKey(), canonical(field.getValue()));
-            }
-            ObjectNode out = Json.MAPPER.createObjectNode();
-            sorted.forEach(out::set);
-            return out;
-        }
-        if (node.isArray()) {
-            var out = Json.MAPPER.createArrayNode();
-            node.forEach(element -> out.add(canonical(element)));
-            return out;
-        }
-        if (node.isNumber()) {
-            return Json.MAPPER.getNodeFactory().numberNode(dev.campaignctl.core.json.Decimals.plain(node.decimalValue()));
-        }
-        return node;
     }
 }

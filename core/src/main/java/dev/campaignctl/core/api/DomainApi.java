@@ -13,6 +13,9 @@ import dev.campaignctl.core.event.EventStatus;
 import dev.campaignctl.core.event.NewEvent;
 import dev.campaignctl.core.event.Outcomes;
 import dev.campaignctl.core.event.Registration;
+import dev.campaignctl.core.idempotency.Created;
+import dev.campaignctl.core.idempotency.IdempotencyKey;
+import dev.campaignctl.core.idempotency.Outcome;
 import dev.campaignctl.core.rule.NewRule;
 import dev.campaignctl.core.rule.Rule;
 import java.util.List;
@@ -28,10 +31,20 @@ public interface DomainApi extends AutoCloseable {
 
     Health health();
 
-    Campaign createCampaign(NewCampaign campaign);
+    default Campaign createCampaign(NewCampaign campaign) {
+        return createCampaign(campaign, List.of(), null).value();
+    }
 
     /** Creates a campaign with its rules atomically: a rule that fails validation means no campaign. */
-    Campaign createCampaign(NewCampaign campaign, List<NewRule> rules);
+    default Campaign createCampaign(NewCampaign campaign, List<NewRule> rules) {
+        return createCampaign(campaign, rules, null).value();
+    }
+
+    /**
+     * Creates a campaign with its rules under an Idempotency-Key (null for none): the same request
+     * with the same key again gets the first answer, replayed; another request with it is a conflict.
+     */
+    Created<Campaign> createCampaign(NewCampaign campaign, List<NewRule> rules, IdempotencyKey key);
 
     /** Counts per status and the earnings of the given events (at most 10,000 ids). */
     Outcomes outcomes(List<Long> eventIds);
@@ -42,11 +55,26 @@ public interface DomainApi extends AutoCloseable {
 
     Campaign updateCampaign(long id, CampaignPatch patch);
 
-    Rule addRule(long campaignId, NewRule rule);
+    default Rule addRule(long campaignId, NewRule rule) {
+        return addRule(campaignId, rule, null).value();
+    }
+
+    /** Adds a rule under an Idempotency-Key (null for none), as {@link #createCampaign(NewCampaign, List, IdempotencyKey)}. */
+    Created<Rule> addRule(long campaignId, NewRule rule, IdempotencyKey key);
 
     List<Rule> listRules(long campaignId);
 
-    Registration registerEvent(NewEvent event);
+    default Registration registerEvent(NewEvent event) {
+        Created<Event> created = registerEvent(event, null);
+        return new Registration(created.value(), created.existing());
+    }
+
+    /**
+     * Registers an event under an Idempotency-Key (null for none), as
+     * {@link #createCampaign(NewCampaign, List, IdempotencyKey)}. A known external_id is answered
+     * with the stored event and {@link Outcome#EXISTING}, key or not.
+     */
+    Created<Event> registerEvent(NewEvent event, IdempotencyKey key);
 
     Event getEvent(long id);
 

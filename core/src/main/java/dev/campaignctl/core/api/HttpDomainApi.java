@@ -12,10 +12,15 @@ import dev.campaignctl.core.event.EventExplanation;
 import dev.campaignctl.core.event.EventStatus;
 import dev.campaignctl.core.event.NewEvent;
 import dev.campaignctl.core.event.Outcomes;
-import dev.campaignctl.core.event.Registration;
+import dev.campaignctl.core.http.Http1Client;
+import dev.campaignctl.core.idempotency.Created;
+import dev.campaignctl.core.idempotency.IdempotencyKey;
+import dev.campaignctl.core.idempotency.Outcome;
 import dev.campaignctl.core.rule.NewRule;
 import dev.campaignctl.core.rule.Rule;
+import java.net.ConnectException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -23,6 +28,10 @@ import java.util.List;
  * reference's {@code DemoDomainClient}.
  */
 public final class HttpDomainApi implements DomainApi {
+
+    /** Deliveries of a keyed create request at most. */
+    private static final int KEYED_ATTEMPTS = 3;
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(200);
 
     private final HttpJson http;
 
@@ -36,15 +45,13 @@ public final class HttpDomainApi implements DomainApi {
     }
 
     @Override
-    public Campaign createCampaign(NewCampaign campaign) {
-        return http.send("POST", "/campaigns", campaign).as(Campaign.class);
-    }
-
-    @Override
-    public Campaign createCampaign(NewCampaign campaign, List<NewRule> rules) {
+    public Created<Campaign> createCampaign(NewCampaign campaign, List<NewRule> rules, IdempotencyKey key) {
+        if (rules.isEmpty()) {
+            return created(post("/campaigns", campaign, key), Campaign.class);
+        }
         com.fasterxml.jackson.databind.node.ObjectNode body = dev.campaignctl.core.json.Json.MAPPER.valueToTree(campaign);
         body.set("rules", dev.campaignctl.core.json.Json.MAPPER.valueToTree(rules));
-        return http.send("POST", "/campaigns", body).as(Campaign.class);
+        return created(post("/campaigns", body, key), Campaign.class);
     }
 
     @Override
@@ -69,8 +76,8 @@ public final class HttpDomainApi implements DomainApi {
     }
 
     @Override
-    public Rule addRule(long campaignId, NewRule rule) {
-        return http.send("POST", "/campaigns/" + campaignId + "/rules", rule).as(Rule.class);
+    public Created<Rule> addRule(long campaignId, NewRule rule, IdempotencyKey key) {
+        return created(post("/campaigns/" + campaignId + "/rules", rule, key), Rule.class);
     }
 
     @Override
@@ -79,9 +86,49 @@ public final class HttpDomainApi implements DomainApi {
     }
 
     @Override
-    public Registration registerEvent(NewEvent event) {
-        HttpJson.Response response = http.send("POST", "/events", event);
-        return new Registration(response.as(Event.class), response.status() == 200);
+    public Created<Event> registerEvent(NewEvent event, IdempotencyKey key) {
+        return created(post("/events", event, key), Event.class);
+    }
+
+    /**
+     * Sends a create request; one with a key goes again, with the same key, when its answer may
+     * have been lost (the connection failed after it was sent, or a gateway answered 502-504): the
+     * key makes a second delivery harmless, which is what it is for.
+     */
+    private HttpJson.Response post(String path, Object body, IdempotencyKey key) {
+        if (key == null) {
+            return http.send("POST", path, body);
+        }
+        List<String> headers = List.of(IdempotencyKey.HEADER, key.value());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return http.send("POST", path, body, headers);
+            } catch (ApiException e) {
+                if (attempt == KEYED_ATTEMPTS || !answerMayBeLost(e)) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(RETRY_PAUSE.toMillis() * attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(ErrorKind.UNAVAILABLE, null, "interrupted", e);
+            }
+        }
+    }
+
+    /** Not when the connection was refused (nothing was sent) or the deadline passed (the server is too slow to ask again). */
+    private static boolean answerMayBeLost(ApiException e) {
+        boolean transientKind = e.kind() == ErrorKind.UNAVAILABLE || e.kind() == ErrorKind.BAD_GATEWAY
+                || e.kind() == ErrorKind.GATEWAY_TIMEOUT;
+        return transientKind && !(e.getCause() instanceof ConnectException)
+                && !(e.getCause() instanceof Http1Client.DeadlineExceededException);
+    }
+
+    /** 201 is a new object, 200 one that existed (a known external_id); the header marks a replay. */
+    private static <T> Created<T> created(HttpJson.Response response, Class<T> type) {
+        Outcome outcome = response.status() == 200 ? Outcome.EXISTING : Outcome.CREATED;
+        return new Created<>(response.as(type), outcome, "true".equals(response.header(IdempotencyKey.REPLAYED_HEADER)));
     }
 
     @Override

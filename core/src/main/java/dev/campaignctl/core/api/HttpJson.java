@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -55,7 +56,13 @@ public final class HttpJson {
 
     /** Sends one request and parses the answer; a 4xx or 5xx answer is thrown as an {@link ApiException}. */
     public Response send(String method, String path, Object body) {
-        List<String> headers = new ArrayList<>(8);
+        return send(method, path, body, List.of());
+    }
+
+    /** The same with more request headers, as name, value, name, value... */
+    public Response send(String method, String path, Object body, List<String> extraHeaders) {
+        List<String> headers = new ArrayList<>(8 + extraHeaders.size());
+        headers.addAll(extraHeaders);
         headers.addAll(List.of("Accept", "application/json"));
         if (body != null) {
             headers.addAll(List.of("Content-Type", "application/json"));
@@ -84,7 +91,7 @@ public final class HttpJson {
         if (answer.status() >= 400) {
             throw error(answer.status(), json);
         }
-        return new Response(answer.status(), json);
+        return new Response(answer.status(), json, answer.headers());
     }
 
     private static String describe(IOException e) {
@@ -135,8 +142,17 @@ public final class HttpJson {
         return map;
     }
 
-    /** A successful answer. */
-    public record Response(int status, JsonNode body) {
+    /** A successful answer; headers by lower-case name. */
+    public record Response(int status, JsonNode body, Map<String, String> headers) {
+        /** An answer (or part of one) whose headers do not matter. */
+        public Response(int status, JsonNode body) {
+            this(status, body, Map.of());
+        }
+
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+
         public <T> T as(Class<T> type) {
             try {
                 return Json.MAPPER.treeToValue(body, type);

@@ -19,6 +19,10 @@ import dev.campaignctl.core.event.GroupRegistrar;
 import dev.campaignctl.core.event.NewEvent;
 import dev.campaignctl.core.event.Outcomes;
 import dev.campaignctl.core.event.Registration;
+import dev.campaignctl.core.idempotency.Created;
+import dev.campaignctl.core.idempotency.IdempotencyKey;
+import dev.campaignctl.core.idempotency.IdempotentRequest;
+import dev.campaignctl.core.idempotency.Outcome;
 import dev.campaignctl.core.rule.NewRule;
 import dev.campaignctl.core.rule.Rule;
 import java.util.List;
@@ -72,13 +76,13 @@ public final class LocalDomainApi implements DomainApi {
     }
 
     @Override
-    public Campaign createCampaign(NewCampaign campaign) {
-        return campaigns.create(campaign);
+    public Created<Campaign> createCampaign(NewCampaign campaign, List<NewRule> rules, IdempotencyKey key) {
+        return campaigns.createWithRules(campaign, rules,
+                IdempotentRequest.of(key, "create campaign", new CampaignRequest(campaign, rules)));
     }
 
-    @Override
-    public Campaign createCampaign(NewCampaign campaign, List<NewRule> rules) {
-        return campaigns.createWithRules(campaign, rules);
+    /** What a create-campaign request asks, for its fingerprint: no rules and an empty list are the same. */
+    private record CampaignRequest(NewCampaign campaign, List<NewRule> rules) {
     }
 
     @Override
@@ -105,8 +109,8 @@ public final class LocalDomainApi implements DomainApi {
     }
 
     @Override
-    public Rule addRule(long campaignId, NewRule rule) {
-        return campaigns.addRule(campaignId, rule);
+    public Created<Rule> addRule(long campaignId, NewRule rule, IdempotencyKey key) {
+        return campaigns.addRule(campaignId, rule, IdempotentRequest.of(key, "add rule to campaign " + campaignId, rule));
     }
 
     @Override
@@ -115,15 +119,22 @@ public final class LocalDomainApi implements DomainApi {
     }
 
     @Override
-    public Registration registerEvent(NewEvent event) {
-        Registration registration = registrar.register(event);
-        if (!registration.duplicate()) {
+    public Created<Event> registerEvent(NewEvent event, IdempotencyKey key) {
+        Created<Event> created;
+        if (key == null) {
+            // Without a key, concurrent registrations share one statement and one commit (group commit).
+            Registration registration = registrar.register(event);
+            created = new Created<>(registration.event(), registration.duplicate() ? Outcome.EXISTING : Outcome.CREATED);
+        } else {
+            created = events.register(event, IdempotentRequest.of(key, "register event", event));
+        }
+        if (created.outcome() == Outcome.CREATED && !created.replayed()) {
             INGESTED.increment();
+            if (processor != null) {
+                processor.wake();
+            }
         }
-        if (processor != null && !registration.duplicate()) {
-            processor.wake();
-        }
-        return registration;
+        return created;
     }
 
     @Override

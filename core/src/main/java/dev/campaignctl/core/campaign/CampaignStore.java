@@ -2,6 +2,10 @@ package dev.campaignctl.core.campaign;
 
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.db.Jdbc;
+import dev.campaignctl.core.idempotency.Created;
+import dev.campaignctl.core.idempotency.IdempotencyKeys;
+import dev.campaignctl.core.idempotency.IdempotentRequest;
+import dev.campaignctl.core.idempotency.Outcome;
 import dev.campaignctl.core.json.Json;
 import dev.campaignctl.core.rule.NewRule;
 import dev.campaignctl.core.rule.Reward;
@@ -36,7 +40,12 @@ public final class CampaignStore {
 
     /** Creates a campaign and its rules in one transaction: all of them, or nothing. */
     public Campaign createWithRules(NewCampaign c, List<NewRule> rules) {
-        return Jdbc.transaction(dataSource, connection -> {
+        return createWithRules(c, rules, null).value();
+    }
+
+    /** The same in one transaction with the request's Idempotency-Key (null for none); see {@link IdempotencyKeys}. */
+    public Created<Campaign> createWithRules(NewCampaign c, List<NewRule> rules, IdempotentRequest request) {
+        return IdempotencyKeys.transaction(dataSource, request, Campaign.class, connection -> {
             bumpRuleSetVersion(connection);
             Campaign campaign;
             try (PreparedStatement ps = connection.prepareStatement(
@@ -55,7 +64,7 @@ public final class CampaignStore {
             for (NewRule rule : rules) {
                 insertRule(connection, campaign.id(), rule);
             }
-            return campaign;
+            return new Created<>(campaign, Outcome.CREATED);
         });
     }
 
@@ -104,13 +113,18 @@ public final class CampaignStore {
     }
 
     public Rule addRule(long campaignId, NewRule rule) {
-        return Jdbc.transaction(dataSource, connection -> {
+        return addRule(campaignId, rule, null).value();
+    }
+
+    /** The same in one transaction with the request's Idempotency-Key (null for none); see {@link IdempotencyKeys}. */
+    public Created<Rule> addRule(long campaignId, NewRule rule, IdempotentRequest request) {
+        return IdempotencyKeys.transaction(dataSource, request, Rule.class, connection -> {
             bumpRuleSetVersion(connection);
             Campaign campaign = find(connection, campaignId, true);
             if (campaign.status() == CampaignStatus.ENDED) {
                 throw ApiException.conflict("campaign_id", "campaign " + campaignId + " is ended; rules can no longer be added");
             }
-            return insertRule(connection, campaignId, rule);
+            return new Created<>(insertRule(connection, campaignId, rule), Outcome.CREATED);
         });
     }
 

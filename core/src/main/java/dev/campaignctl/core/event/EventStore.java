@@ -3,6 +3,10 @@ package dev.campaignctl.core.event;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.db.Jdbc;
 import dev.campaignctl.core.earning.Earning;
+import dev.campaignctl.core.idempotency.Created;
+import dev.campaignctl.core.idempotency.IdempotencyKeys;
+import dev.campaignctl.core.idempotency.IdempotentRequest;
+import dev.campaignctl.core.idempotency.Outcome;
 import dev.campaignctl.core.json.Json;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -31,30 +35,43 @@ public final class EventStore {
      * payload is the same and fails with a conflict when it differs: never a second event.
      */
     public Registration register(NewEvent e) {
-        return Jdbc.call(dataSource, connection -> {
-            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO events (external_id, customer_id,"
-                    + " merchant_id, amount, currency, occurred_at, transaction_data)"
-                    + " VALUES (?, ?, ?, ?, ?, COALESCE(?, now()), ?::json)"
-                    + " ON CONFLICT (external_id) DO NOTHING RETURNING " + EVENT_COLUMNS)) {
-                ps.setString(1, e.externalId());
-                ps.setString(2, e.customerId());
-                ps.setString(3, e.merchantId());
-                ps.setBigDecimal(4, e.amount());
-                ps.setString(5, e.currency());
-                Jdbc.setInstant(ps, 6, e.occurredAt());
-                ps.setString(7, e.transactionDataJson());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        return new Registration(event(rs).withEarnings(List.of()), false);
-                    }
+        return Jdbc.call(dataSource, connection -> register(connection, e));
+    }
+
+    /**
+     * The same under an Idempotency-Key, in one transaction with the key: the same request again is
+     * answered with the first answer, another request with the same key is a conflict.
+     */
+    public Created<Event> register(NewEvent e, IdempotentRequest request) {
+        return IdempotencyKeys.transaction(dataSource, request, Event.class, connection -> {
+            Registration registration = register(connection, e);
+            return new Created<>(registration.event(), registration.duplicate() ? Outcome.EXISTING : Outcome.CREATED);
+        });
+    }
+
+    private static Registration register(Connection connection, NewEvent e) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO events (external_id, customer_id,"
+                + " merchant_id, amount, currency, occurred_at, transaction_data)"
+                + " VALUES (?, ?, ?, ?, ?, COALESCE(?, now()), ?::json)"
+                + " ON CONFLICT (external_id) DO NOTHING RETURNING " + EVENT_COLUMNS)) {
+            ps.setString(1, e.externalId());
+            ps.setString(2, e.customerId());
+            ps.setString(3, e.merchantId());
+            ps.setBigDecimal(4, e.amount());
+            ps.setString(5, e.currency());
+            Jdbc.setInstant(ps, 6, e.occurredAt());
+            ps.setString(7, e.transactionDataJson());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    return new Registration(event(rs).withEarnings(List.of()), false);
                 }
             }
-            Event existing = findByExternalId(connection, e.externalId());
-            if (!e.samePayloadAs(existing)) {
-                throw externalIdConflict(e.externalId(), existing.id());
-            }
-            return new Registration(existing.withEarnings(earningsOf(connection, existing.id())), true);
-        });
+        }
+        Event existing = findByExternalId(connection, e.externalId());
+        if (!e.samePayloadAs(existing)) {
+            throw externalIdConflict(e.externalId(), existing.id());
+        }
+        return new Registration(existing.withEarnings(earningsOf(connection, existing.id())), true);
     }
 
     /**
