@@ -32,6 +32,10 @@ public final class ErrorMapping {
         if (e.kind() == ErrorKind.UNAUTHORIZED) {
             response.header(HeaderNames.WWW_AUTHENTICATE, REALM);
         }
+        if (e.kind() == ErrorKind.UNAVAILABLE && !response.headers().contains(HeaderNames.RETRY_AFTER)) {
+            // The database restarting or every connection busy: worth asking again shortly.
+            response.header(HeaderNames.RETRY_AFTER, "1");
+        }
         JsonIo.send(response, Status.create(e.kind().status()), ErrorBody.of(e));
     }
 }

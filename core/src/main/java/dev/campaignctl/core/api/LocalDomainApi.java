@@ -60,9 +60,51 @@ public final class LocalDomainApi implements DomainApi {
         return database;
     }
 
+    /**
+     * The health of the database and the processor, computed at most once a second whatever the
+     * number of callers (the health endpoints are public), by one caller at a time; only the
+     * embedded postmaster's liveness, which costs no query, is checked on every call.
+     */
     @Override
     public Health health() {
         database.requireRunning();
+        CachedHealth cached = health;
+        if (cached != null && System.nanoTime() - cached.at() < HEALTH_TTL_NANOS) {
+            return cached.rethrowOrGet();
+        }
+        synchronized (healthLock) {
+            cached = health;
+            if (cached == null || System.nanoTime() - cached.at() >= HEALTH_TTL_NANOS) {
+                cached = CachedHealth.of(this::computeHealth);
+                health = cached;
+            }
+        }
+        return cached.rethrowOrGet();
+    }
+
+    private static final long HEALTH_TTL_NANOS = 1_000_000_000L;
+    private final Object healthLock = new Object();
+    private volatile CachedHealth health;
+
+    /** One computed health, or the failure computing it gave, and when. */
+    private record CachedHealth(long at, Health value, RuntimeException failure) {
+        static CachedHealth of(java.util.function.Supplier<Health> compute) {
+            try {
+                return new CachedHealth(System.nanoTime(), compute.get(), null);
+            } catch (RuntimeException e) {
+                return new CachedHealth(System.nanoTime(), null, e);
+            }
+        }
+
+        Health rethrowOrGet() {
+            if (failure != null) {
+                throw failure;
+            }
+            return value;
+        }
+    }
+
+    private Health computeHealth() {
         long pending = events.countPending();
         if (processor == null || !processor.health().running()) {
             return new Health("healthy", "demo-domain", "ok", pending, Version.current(), null);

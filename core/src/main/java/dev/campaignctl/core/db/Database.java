@@ -8,6 +8,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -24,6 +26,7 @@ public final class Database implements AutoCloseable {
 
     private final EmbeddedCluster embedded;
     private final HikariDataSource pool;
+    private final List<HikariDataSource> separatePools = new ArrayList<>();
     private final String url;
     private final Properties credentials;
 
@@ -31,21 +34,38 @@ public final class Database implements AutoCloseable {
         this.embedded = embedded;
         this.url = url;
         this.credentials = credentials;
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(url);
-        config.setDataSourceProperties(credentials);
-        config.setMaximumPoolSize(poolSize);
-        config.setMinimumIdle(Math.min(2, poolSize));
-        config.setPoolName("campaignctl");
-        config.setConnectionTimeout(Duration.ofSeconds(10).toMillis());
-        // Short: a wrong password should fail a CLI command in seconds, not after a long retry.
-        config.setInitializationFailTimeout(Duration.ofSeconds(3).toMillis());
         try {
-            this.pool = new HikariDataSource(config);
+            this.pool = newPool("campaignctl", poolSize);
         } catch (RuntimeException e) {
             throw new ApiException(ErrorKind.UNAVAILABLE, null, "cannot connect to the database at " + url
                     + ": " + EmbeddedCluster.rootMessage(e), e);
         }
+    }
+
+    private HikariDataSource newPool(String name, int size) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setDataSourceProperties(credentials);
+        config.setMaximumPoolSize(size);
+        config.setMinimumIdle(Math.min(2, size));
+        config.setPoolName(name);
+        // A request that finds every connection busy for this long is answered 503 (Retry-After)
+        // rather than queued for ever behind the others.
+        config.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
+        // Short: a wrong password should fail a CLI command in seconds, not after a long retry.
+        config.setInitializationFailTimeout(Duration.ofSeconds(3).toMillis());
+        return new HikariDataSource(config);
+    }
+
+    /**
+     * Another pool of {@code size} connections on the same database, closed with this one: for
+     * work that must neither wait behind the API's requests nor take their connections (the
+     * event processor).
+     */
+    public synchronized DataSource separatePool(String name, int size) {
+        HikariDataSource separate = newPool("campaignctl-" + name, size);
+        separatePools.add(separate);
+        return separate;
     }
 
     /** Opens (starting it first when embedded) and migrates the database. */
@@ -128,6 +148,10 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            separatePools.forEach(HikariDataSource::close);
+            separatePools.clear();
+        }
         pool.close();
         if (embedded != null) {
             embedded.close();

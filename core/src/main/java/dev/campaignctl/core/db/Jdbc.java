@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -74,10 +75,15 @@ public final class Jdbc {
         }
     }
 
-    /** Connection failures become "unavailable"; everything else is a bug and stays a 500. */
+    /**
+     * Connection failures, a server shutting down or out of connections, and a pool with no free
+     * connection in time become "unavailable" (503, retry later); everything else is a bug and
+     * stays a 500.
+     */
     public static RuntimeException translate(SQLException e) {
         String state = e.getSQLState();
-        if (state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("53300"))) {
+        if (e instanceof SQLTransientConnectionException
+                || state != null && (state.startsWith("08") || state.startsWith("57P") || state.equals("53300"))) {
             return new ApiException(ErrorKind.UNAVAILABLE, null, "database unavailable: " + e.getMessage(), e);
         }
         return new IllegalStateException("database error " + state + ": " + e.getMessage(), e);

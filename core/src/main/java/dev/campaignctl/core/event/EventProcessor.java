@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 
 /**
@@ -93,6 +94,25 @@ public final class EventProcessor implements AutoCloseable {
         this.workers = new AtomicReferenceArray<>(settings.workers());
     }
 
+    private volatile DataSource pool;
+
+    /**
+     * The processor's own connections (one per worker, one for marking failures), made on first
+     * use: a flood of API requests cannot starve the processor of connections, nor it the API.
+     */
+    private DataSource pool() {
+        DataSource current = pool;
+        if (current == null) {
+            synchronized (this) {
+                if (pool == null) {
+                    pool = database.separatePool("processor", settings.workers() + 1);
+                }
+                current = pool;
+            }
+        }
+        return current;
+    }
+
     private static final Metrics.Histogram BATCH_SECONDS = Metrics.GLOBAL.histogram(
             "campaignctl_processing_batch_seconds", "Time to claim, decide and write one batch", "");
 
@@ -154,7 +174,7 @@ public final class EventProcessor implements AutoCloseable {
 
     /** Claims, decides and writes in one transaction, noting its progress as it goes. */
     private Outcome decideInTransaction(Claim claim, Progress progress) {
-        return Jdbc.transaction(database.dataSource(), connection -> {
+        return Jdbc.transaction(pool(), connection -> {
             List<Claimed> events = claim(connection, claim);
             if (events.isEmpty()) {
                 return Outcome.NONE;
@@ -184,7 +204,7 @@ public final class EventProcessor implements AutoCloseable {
     private Outcome markFailed(long id, RuntimeException failure) {
         String reason = "could not be written: " + Failures.describe(failure);
         LOG.log(Level.WARNING, "event " + id + " marked failed: " + reason, failure);
-        int updated = Jdbc.transaction(database.dataSource(), connection -> {
+        int updated = Jdbc.transaction(pool(), connection -> {
             try (PreparedStatement ps = connection.prepareStatement("UPDATE events SET status = 'failed',"
                     + " failure_reason = ?, processed_at = clock_timestamp() WHERE id = ? AND status = 'pending'")) {
                 ps.setString(1, reason);
