@@ -86,7 +86,8 @@ public final class LoadBench {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int rate = args.length > 1 ? Integer.parseInt(args[1]) : 500;
         int seconds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
-        int workers = args.length > 3 ? Integer.parseInt(args[3]) : EventProcessor.Settings.defaults().workers();
+        // Two workers, as process-events runs by default: one overlaps deciding a batch with the database writing another.
+        int workers = args.length > 3 ? Integer.parseInt(args[3]) : 2;
         Path home = Files.createTempDirectory("campaignctl-load");
         ServeOptions options = new ServeOptions(DbConfig.embedded(home), home, "127.0.0.1", 0,
                 new Credentials("admin", PASSWORD), new EventProcessor.Settings(EventProcessor.Settings.DEFAULT_BATCH_SIZE,
