@@ -15,7 +15,8 @@ public record CampaignPatch(
         Instant endsAt,
         EvaluationMode evaluation,
         BigDecimal budgetTotal,
-        BigDecimal customerCap) {
+        BigDecimal customerCap,
+        String pointsValidFor) {
 
     public CampaignPatch {
         if (name != null && (name.isBlank() || name.length() > NewCampaign.MAX_NAME)) {
@@ -26,15 +27,21 @@ public record CampaignPatch(
         }
         Limits.check("budget_total", budgetTotal);
         Limits.check("customer_cap", customerCap);
+        PointsValidity.check(pointsValidFor);
         if (name == null && description == null && status == null && startsAt == null && endsAt == null
-                && evaluation == null && budgetTotal == null && customerCap == null) {
+                && evaluation == null && budgetTotal == null && customerCap == null && pointsValidFor == null) {
             throw ApiException.invalid(null, "nothing to update: give name, description, status, starts_at, ends_at,"
-                    + " evaluation, budget_total or customer_cap");
+                    + " evaluation, budget_total, customer_cap or points_valid_for");
         }
     }
 
+    public CampaignPatch(String name, String description, CampaignStatus status, Instant startsAt, Instant endsAt,
+                         EvaluationMode evaluation, BigDecimal budgetTotal, BigDecimal customerCap) {
+        this(name, description, status, startsAt, endsAt, evaluation, budgetTotal, customerCap, null);
+    }
+
     public CampaignPatch(String name, String description, CampaignStatus status, Instant startsAt, Instant endsAt) {
-        this(name, description, status, startsAt, endsAt, null, null, null);
+        this(name, description, status, startsAt, endsAt, null, null, null, null);
     }
 
     public static CampaignPatch status(CampaignStatus status) {
@@ -52,7 +59,8 @@ public record CampaignPatch(
                 Fields.instant(body, "ends_at"),
                 Limits.mode(body),
                 Limits.read(body, "budget_total"),
-                Limits.read(body, "customer_cap"));
+                Limits.read(body, "customer_cap"),
+                Fields.text(body, "points_valid_for", false, 40));
     }
 
     /** The campaign after this patch, validated as a whole (a window that ends before it starts is refused). */
@@ -77,6 +85,7 @@ public record CampaignPatch(
                 budgetTotal != null ? budgetTotal : current.budgetTotal(),
                 current.budgetSpent(),
                 customerCap != null ? customerCap : current.customerCap(),
-                current.createdAt(), current.updatedAt());
+                current.createdAt(), current.updatedAt(),
+                pointsValidFor != null ? pointsValidFor : current.pointsValidFor());
     }
 }

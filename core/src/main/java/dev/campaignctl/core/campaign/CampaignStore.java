@@ -24,7 +24,7 @@ public final class CampaignStore {
 
     /** The campaign columns, for queries that join campaigns as {@code c}. */
     public static final String CAMPAIGN_COLUMNS = "id, name, description, status, starts_at, ends_at, evaluation,"
-            + " budget_total, budget_spent, customer_cap, created_at, updated_at";
+            + " budget_total, budget_spent, customer_cap, created_at, updated_at, points_valid_for";
     private static final String RULE_COLUMNS =
             "id, campaign_id, name, priority, conditions::text AS conditions, reward_type, reward_value, created_at";
 
@@ -50,7 +50,7 @@ public final class CampaignStore {
             Campaign campaign;
             try (PreparedStatement ps = connection.prepareStatement(
                     "INSERT INTO campaigns (name, description, status, starts_at, ends_at, evaluation, budget_total,"
-                            + " customer_cap) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + CAMPAIGN_COLUMNS)) {
+                            + " customer_cap, points_valid_for) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + CAMPAIGN_COLUMNS)) {
                 ps.setString(1, c.name());
                 ps.setString(2, c.description());
                 ps.setString(3, c.status().wire());
@@ -59,6 +59,7 @@ public final class CampaignStore {
                 ps.setString(6, c.evaluation().wire());
                 ps.setBigDecimal(7, c.budgetTotal());
                 ps.setBigDecimal(8, c.customerCap());
+                ps.setString(9, c.pointsValidFor());
                 campaign = single(ps);
             }
             for (NewRule rule : rules) {
@@ -97,7 +98,7 @@ public final class CampaignStore {
             Campaign next = patch.applyTo(find(connection, id, true));
             try (PreparedStatement ps = connection.prepareStatement("UPDATE campaigns SET name = ?, description = ?,"
                     + " status = ?, starts_at = ?, ends_at = ?, evaluation = ?, budget_total = ?, customer_cap = ?,"
-                    + " updated_at = now() WHERE id = ? RETURNING " + CAMPAIGN_COLUMNS)) {
+                    + " points_valid_for = ?, updated_at = now() WHERE id = ? RETURNING " + CAMPAIGN_COLUMNS)) {
                 ps.setString(1, next.name());
                 ps.setString(2, next.description());
                 ps.setString(3, next.status().wire());
@@ -106,7 +107,8 @@ public final class CampaignStore {
                 ps.setString(6, next.evaluation().wire());
                 ps.setBigDecimal(7, next.budgetTotal());
                 ps.setBigDecimal(8, next.customerCap());
-                ps.setLong(9, id);
+                ps.setString(9, next.pointsValidFor());
+                ps.setLong(10, id);
                 return single(ps);
             }
         });
@@ -210,7 +212,8 @@ public final class CampaignStore {
                 EvaluationMode.parse("evaluation", rs.getString(prefix + "evaluation")),
                 Jdbc.decimal(rs, prefix + "budget_total"), Jdbc.decimal(rs, prefix + "budget_spent"),
                 Jdbc.decimal(rs, prefix + "customer_cap"),
-                Jdbc.instant(rs, prefix + "created_at"), Jdbc.instant(rs, prefix + "updated_at"));
+                Jdbc.instant(rs, prefix + "created_at"), Jdbc.instant(rs, prefix + "updated_at"),
+                rs.getString(prefix + "points_valid_for"));
     }
 
     /** Maps a row holding the rule columns; shared with the processor. */

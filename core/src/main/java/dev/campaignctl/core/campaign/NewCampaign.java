@@ -15,7 +15,8 @@ public record NewCampaign(
         Instant endsAt,
         EvaluationMode evaluation,
         BigDecimal budgetTotal,
-        BigDecimal customerCap) {
+        BigDecimal customerCap,
+        String pointsValidFor) {
 
     public static final int MAX_NAME = 200;
     public static final int MAX_DESCRIPTION = 10_000;
@@ -35,10 +36,16 @@ public record NewCampaign(
         Limits.check("budget_total", budgetTotal);
         Limits.check("customer_cap", customerCap);
         checkWindow(startsAt, endsAt);
+        PointsValidity.check(pointsValidFor);
+    }
+
+    public NewCampaign(String name, String description, CampaignStatus status, Instant startsAt, Instant endsAt,
+                       EvaluationMode evaluation, BigDecimal budgetTotal, BigDecimal customerCap) {
+        this(name, description, status, startsAt, endsAt, evaluation, budgetTotal, customerCap, null);
     }
 
     public NewCampaign(String name, String description, CampaignStatus status, Instant startsAt, Instant endsAt) {
-        this(name, description, status, startsAt, endsAt, null, null, null);
+        this(name, description, status, startsAt, endsAt, null, null, null, null);
     }
 
     public static NewCampaign of(String name) {
@@ -56,7 +63,8 @@ public record NewCampaign(
                 Fields.instant(body, "ends_at"),
                 Limits.mode(body),
                 Limits.read(body, "budget_total"),
-                Limits.read(body, "customer_cap"));
+                Limits.read(body, "customer_cap"),
+                Fields.text(body, "points_valid_for", false, 40));
     }
 
     static void checkWindow(Instant startsAt, Instant endsAt) {

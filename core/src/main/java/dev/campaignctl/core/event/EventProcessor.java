@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.db.Jdbc;
 import dev.campaignctl.core.json.Json;
+import dev.campaignctl.core.ledger.LedgerEarnings;
 import dev.campaignctl.core.metrics.Metrics;
 import dev.campaignctl.core.rule.RuleSet;
 import java.math.BigDecimal;
@@ -427,7 +428,7 @@ public final class EventProcessor implements AutoCloseable {
     }
 
     private static final String CLAIMED_COLUMNS = "SELECT id, external_id, customer_id, merchant_id,"
-            + " amount, currency, occurred_at, transaction_data::text AS transaction_data FROM events";
+            + " amount, currency, occurred_at, transaction_data::text AS transaction_data, refunded FROM events";
 
     private List<Claimed> claimOldest(Connection connection) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(CLAIMED_COLUMNS
@@ -451,7 +452,7 @@ public final class EventProcessor implements AutoCloseable {
             while (rs.next()) {
                 events.add(new Claimed(rs.getLong("id"), rs.getString("external_id"), rs.getString("customer_id"),
                         rs.getString("merchant_id"), rs.getBigDecimal("amount"), rs.getString("currency"),
-                        Jdbc.instant(rs, "occurred_at"), rs.getString("transaction_data")));
+                        Jdbc.instant(rs, "occurred_at"), rs.getString("transaction_data"), rs.getBigDecimal("refunded")));
             }
         }
         return events;
@@ -459,7 +460,7 @@ public final class EventProcessor implements AutoCloseable {
 
     /** An event as claimed: just what rules and earnings need. */
     record Claimed(long id, String externalId, String customerId, String merchantId, BigDecimal amount,
-                   String currency, Instant occurredAt, String transactionData) {
+                   String currency, Instant occurredAt, String transactionData, BigDecimal refunded) {
 
         JsonNode document() {
             return EventDocument.of(id, externalId, customerId, merchantId, amount, currency, occurredAt,
@@ -467,11 +468,16 @@ public final class EventProcessor implements AutoCloseable {
         }
     }
 
-    /** What the rules decided for one event; {@link Limits} may still cut its payments. */
+    /**
+     * What the rules decided for one event; {@link Limits} may still cut its payments. Of an event
+     * refunded in part before it was processed, each match pays only the share of the amount that
+     * is left ({@code withheld} is the rest, kept so later refunds reverse in proportion).
+     */
     static final class Decision {
         final Claimed event;
         final List<RuleSet.Match> matches;
         final List<BigDecimal> paid;
+        final List<BigDecimal> withheld;
         String failure;
         String note;
 
@@ -479,8 +485,15 @@ public final class EventProcessor implements AutoCloseable {
             this.event = event;
             this.matches = matches;
             this.paid = new ArrayList<>(matches.size());
+            this.withheld = new ArrayList<>(matches.size());
+            BigDecimal refunded = event.refunded() == null ? BigDecimal.ZERO : event.refunded();
             for (RuleSet.Match match : matches) {
-                paid.add(match.points());
+                BigDecimal kept = refunded.signum() > 0 && event.amount().signum() > 0
+                        ? match.points().min(match.points().multiply(refunded)
+                                .divide(event.amount(), 4, java.math.RoundingMode.HALF_UP))
+                        : BigDecimal.ZERO;
+                withheld.add(kept);
+                paid.add(match.points().subtract(kept));
             }
         }
 
@@ -570,12 +583,14 @@ public final class EventProcessor implements AutoCloseable {
             }
         }
 
+        /** The batch's earnings in one statement, and then their ledger entries, lots and balances. */
         void writeEarnings(Connection connection) throws SQLException {
             List<Object> events = new ArrayList<>();
             List<Object> campaigns = new ArrayList<>();
             List<Object> rules = new ArrayList<>();
             List<Object> customers = new ArrayList<>();
             List<Object> amounts = new ArrayList<>();
+            List<Object> gross = new ArrayList<>();
             for (Decision decision : decisions) {
                 for (int i = 0; i < decision.matches.size(); i++) {
                     if (!decision.pays(i)) {
@@ -587,21 +602,32 @@ public final class EventProcessor implements AutoCloseable {
                     rules.add(rule.rule().id());
                     customers.add(decision.event.customerId());
                     amounts.add(decision.paid.get(i));
+                    gross.add(decision.paid.get(i).add(decision.withheld.get(i)));
                 }
             }
             if (events.isEmpty()) {
                 return;
             }
+            List<LedgerEarnings.Earned> earned = new ArrayList<>(events.size());
             try (PreparedStatement ps = connection.prepareStatement("INSERT INTO earnings"
-                    + " (event_id, campaign_id, rule_id, customer_id, amount)"
-                    + " SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::numeric[])")) {
+                    + " (event_id, campaign_id, rule_id, customer_id, amount, gross)"
+                    + " SELECT u.e, u.c, u.r, u.cu, u.a, u.g"
+                    + " FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::numeric[], ?::numeric[])"
+                    + " AS u(e, c, r, cu, a, g) RETURNING id, event_id, campaign_id, customer_id, amount")) {
                 ps.setArray(1, connection.createArrayOf("bigint", events.toArray()));
                 ps.setArray(2, connection.createArrayOf("bigint", campaigns.toArray()));
                 ps.setArray(3, connection.createArrayOf("bigint", rules.toArray()));
                 ps.setArray(4, connection.createArrayOf("text", customers.toArray()));
                 ps.setArray(5, connection.createArrayOf("numeric", amounts.toArray()));
-                ps.executeUpdate();
+                ps.setArray(6, connection.createArrayOf("numeric", gross.toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        earned.add(new LedgerEarnings.Earned(rs.getLong(1), rs.getLong(2), rs.getLong(3),
+                                rs.getString(4), rs.getBigDecimal(5)));
+                    }
+                }
             }
+            LedgerEarnings.record(connection, earned);
         }
     }
 

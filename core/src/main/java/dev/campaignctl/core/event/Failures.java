@@ -42,6 +42,16 @@ final class Failures {
         return false;
     }
 
+    /** True when PostgreSQL rolled the transaction back for a deadlock or a serialization failure (SQLState class 40): worth running again at once. */
+    static boolean isRolledBack(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("40")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A one-line reason of at most 300 characters: the SQLState and message of the deepest SQL error, else the failure. */
     static String describe(Throwable failure) {
         Throwable shown = failure;

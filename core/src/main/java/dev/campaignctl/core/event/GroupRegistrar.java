@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,7 +128,7 @@ public final class GroupRegistrar implements AutoCloseable {
     private void write(List<Pending> group) {
         Object[] results;
         try {
-            results = Jdbc.transaction(dataSource, connection -> insertGroup(connection, group));
+            results = insertRetryingRollbacks(group);
         } catch (Throwable e) {
             if (group.size() == 1 || Failures.isTransient(e)) {
                 group.forEach(pending -> pending.answer().completeExceptionally(e));
@@ -153,6 +154,19 @@ public final class GroupRegistrar implements AutoCloseable {
         }
     }
 
+    /** The group's transaction, again (up to three times) when PostgreSQL rolled it back for a deadlock or serialization failure. */
+    private Object[] insertRetryingRollbacks(List<Pending> group) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return Jdbc.transaction(dataSource, connection -> insertGroup(connection, group));
+            } catch (RuntimeException e) {
+                if (attempt >= 3 || !Failures.isRolledBack(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /**
      * One INSERT for the group with ids drawn beforehand, so each returned row is matched to its
      * caller by id; an event whose external_id is already stored (before, or earlier in this group)
@@ -172,6 +186,9 @@ public final class GroupRegistrar implements AutoCloseable {
             ids[i] = allocated[i];
             indexOfId.put(allocated[i], i);
         }
+        // Rows go in by external_id: two groups sharing keys then wait on each other's in one order,
+        // never in a cycle (a deadlock).
+        all.sort(Comparator.comparing((Integer i) -> events.get(i).externalId(), Comparator.nullsLast(Comparator.naturalOrder())));
         Object[] results = new Object[n];
         try (PreparedStatement ps = EventStore.insertStatement(connection, events, ids, all, EventStore.EVENT_COLUMNS);
              ResultSet rs = ps.executeQuery()) {

@@ -1,0 +1,145 @@
+package dev.campaignctl.core.ledger;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The processor's side of the ledger: the earnings of a batch become {@code earn} entries, lots and
+ * balance changes in the batch's own transaction, with a few set-based statements for the whole
+ * batch. A customer in debt (a negative balance after a refund of spent points) pays it first:
+ * only what exceeds the debt goes into lots.
+ */
+public final class LedgerEarnings {
+
+    /** One earning as written: whose points, how many, from which event, earning and campaign. */
+    public record Earned(long earningId, long eventId, long campaignId, String customerId, BigDecimal points) {
+    }
+
+    private LedgerEarnings() {
+    }
+
+    /** Records the earnings (those without a customer or without points are not ledger business). */
+    public static void record(Connection connection, List<Earned> earnings) throws SQLException {
+        List<Earned> owned = new ArrayList<>(earnings.size());
+        for (Earned earned : earnings) {
+            if (earned.customerId() != null && earned.points().signum() > 0) {
+                owned.add(earned);
+            }
+        }
+        if (owned.isEmpty()) {
+            return;
+        }
+        Map<Long, Long> entryOfEarning = entries(connection, owned);
+        Map<String, BigDecimal> debt = balances(connection, owned);
+        lots(connection, owned, entryOfEarning, debt);
+    }
+
+    private static Map<Long, Long> entries(Connection connection, List<Earned> owned) throws SQLException {
+        int n = owned.size();
+        Object[] customers = new Object[n];
+        Object[] points = new Object[n];
+        Object[] events = new Object[n];
+        Object[] earnings = new Object[n];
+        Object[] campaigns = new Object[n];
+        for (int i = 0; i < n; i++) {
+            Earned e = owned.get(i);
+            customers[i] = e.customerId();
+            points[i] = e.points();
+            events[i] = e.eventId();
+            earnings[i] = e.earningId();
+            campaigns[i] = e.campaignId();
+        }
+        Map<Long, Long> entryOfEarning = new HashMap<>(n * 2);
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO ledger_entries (customer_id, type, points,"
+                + " event_id, earning_id, campaign_id) SELECT u.c, 'earn', u.p, u.e, u.x, u.k"
+                + " FROM unnest(?::text[], ?::numeric[], ?::bigint[], ?::bigint[], ?::bigint[]) AS u(c, p, e, x, k)"
+                + " RETURNING id, earning_id")) {
+            ps.setArray(1, connection.createArrayOf("text", customers));
+            ps.setArray(2, connection.createArrayOf("numeric", points));
+            ps.setArray(3, connection.createArrayOf("bigint", events));
+            ps.setArray(4, connection.createArrayOf("bigint", earnings));
+            ps.setArray(5, connection.createArrayOf("bigint", campaigns));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    entryOfEarning.put(rs.getLong(2), rs.getLong(1));
+                }
+            }
+        }
+        return entryOfEarning;
+    }
+
+    /**
+     * Adds each customer's earnings to their balance (rows locked in customer order, as every other
+     * writer of balances locks one customer) and returns each customer's debt before the batch.
+     */
+    private static Map<String, BigDecimal> balances(Connection connection, List<Earned> owned) throws SQLException {
+        Map<String, BigDecimal> delta = new TreeMap<>();
+        for (Earned e : owned) {
+            delta.merge(e.customerId(), e.points(), BigDecimal::add);
+        }
+        Map<String, BigDecimal> debt = new HashMap<>(delta.size() * 2);
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO balances (customer_id, available, earned)"
+                + " SELECT u.c, u.p, u.p FROM unnest(?::text[], ?::numeric[]) WITH ORDINALITY AS u(c, p, o) ORDER BY u.o"
+                + " ON CONFLICT (customer_id) DO UPDATE SET available = balances.available + excluded.available,"
+                + " earned = balances.earned + excluded.earned, updated_at = clock_timestamp()"
+                + " RETURNING customer_id, available")) {
+            ps.setArray(1, connection.createArrayOf("text", delta.keySet().toArray()));
+            ps.setArray(2, connection.createArrayOf("numeric", delta.values().toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    BigDecimal before = rs.getBigDecimal(2).subtract(delta.get(rs.getString(1)));
+                    debt.put(rs.getString(1), before.negate().max(BigDecimal.ZERO));
+                }
+            }
+        }
+        return debt;
+    }
+
+    /** One lot per earning for what is left after the customer's debt; its expiry from the campaign's points_valid_for. */
+    private static void lots(Connection connection, List<Earned> owned, Map<Long, Long> entryOfEarning,
+                             Map<String, BigDecimal> debt) throws SQLException {
+        List<Object> customers = new ArrayList<>();
+        List<Object> entries = new ArrayList<>();
+        List<Object> earnings = new ArrayList<>();
+        List<Object> campaigns = new ArrayList<>();
+        List<Object> points = new ArrayList<>();
+        for (Earned e : owned) {
+            BigDecimal owed = debt.getOrDefault(e.customerId(), BigDecimal.ZERO);
+            BigDecimal paysDebt = owed.min(e.points());
+            if (paysDebt.signum() > 0) {
+                debt.put(e.customerId(), owed.subtract(paysDebt));
+            }
+            BigDecimal lot = e.points().subtract(paysDebt);
+            if (lot.signum() > 0) {
+                customers.add(e.customerId());
+                entries.add(entryOfEarning.get(e.earningId()));
+                earnings.add(e.earningId());
+                campaigns.add(e.campaignId());
+                points.add(lot);
+            }
+        }
+        if (customers.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO lots (customer_id, entry_id, earning_id,"
+                + " campaign_id, points, remaining, expires_at) SELECT u.c, u.e, u.x, u.k, u.p, u.p,"
+                + " now() + c.points_valid_for::interval"
+                + " FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::numeric[]) AS u(c, e, x, k, p)"
+                + " LEFT JOIN campaigns c ON c.id = u.k")) {
+            ps.setArray(1, connection.createArrayOf("text", customers.toArray()));
+            ps.setArray(2, connection.createArrayOf("bigint", entries.toArray()));
+            ps.setArray(3, connection.createArrayOf("bigint", earnings.toArray()));
+            ps.setArray(4, connection.createArrayOf("bigint", campaigns.toArray()));
+            ps.setArray(5, connection.createArrayOf("numeric", points.toArray()));
+            ps.executeUpdate();
+        }
+    }
+}

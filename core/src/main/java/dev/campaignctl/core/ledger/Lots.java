@@ -1,0 +1,205 @@
+package dev.campaignctl.core.ledger;
+
+import dev.campaignctl.core.db.Jdbc;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The SQL that keeps one customer's lots and balance in step, inside a transaction that holds the
+ * customer's balance row: the lots always hold {@code max(available, 0)} points between them, so a
+ * change of {@code delta} points moves {@code max(available + delta, 0) - max(available, 0)} points
+ * into or out of lots, and a negative balance (a debt) is held by no lot.
+ */
+final class Lots {
+
+    private Lots() {
+    }
+
+    /** The customer's balance row, created at zero when absent, locked until the transaction ends; its available points. */
+    static BigDecimal lockBalance(Connection connection, String customer) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO balances (customer_id) VALUES (?) ON CONFLICT (customer_id) DO NOTHING")) {
+            insert.setString(1, customer);
+            insert.executeUpdate();
+        }
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT available FROM balances WHERE customer_id = ? FOR UPDATE")) {
+            ps.setString(1, customer);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBigDecimal(1);
+            }
+        }
+    }
+
+    /** Adds {@code delta} to the balance's available points and to the total of {@code column}. */
+    static void addToBalance(Connection connection, String customer, BigDecimal delta, String column, BigDecimal total)
+            throws SQLException {
+        // column is one of ours (earned, redeemed, ...), never input.
+        try (PreparedStatement ps = connection.prepareStatement("UPDATE balances SET available = available + ?, "
+                + column + " = " + column + " + ?, updated_at = clock_timestamp() WHERE customer_id = ?")) {
+            ps.setBigDecimal(1, delta);
+            ps.setBigDecimal(2, total);
+            ps.setString(3, customer);
+            ps.executeUpdate();
+        }
+    }
+
+    /** Points that leave the lots when {@code available} changes by {@code delta} (negative). */
+    static BigDecimal outOfLots(BigDecimal available, BigDecimal delta) {
+        return available.max(BigDecimal.ZERO).subtract(available.add(delta).max(BigDecimal.ZERO));
+    }
+
+    /** Points that enter the lots when {@code available} changes by {@code delta} (positive). */
+    static BigDecimal intoLots(BigDecimal available, BigDecimal delta) {
+        return available.add(delta).max(BigDecimal.ZERO).subtract(available.max(BigDecimal.ZERO));
+    }
+
+    /**
+     * Takes {@code amount} points from the customer's lots for {@code entryId}: from {@code preferred}
+     * first (a refund's own earning), then from the lots that expire first (no expiry last), then
+     * the oldest; records each as a movement.
+     */
+    static List<LotChange> take(Connection connection, String customer, BigDecimal amount, Long preferred, long entryId)
+            throws SQLException {
+        List<LotChange> changes = new ArrayList<>();
+        if (amount.signum() <= 0) {
+            return changes;
+        }
+        BigDecimal left = amount;
+        try (PreparedStatement ps = connection.prepareStatement("SELECT id, remaining, expires_at FROM lots"
+                + " WHERE customer_id = ? AND remaining > 0"
+                + " ORDER BY (id = ?) DESC, expires_at NULLS LAST, id FOR UPDATE")) {
+            ps.setString(1, customer);
+            ps.setLong(2, preferred == null ? -1 : preferred);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (left.signum() > 0 && rs.next()) {
+                    BigDecimal taken = rs.getBigDecimal(2).min(left);
+                    changes.add(new LotChange(rs.getLong(1), taken.negate(), Jdbc.instant(rs, "expires_at")));
+                    left = left.subtract(taken);
+                }
+            }
+        }
+        if (left.signum() > 0) {
+            throw new IllegalStateException("customer " + customer + "'s lots hold " + amount.subtract(left)
+                    + " points, " + amount + " expected: the ledger is inconsistent (run ledger verify)");
+        }
+        move(connection, entryId, changes);
+        return changes;
+    }
+
+    /** Puts back up to each change's points (negated) into its lot, {@code amount} in all, in order; for {@code entryId}. */
+    static List<LotChange> giveBack(Connection connection, List<LotChange> taken, BigDecimal amount, long entryId)
+            throws SQLException {
+        List<LotChange> changes = new ArrayList<>();
+        BigDecimal left = amount;
+        for (LotChange change : taken) {
+            if (left.signum() <= 0) {
+                break;
+            }
+            BigDecimal back = change.points().negate().min(left);
+            changes.add(new LotChange(change.lotId(), back, change.expiresAt()));
+            left = left.subtract(back);
+        }
+        move(connection, entryId, changes);
+        return changes;
+    }
+
+    private static void move(Connection connection, long entryId, List<LotChange> changes) throws SQLException {
+        if (changes.isEmpty()) {
+            return;
+        }
+        Object[] lots = new Object[changes.size()];
+        Object[] points = new Object[changes.size()];
+        for (int i = 0; i < changes.size(); i++) {
+            lots[i] = changes.get(i).lotId();
+            points[i] = changes.get(i).points();
+        }
+        try (PreparedStatement update = connection.prepareStatement("UPDATE lots l SET remaining = l.remaining + m.points"
+                + " FROM unnest(?::bigint[], ?::numeric[]) AS m(lot, points) WHERE l.id = m.lot");
+             PreparedStatement record = connection.prepareStatement("INSERT INTO lot_movements (entry_id, lot_id, points)"
+                     + " SELECT ?, m.lot, m.points FROM unnest(?::bigint[], ?::numeric[]) AS m(lot, points)")) {
+            update.setArray(1, connection.createArrayOf("bigint", lots));
+            update.setArray(2, connection.createArrayOf("numeric", points));
+            update.executeUpdate();
+            record.setLong(1, entryId);
+            record.setArray(2, connection.createArrayOf("bigint", lots));
+            record.setArray(3, connection.createArrayOf("numeric", points));
+            record.executeUpdate();
+        }
+    }
+
+    /** A new lot of {@code points} (positive) for an entry; its expiry from {@code expiresAt} (null: never). */
+    static LotChange create(Connection connection, String customer, long entryId, Long earningId, Long campaignId,
+                            BigDecimal points, Instant expiresAt) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO lots (customer_id, entry_id, earning_id,"
+                + " campaign_id, points, remaining, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
+            ps.setString(1, customer);
+            ps.setLong(2, entryId);
+            ps.setObject(3, earningId);
+            ps.setObject(4, campaignId);
+            ps.setBigDecimal(5, points);
+            ps.setBigDecimal(6, points);
+            Jdbc.setInstant(ps, 7, expiresAt);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new LotChange(rs.getLong(1), points, expiresAt);
+            }
+        }
+    }
+
+    /** Appends an entry and returns its id. */
+    static long entry(Connection connection, String customer, LedgerEntryType type, BigDecimal points, Long eventId,
+                      Long earningId, Long redemptionId, Long refundId, Long campaignId, String reason, String actor)
+            throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO ledger_entries (customer_id, type, points,"
+                + " event_id, earning_id, redemption_id, refund_id, campaign_id, reason, actor)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")) {
+            ps.setString(1, customer);
+            ps.setString(2, type.wire());
+            ps.setBigDecimal(3, points);
+            ps.setObject(4, eventId);
+            ps.setObject(5, earningId);
+            ps.setObject(6, redemptionId);
+            ps.setObject(7, refundId);
+            ps.setObject(8, campaignId);
+            ps.setString(9, reason);
+            ps.setString(10, actor);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Expires the customer's lots due at {@code now} in one entry; returns the points expired (zero: none). */
+    static BigDecimal expireDue(Connection connection, String customer, Instant now) throws SQLException {
+        List<LotChange> due = new ArrayList<>();
+        BigDecimal total = BigDecimal.ZERO;
+        try (PreparedStatement ps = connection.prepareStatement("SELECT id, remaining, expires_at FROM lots"
+                + " WHERE customer_id = ? AND remaining > 0 AND expires_at <= ? ORDER BY expires_at, id FOR UPDATE")) {
+            ps.setString(1, customer);
+            Jdbc.setInstant(ps, 2, now);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    due.add(new LotChange(rs.getLong(1), rs.getBigDecimal(2).negate(), Jdbc.instant(rs, "expires_at")));
+                    total = total.add(rs.getBigDecimal(2));
+                }
+            }
+        }
+        if (due.isEmpty()) {
+            return BigDecimal.ZERO;
+        }
+        long entry = entry(connection, customer, LedgerEntryType.EXPIRE, total.negate(), null, null, null, null, null,
+                "expired", null);
+        move(connection, entry, due);
+        addToBalance(connection, customer, total.negate(), "expired", total);
+        return total;
+    }
+}

@@ -1,0 +1,219 @@
+package dev.campaignctl.core.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.api.LocalDomainApi;
+import dev.campaignctl.core.campaign.Campaign;
+import dev.campaignctl.core.campaign.NewCampaign;
+import dev.campaignctl.core.db.Database;
+import dev.campaignctl.core.event.Event;
+import dev.campaignctl.core.event.EventProcessor;
+import dev.campaignctl.core.event.NewEvent;
+import dev.campaignctl.core.json.Json;
+import dev.campaignctl.core.rule.NewRule;
+import dev.campaignctl.core.rule.Reward;
+import dev.campaignctl.core.testing.Sql;
+import dev.campaignctl.core.testing.TestDatabases;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Balances, redemptions, refunds, expiry and adjustments on a real PostgreSQL, with the real processor paying. */
+class LedgerStoreTest {
+
+    private Database db;
+    private LocalDomainApi api;
+    private EventProcessor processor;
+    private LedgerStore ledger;
+
+    @BeforeEach
+    void setUp() {
+        db = TestDatabases.fresh();
+        api = new LocalDomainApi(db, null, true);
+        processor = new EventProcessor(db, new EventProcessor.Settings(100, Duration.ofSeconds(5), 1));
+        ledger = new LedgerStore(db.dataSource());
+    }
+
+    @AfterEach
+    void tearDown() {
+        assertThat(ledger.verify().mismatches()).as("ledger verify after the test").isEmpty();
+        processor.close();
+        api.close();
+    }
+
+    private Campaign campaign(String validFor, BigDecimal budget) {
+        Campaign campaign = api.createCampaign(new NewCampaign("ledger", null, null, null, null, null, budget, null, validFor));
+        api.addRule(campaign.id(), new NewRule(null, 1, Json.tree("{}"), Reward.parse("percentage:100")));
+        return campaign;
+    }
+
+    private Event purchase(String customer, String amount) {
+        return api.registerEvent(new NewEvent(null, customer, "M", new BigDecimal(amount), null, null, null)).event();
+    }
+
+    private static BigDecimal points(String text) {
+        return new BigDecimal(text);
+    }
+
+    @Test
+    void earningsBecomeLotsAndTheBalanceIsTheirSum() {
+        campaign("P30D", null);
+        purchase("C1", "100");
+        purchase("C1", "200");
+        processor.runUntilEmpty();
+
+        Balance balance = ledger.balance("C1");
+        assertThat(balance.available()).isEqualByComparingTo("300");
+        assertThat(balance.earned()).isEqualByComparingTo("300");
+        assertThat(balance.nextExpiry().points()).isEqualByComparingTo("300");
+        assertThat(balance.nextExpiry().at()).isAfter(Instant.now().plus(Duration.ofDays(29)));
+        List<LedgerEntry> entries = ledger.ledger("C1", 10, null);
+        assertThat(entries).extracting(LedgerEntry::type).containsExactly("earn", "earn");
+        assertThat(entries.get(0).lots()).singleElement().satisfies(lot -> assertThat(lot.points()).isEqualByComparingTo("200"));
+        assertThat(ledger.balance("nobody").available()).isZero();
+    }
+
+    @Test
+    void redemptionsDrawFromTheLotsThatExpireFirstAndReverseIntoThem() {
+        campaign("P30D", null);
+        Campaign longer = campaign("P365D", null);
+        purchase("C1", "100");
+        processor.runUntilEmpty();
+        api.updateCampaign(longer.id(), dev.campaignctl.core.campaign.CampaignPatch.fromJson(Json.tree("{\"status\": \"paused\"}")));
+        // Both campaigns paid the first purchase (evaluation first, per campaign): 100 expiring in 30 days, 100 in 365.
+
+        Redemption redemption = ledger.redeem("C1", points("150"), "gift card", "r-1");
+        assertThat(redemption.balance().available()).isEqualByComparingTo("50");
+        assertThat(redemption.lots()).hasSize(2);
+        assertThat(redemption.lots().get(0).points()).isEqualByComparingTo("-100");
+        assertThat(redemption.lots().get(0).expiresAt()).isBefore(redemption.lots().get(1).expiresAt());
+        assertThat(ledger.redeem("C1", points("150"), "gift card", "r-1").id()).as("a retry").isEqualTo(redemption.id());
+
+        assertThatThrownBy(() -> ledger.redeem("C1", points("51"), null, null))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.code()).isEqualTo("insufficient_points");
+                    assertThat(e.details()).containsEntry("available", new BigDecimal("50"));
+                });
+
+        Redemption reversed = ledger.reverseRedemption(redemption.id());
+        assertThat(reversed.balance().available()).isEqualByComparingTo("200");
+        assertThat(ledger.reverseRedemption(redemption.id()).balance().available()).as("idempotent").isEqualByComparingTo("200");
+        assertThat(ledger.balance("C1").nextExpiry().points()).isEqualByComparingTo("100");
+    }
+
+    @Test
+    void refundsReverseInProportionNeverMoreThanEarnedAndGiveBackTheBudget() {
+        Campaign campaign = campaign(null, new BigDecimal("1000"));
+        Event event = purchase("C1", "100");
+        processor.runUntilEmpty();
+        assertThat(api.getCampaign(campaign.id()).budgetSpent()).isEqualByComparingTo("100");
+
+        Refund first = ledger.refund(event.id(), points("33.33"), "return");
+        Refund second = ledger.refund(event.id(), points("33.33"), "return");
+        Refund rest = ledger.refund(event.id(), null, "return");
+
+        assertThat(first.reversedPoints()).isEqualByComparingTo("33.33");
+        assertThat(second.reversedPoints()).isEqualByComparingTo("33.33");
+        assertThat(rest.reversedPoints()).isEqualByComparingTo("33.34");
+        assertThat(rest.balance().available()).isZero();
+        assertThat(api.getCampaign(campaign.id()).budgetSpent()).isZero();
+        assertThatThrownBy(() -> ledger.refund(event.id(), null, null)).isInstanceOf(ApiException.class)
+                .hasMessageContaining("already refunded in full");
+    }
+
+    @Test
+    void aRefundOfSpentPointsLeavesADebtThatTheNextEarningPaysFirst() {
+        campaign(null, null);
+        Event event = purchase("C1", "100");
+        processor.runUntilEmpty();
+        ledger.redeem("C1", points("80"), null, null);
+
+        Refund refund = ledger.refund(event.id(), null, null);
+
+        assertThat(refund.balance().available()).isEqualByComparingTo("-80");
+        assertThat(refund.balance().negative()).isTrue();
+        purchase("C1", "50");
+        processor.runUntilEmpty();
+        assertThat(ledger.balance("C1").available()).isEqualByComparingTo("-30");
+        purchase("C1", "50");
+        processor.runUntilEmpty();
+        Balance balance = ledger.balance("C1");
+        assertThat(balance.available()).isEqualByComparingTo("20");
+        assertThat(ledger.redeem("C1", points("20"), null, null).balance().available()).isZero();
+    }
+
+    @Test
+    void aRefundBeforeProcessingMakesTheProcessorPayOnlyTheRemainder() {
+        campaign(null, null);
+        Event event = purchase("C1", "100");
+
+        Refund refund = ledger.refund(event.id(), points("40"), null);
+        assertThat(refund.reversedPoints()).isZero();
+        processor.runUntilEmpty();
+
+        assertThat(ledger.balance("C1").available()).isEqualByComparingTo("60");
+        assertThat(ledger.refund(event.id(), null, null).reversedPoints()).isEqualByComparingTo("60");
+        assertThat(ledger.balance("C1").available()).isZero();
+    }
+
+    @Test
+    void expiryRunsOnceAndAdjustmentsKeepTheirReason() {
+        campaign("P30D", null);
+        purchase("C1", "100");
+        processor.runUntilEmpty();
+        ledger.adjust("C1", points("10"), "goodwill", "admin");
+
+        assertThat(ledger.expire(Instant.now().plus(Duration.ofDays(31)))).isEqualTo(1);
+        assertThat(ledger.expire(Instant.now().plus(Duration.ofDays(31)))).as("again").isZero();
+
+        Balance balance = ledger.balance("C1");
+        assertThat(balance.available()).isEqualByComparingTo("10");
+        assertThat(balance.expired()).isEqualByComparingTo("100");
+        assertThat(ledger.adjust("C1", points("-4"), "correction", "admin").balance().available()).isEqualByComparingTo("6");
+        assertThat(ledger.ledger("C1", 1, null)).singleElement().satisfies(e -> {
+            assertThat(e.type()).isEqualTo("adjust");
+            assertThat(e.reason()).isEqualTo("correction");
+        });
+        assertThatThrownBy(() -> ledger.adjust("C1", points("1"), " ", null)).hasMessageContaining("is required");
+    }
+
+    @Test
+    void sixtyFourConcurrentRedemptionsOfTenFromTwoHundredLetExactlyTwentyThrough() throws Exception {
+        ledger.adjust("C1", points("200"), "start", "test");
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        try (ExecutorService pool = Executors.newFixedThreadPool(64)) {
+            List<Future<?>> runs = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                runs.add(pool.submit(() -> {
+                    try {
+                        ledger.redeem("C1", points("10"), null, null);
+                        ok.incrementAndGet();
+                    } catch (ApiException e) {
+                        assertThat(e.code()).isEqualTo("insufficient_points");
+                        refused.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> run : runs) {
+                run.get();
+            }
+        }
+        assertThat(ok.get()).isEqualTo(20);
+        assertThat(refused.get()).isEqualTo(44);
+        assertThat(ledger.balance("C1").available()).isZero();
+        assertThat(Sql.count(db, "SELECT count(*) FROM redemptions")).isEqualTo(20);
+    }
+}
