@@ -30,6 +30,11 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.Optional;
+import dev.campaignctl.core.api.HttpJson;
+import dev.campaignctl.core.json.Fields;
+import dev.campaignctl.core.ledger.LedgerEntry;
+import dev.campaignctl.core.ledger.Redemption;
+import dev.campaignctl.core.ledger.Refund;
 
 /** The domain service's routes (port 8000): the reference's endpoints plus what their users need. */
 public final class DomainService implements HttpService {
@@ -40,7 +45,9 @@ public final class DomainService implements HttpService {
     /** Every path this service answers, for the 405-versus-404 decision. */
     public static final List<String> PATHS = List.of("/health", "/health/live", "/health/ready", "/campaigns", "/campaigns/{id}",
             "/campaigns/{id}/rules", "/events", "/events/batch", "/events/explain", "/events/outcomes", "/events/{id}",
-            "/rules/backtest", "/earnings");
+            "/rules/backtest", "/earnings", "/events/{id}/refunds", "/customers/{id}/balance", "/customers/{id}/ledger",
+            "/customers/{id}/redemptions", "/customers/{id}/adjustments", "/redemptions/{id}/reverse", "/ledger/expire",
+            "/ledger/verify");
 
     private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create(IdempotencyKey.HEADER);
     private static final HeaderName IDEMPOTENT_REPLAYED = HeaderNames.create(IdempotencyKey.REPLAYED_HEADER);
@@ -69,7 +76,15 @@ public final class DomainService implements HttpService {
                 .post("/rules/backtest", this::backtest)
                 .get("/events", this::listEvents)
                 .get("/events/{id}", this::getEvent)
-                .get("/earnings", this::listEarnings);
+                .get("/earnings", this::listEarnings)
+                .post("/events/{id}/refunds", this::refund)
+                .get("/customers/{id}/balance", this::balance)
+                .get("/customers/{id}/ledger", this::ledger)
+                .post("/customers/{id}/redemptions", this::redeem)
+                .post("/customers/{id}/adjustments", this::adjust)
+                .post("/redemptions/{id}/reverse", this::reverseRedemption)
+                .post("/ledger/expire", this::expire)
+                .post("/ledger/verify", this::verify);
     }
 
     private void health(ServerRequest request, ServerResponse response) {
@@ -225,6 +240,76 @@ public final class DomainService implements HttpService {
 
     private static long id(ServerRequest request) {
         return parseLong("id", request.path().pathParameters().get("id"));
+    }
+
+    private void refund(ServerRequest request, ServerResponse response) {
+        long id = id(request);
+        IdempotencyKey key = idempotencyKey(request);
+        JsonNode body = JsonIo.read(request);
+        Fields.object(body, "refund");
+        Created<Refund> created = api.refund(id, Fields.decimal(body, "amount", false),
+                Fields.text(body, "reason", false, 500), key);
+        sendCreated(response, created, created.value());
+    }
+
+    private void balance(ServerRequest request, ServerResponse response) {
+        JsonIo.ok(response, api.balance(customer(request)));
+    }
+
+    /** Newest first; a full page links the next one (RFC 8288) by its last entry's id. */
+    private void ledger(ServerRequest request, ServerResponse response) {
+        String customer = customer(request);
+        int limit = limit(request);
+        Long startingAfter = query(request, "starting_after").map(v -> parseLong("starting_after", v)).orElse(null);
+        List<LedgerEntry> entries = api.ledger(customer, limit, startingAfter);
+        if (entries.size() == limit) {
+            response.header(HeaderNames.create("Link"), "</customers/" + HttpJson.segment(customer) + "/ledger?limit="
+                    + limit + "&starting_after=" + entries.getLast().id() + ">; rel=\"next\"");
+        }
+        JsonIo.ok(response, entries);
+    }
+
+    private void redeem(ServerRequest request, ServerResponse response) {
+        String customer = customer(request);
+        IdempotencyKey key = idempotencyKey(request);
+        JsonNode body = JsonIo.read(request);
+        Fields.object(body, "redemption");
+        Created<Redemption> created = api.redeem(customer, Fields.decimal(body, "points", true),
+                Fields.text(body, "reason", false, 500), Fields.text(body, "external_id", false, 200), key);
+        sendCreated(response, created, created.value());
+    }
+
+    private void adjust(ServerRequest request, ServerResponse response) {
+        String customer = customer(request);
+        JsonNode body = JsonIo.read(request);
+        Fields.object(body, "adjustment");
+        JsonIo.send(response, Status.CREATED_201, api.adjust(customer, Fields.decimal(body, "points", true),
+                Fields.text(body, "reason", true, 500)));
+    }
+
+    private void reverseRedemption(ServerRequest request, ServerResponse response) {
+        JsonIo.send(response, Status.CREATED_201, api.reverseRedemption(id(request)));
+    }
+
+    /** Expires what is due now, or at {@code now} from the body (a test clock for cron's dry runs). */
+    private void expire(ServerRequest request, ServerResponse response) {
+        java.time.Instant now = request.content().hasEntity()
+                ? Optional.ofNullable(Fields.instant(Fields.object(JsonIo.read(request), "expiry"), "now")).orElse(java.time.Instant.now())
+                : java.time.Instant.now();
+        JsonIo.ok(response, Map.of("customers", api.expirePoints(now)));
+    }
+
+    private void verify(ServerRequest request, ServerResponse response) {
+        JsonIo.ok(response, api.verifyLedger());
+    }
+
+    /** A customer id from the path: 1 to 200 characters. */
+    private static String customer(ServerRequest request) {
+        String customer = request.path().pathParameters().get("id");
+        if (customer.isBlank() || customer.length() > 200) {
+            throw ApiException.invalid("customer_id", "must be 1 to 200 characters");
+        }
+        return customer;
     }
 
     private static int limit(ServerRequest request) {

@@ -96,6 +96,9 @@ public final class Services implements AutoCloseable {
         started.add(KeyPurger.start(database.dataSource(), KEY_PURGE_INTERVAL));
         api = new LocalDomainApi(database, processor, false);
         started.add(api);
+        if (options.runProcessor()) {
+            started.add(PointsExpiry.start(api));
+        }
         DomainGauges.register(database);
         domain = DomainServer.start(options.host(), options.domainPort(), api, authenticator);
         started.add(domain);

@@ -18,6 +18,14 @@ import dev.campaignctl.core.idempotency.IdempotencyKey;
 import dev.campaignctl.core.idempotency.Outcome;
 import dev.campaignctl.core.rule.NewRule;
 import dev.campaignctl.core.rule.Rule;
+import dev.campaignctl.core.ledger.Adjustment;
+import dev.campaignctl.core.ledger.Balance;
+import dev.campaignctl.core.ledger.LedgerEntry;
+import dev.campaignctl.core.ledger.Redemption;
+import dev.campaignctl.core.ledger.Refund;
+import dev.campaignctl.core.ledger.VerifyReport;
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -93,6 +101,30 @@ public interface DomainApi extends AutoCloseable {
     List<Event> listEvents(EventStatus status, int limit);
 
     List<Earning> listEarnings(Long campaignId, String customerId, int limit);
+
+    /** A customer's points (zero for a customer with none). */
+    Balance balance(String customerId);
+
+    /** A customer's ledger entries, newest first; {@code startingAfter} is the last id of the previous page. */
+    List<LedgerEntry> ledger(String customerId, int limit, Long startingAfter);
+
+    /** Spends points (never below zero: {@code insufficient_points} otherwise), under an optional Idempotency-Key. */
+    Created<Redemption> redeem(String customerId, BigDecimal points, String reason, String externalId, IdempotencyKey key);
+
+    /** Cancels a redemption; a second call changes nothing. */
+    Redemption reverseRedemption(long redemptionId);
+
+    /** Refunds (part of) a purchase: its earnings reversed in proportion (all that is left when amount is null). */
+    Created<Refund> refund(long eventId, BigDecimal amount, String reason, IdempotencyKey key);
+
+    /** A manual change of a customer's points, with its reason. */
+    Adjustment adjust(String customerId, BigDecimal points, String reason);
+
+    /** Expires the lots due at {@code now}; returns the number of customers whose points expired. */
+    int expirePoints(Instant now);
+
+    /** Recomputes every balance and lot from the entries. */
+    VerifyReport verifyLedger();
 
     /** Where this API talks to: a URL, or a description of the embedded database. */
     String endpoint();

@@ -21,7 +21,17 @@ import dev.campaignctl.core.rule.Rule;
 import java.net.ConnectException;
 import java.net.URI;
 import java.time.Duration;
+import dev.campaignctl.core.ledger.Adjustment;
+import dev.campaignctl.core.ledger.Balance;
+import dev.campaignctl.core.ledger.LedgerEntry;
+import dev.campaignctl.core.ledger.Redemption;
+import dev.campaignctl.core.ledger.Refund;
+import dev.campaignctl.core.ledger.VerifyReport;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The domain service over HTTP ({@code DEMO_DOMAIN_URL}), with HTTP Basic credentials. The
@@ -179,6 +189,62 @@ public final class HttpDomainApi implements DomainApi {
     public List<Earning> listEarnings(Long campaignId, String customerId, int limit) {
         return http.get("/earnings" + HttpJson.query(HttpJson.params(
                 "campaign_id", campaignId, "customer_id", customerId, "limit", limit))).asList(Earning.class);
+    }
+
+    @Override
+    public Balance balance(String customerId) {
+        return http.get("/customers/" + HttpJson.segment(customerId) + "/balance").as(Balance.class);
+    }
+
+    @Override
+    public List<LedgerEntry> ledger(String customerId, int limit, Long startingAfter) {
+        return http.get("/customers/" + HttpJson.segment(customerId) + "/ledger" + HttpJson.query(HttpJson.params(
+                "limit", limit, "starting_after", startingAfter))).asList(LedgerEntry.class);
+    }
+
+    @Override
+    public Created<Redemption> redeem(String customerId, BigDecimal points, String reason, String externalId,
+                                      IdempotencyKey key) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("points", points);
+        body.put("reason", reason);
+        body.put("external_id", externalId);
+        return created(post("/customers/" + HttpJson.segment(customerId) + "/redemptions", body, key), Redemption.class);
+    }
+
+    @Override
+    public Redemption reverseRedemption(long redemptionId) {
+        return http.send("POST", "/redemptions/" + redemptionId + "/reverse", Map.of()).as(Redemption.class);
+    }
+
+    @Override
+    public Created<Refund> refund(long eventId, BigDecimal amount, String reason, IdempotencyKey key) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("amount", amount);
+        body.put("reason", reason);
+        return created(post("/events/" + eventId + "/refunds", body, key), Refund.class);
+    }
+
+    @Override
+    public Adjustment adjust(String customerId, BigDecimal points, String reason) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("points", points);
+        body.put("reason", reason);
+        return http.send("POST", "/customers/" + HttpJson.segment(customerId) + "/adjustments", body).as(Adjustment.class);
+    }
+
+    @Override
+    public int expirePoints(Instant now) {
+        return http.send("POST", "/ledger/expire", Map.of("now", now.toString())).as(ExpiryResult.class).customers();
+    }
+
+    /** The answer of {@code POST /ledger/expire}. */
+    public record ExpiryResult(int customers) {
+    }
+
+    @Override
+    public VerifyReport verifyLedger() {
+        return http.send("POST", "/ledger/verify", Map.of()).as(VerifyReport.class);
     }
 
     @Override

@@ -134,6 +134,11 @@ public final class HttpJson {
         return out.toString();
     }
 
+    /** One path segment, percent-encoded (a customer id may hold '/', '?' or spaces). */
+    public static String segment(String value) {
+        return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     public static Map<String, Object> params(Object... keysAndValues) {
         Map<String, Object> map = new LinkedHashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {

@@ -25,6 +25,15 @@ import dev.campaignctl.core.idempotency.IdempotentRequest;
 import dev.campaignctl.core.idempotency.Outcome;
 import dev.campaignctl.core.rule.NewRule;
 import dev.campaignctl.core.rule.Rule;
+import dev.campaignctl.core.ledger.Adjustment;
+import dev.campaignctl.core.ledger.Balance;
+import dev.campaignctl.core.ledger.LedgerEntry;
+import dev.campaignctl.core.ledger.LedgerStore;
+import dev.campaignctl.core.ledger.Redemption;
+import dev.campaignctl.core.ledger.Refund;
+import dev.campaignctl.core.ledger.VerifyReport;
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -40,6 +49,7 @@ public final class LocalDomainApi implements DomainApi {
     private final CampaignStore campaigns;
     private final EventStore events;
     private final GroupRegistrar registrar;
+    private final LedgerStore ledger;
     private final EventProcessor processor;
     private final boolean ownsDatabase;
 
@@ -52,6 +62,7 @@ public final class LocalDomainApi implements DomainApi {
         this.campaigns = new CampaignStore(database.dataSource());
         this.events = new EventStore(database.dataSource());
         this.registrar = new GroupRegistrar(database.dataSource(), events);
+        this.ledger = new LedgerStore(database.dataSource());
         this.processor = processor;
         this.ownsDatabase = ownsDatabase;
     }
@@ -217,6 +228,47 @@ public final class LocalDomainApi implements DomainApi {
     @Override
     public List<Earning> listEarnings(Long campaignId, String customerId, int limit) {
         return events.earnings(campaignId, customerId, DomainApi.checkLimit(limit));
+    }
+
+    @Override
+    public Balance balance(String customerId) {
+        return ledger.balance(customerId);
+    }
+
+    @Override
+    public List<LedgerEntry> ledger(String customerId, int limit, Long startingAfter) {
+        return ledger.ledger(customerId, DomainApi.checkLimit(limit), startingAfter);
+    }
+
+    @Override
+    public Created<Redemption> redeem(String customerId, BigDecimal points, String reason, String externalId,
+                                      IdempotencyKey key) {
+        return ledger.redeem(customerId, points, reason, externalId, key);
+    }
+
+    @Override
+    public Redemption reverseRedemption(long redemptionId) {
+        return ledger.reverseRedemption(redemptionId);
+    }
+
+    @Override
+    public Created<Refund> refund(long eventId, BigDecimal amount, String reason, IdempotencyKey key) {
+        return ledger.refund(eventId, amount, reason, key);
+    }
+
+    @Override
+    public Adjustment adjust(String customerId, BigDecimal points, String reason) {
+        return ledger.adjust(customerId, points, reason, "api");
+    }
+
+    @Override
+    public int expirePoints(Instant now) {
+        return ledger.expire(now);
+    }
+
+    @Override
+    public VerifyReport verifyLedger() {
+        return ledger.verify();
     }
 
     @Override

@@ -3,6 +3,11 @@ package dev.campaignctl.core.ledger;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.ErrorKind;
 import dev.campaignctl.core.db.Jdbc;
+import dev.campaignctl.core.idempotency.Created;
+import dev.campaignctl.core.idempotency.IdempotencyKey;
+import dev.campaignctl.core.idempotency.IdempotencyKeys;
+import dev.campaignctl.core.idempotency.IdempotentRequest;
+import dev.campaignctl.core.idempotency.Outcome;
 import dev.campaignctl.core.json.Decimals;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -81,46 +86,64 @@ public final class LedgerStore {
      * @throws ApiException {@code insufficient_points} (409, with {@code available}) when the balance is smaller
      */
     public Redemption redeem(String customer, BigDecimal points, String reason, String externalId) {
+        return redeem(customer, points, reason, externalId, null).value();
+    }
+
+    /** As {@link #redeem(String, BigDecimal, String, String)}, under an Idempotency-Key (null: none). */
+    public Created<Redemption> redeem(String customer, BigDecimal points, String reason, String externalId,
+                                      IdempotencyKey key) {
         checkCustomer(customer);
         checkPoints("points", points, false);
         checkText("reason", reason);
         checkText("external_id", externalId);
-        return Jdbc.transaction(dataSource, connection -> {
-            BigDecimal available = Lots.lockBalance(connection, customer);
-            if (externalId != null) {
-                Redemption known = findByExternalId(connection, externalId);
-                if (known != null) {
-                    if (!known.customerId().equals(customer) || known.points().compareTo(points) != 0) {
-                        throw ApiException.conflict("external_id", "redemption with external_id \"" + externalId
-                                + "\" already exists (id " + known.id() + ") for other points or another customer");
-                    }
-                    return known;
+        IdempotentRequest request = IdempotentRequest.of(key, "redeem points of " + customer,
+                new RedemptionRequest(points, reason, externalId));
+        return IdempotencyKeys.transaction(dataSource, request, Redemption.class, connection ->
+                new Created<>(redeemIn(connection, customer, points, reason, externalId), Outcome.CREATED));
+    }
+
+    private record RedemptionRequest(BigDecimal points, String reason, String externalId) {
+    }
+
+    private record RefundRequest(BigDecimal amount, String reason) {
+    }
+
+    private Redemption redeemIn(Connection connection, String customer, BigDecimal points, String reason,
+                            String externalId) throws SQLException {
+        BigDecimal available = Lots.lockBalance(connection, customer);
+        if (externalId != null) {
+            Redemption known = findByExternalId(connection, externalId);
+            if (known != null) {
+                if (!known.customerId().equals(customer) || known.points().compareTo(points) != 0) {
+                    throw ApiException.conflict("external_id", "redemption with external_id \"" + externalId
+                            + "\" already exists (id " + known.id() + ") for other points or another customer");
                 }
+                return known;
             }
-            available = available.subtract(Lots.expireDue(connection, customer, clock.instant()));
-            if (available.compareTo(points) < 0) {
-                throw new ApiException(ErrorKind.CONFLICT, "insufficient_points", "customer " + customer + " has "
-                        + Decimals.text(available.max(BigDecimal.ZERO)) + " points available, " + Decimals.text(points)
-                        + " requested", Map.of("available", Decimals.plain(available)));
-            }
-            long id = nextId(connection, "redemptions");
-            long entry = Lots.entry(connection, customer, LedgerEntryType.REDEEM, points.negate(), null, null, id, null,
-                    null, reason, null);
-            List<LotChange> lots = Lots.take(connection, customer, Lots.outOfLots(available, points.negate()), null, entry);
-            Lots.addToBalance(connection, customer, points.negate(), "redeemed", points);
-            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO redemptions (id, customer_id, points,"
-                    + " reason, external_id, entry_id) OVERRIDING SYSTEM VALUE VALUES (?, ?, ?, ?, ?, ?)")) {
-                ps.setLong(1, id);
-                ps.setString(2, customer);
-                ps.setBigDecimal(3, points);
-                ps.setString(4, reason);
-                ps.setString(5, externalId);
-                ps.setLong(6, entry);
-                ps.executeUpdate();
-            }
-            return new Redemption(id, customer, Decimals.plain(points), reason, externalId, false, lots,
-                    balance(connection, customer), clock.instant());
-        });
+        }
+        available = available.subtract(Lots.expireDue(connection, customer, clock.instant()));
+        if (available.compareTo(points) < 0) {
+            throw new ApiException(ErrorKind.CONFLICT, "insufficient_points", "customer " + customer + " has "
+                    + Decimals.text(available.max(BigDecimal.ZERO)) + " points available, " + Decimals.text(points)
+                    + " requested", Map.of("available", Decimals.plain(available)));
+        }
+        long id = nextId(connection, "redemptions");
+        long entry = Lots.entry(connection, customer, LedgerEntryType.REDEEM, points.negate(), null, null, id, null,
+                null, reason, null);
+        List<LotChange> lots = Lots.take(connection, customer, Lots.outOfLots(available, points.negate()), null, entry);
+        Lots.addToBalance(connection, customer, points.negate(), "redeemed", points);
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO redemptions (id, customer_id, points,"
+                + " reason, external_id, entry_id) OVERRIDING SYSTEM VALUE VALUES (?, ?, ?, ?, ?, ?)")) {
+            ps.setLong(1, id);
+            ps.setString(2, customer);
+            ps.setBigDecimal(3, points);
+            ps.setString(4, reason);
+            ps.setString(5, externalId);
+            ps.setLong(6, entry);
+            ps.executeUpdate();
+        }
+        return new Redemption(id, customer, Decimals.plain(points), reason, externalId, false, lots,
+                balance(connection, customer), clock.instant());
     }
 
     /** Cancels a redemption: its points go back to the lots they came from, with their expiry. A second call changes nothing. */
@@ -160,11 +183,18 @@ public final class LedgerStore {
      * refund, and the processor pays only the remainder.
      */
     public Refund refund(long eventId, BigDecimal amount, String reason) {
+        return refund(eventId, amount, reason, null).value();
+    }
+
+    /** As {@link #refund(long, BigDecimal, String)}, under an Idempotency-Key (null: none). */
+    public Created<Refund> refund(long eventId, BigDecimal amount, String reason, IdempotencyKey key) {
         if (amount != null) {
             checkPoints("amount", amount, false);
         }
         checkText("reason", reason);
-        return Jdbc.transaction(dataSource, connection -> Refunds.apply(connection, eventId, amount, reason, clock));
+        IdempotentRequest request = IdempotentRequest.of(key, "refund event " + eventId, new RefundRequest(amount, reason));
+        return IdempotencyKeys.transaction(dataSource, request, Refund.class, connection ->
+                new Created<>(Refunds.apply(connection, eventId, amount, reason, clock), Outcome.CREATED));
     }
 
     /** A manual change (positive or negative) with a reason and who made it; a positive one is a lot that never expires. */
