@@ -160,6 +160,10 @@ function _complete_campaignctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} event" ];    then _picocli_campaignctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} earnings" ];    then _picocli_campaignctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} process-events" ];    then _picocli_campaignctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} customer" ];    then _picocli_campaignctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} redemption" ];    then _picocli_campaignctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ledger" ];    then _picocli_campaignctl; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} expire-points" ];    then _picocli_campaignctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ai" ];    then _picocli_campaignctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} agent" ];    then _picocli_campaignctl; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} shell" ];    then _picocli_campaignctl; return $?; fi
@@ -186,7 +190,14 @@ function _complete_campaignctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} event get" ];    then _picocli_campaignctl_event; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} event list" ];    then _picocli_campaignctl_event; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} event explain" ];    then _picocli_campaignctl_event; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} event refund" ];    then _picocli_campaignctl_event; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} earnings list" ];    then _picocli_campaignctl_earnings; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} customer balance" ];    then _picocli_campaignctl_customer; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} customer ledger" ];    then _picocli_campaignctl_customer; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} customer redeem" ];    then _picocli_campaignctl_customer; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} customer adjust" ];    then _picocli_campaignctl_customer; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} redemption reverse" ];    then _picocli_campaignctl_redemption; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ledger verify" ];    then _picocli_campaignctl_ledger; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ai generate" ];    then _picocli_campaignctl_ai; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ai providers" ];    then _picocli_campaignctl_ai; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ai cache" ];    then _picocli_campaignctl_ai; return $?; fi
@@ -206,83 +217,105 @@ function _complete_campaignctl() {
   local cmds3=(event)
   local cmds4=(earnings)
   local cmds5=(process-events)
-  local cmds6=(ai)
-  local cmds7=(agent)
-  local cmds8=(shell)
-  local cmds9=(completion)
-  local cmds10=(config)
-  local cmds11=(version)
-  local cmds12=(help)
-  local cmds13=(serve domain)
-  local cmds14=(serve ai)
-  local cmds15=(serve agents)
-  local cmds16=(serve all)
-  local cmds17=(campaign create)
-  local cmds18=(campaign list)
-  local cmds19=(campaign get)
-  local cmds20=(campaign update)
-  local cmds21=(campaign activate)
-  local cmds22=(campaign pause)
-  local cmds23=(campaign end)
-  local cmds24=(rule add)
-  local cmds25=(rule list)
-  local cmds26=(rule test)
-  local cmds27=(rule backtest)
-  local cmds28=(event register)
-  local cmds29=(event get)
-  local cmds30=(event list)
-  local cmds31=(event explain)
-  local cmds32=(earnings list)
-  local cmds33=(ai generate)
-  local cmds34=(ai providers)
-  local cmds35=(ai cache)
-  local cmds36=(ai cache clear)
-  local cmds37=(ai cache health)
-  local cmds38=(agent batch-events)
-  local cmds39=(agent create-campaign)
-  local cmds40=(config set)
-  local cmds41=(config get)
-  local cmds42=(config list)
-  local cmds43=(config use-profile)
+  local cmds6=(customer)
+  local cmds7=(redemption)
+  local cmds8=(ledger)
+  local cmds9=(expire-points)
+  local cmds10=(ai)
+  local cmds11=(agent)
+  local cmds12=(shell)
+  local cmds13=(completion)
+  local cmds14=(config)
+  local cmds15=(version)
+  local cmds16=(help)
+  local cmds17=(serve domain)
+  local cmds18=(serve ai)
+  local cmds19=(serve agents)
+  local cmds20=(serve all)
+  local cmds21=(campaign create)
+  local cmds22=(campaign list)
+  local cmds23=(campaign get)
+  local cmds24=(campaign update)
+  local cmds25=(campaign activate)
+  local cmds26=(campaign pause)
+  local cmds27=(campaign end)
+  local cmds28=(rule add)
+  local cmds29=(rule list)
+  local cmds30=(rule test)
+  local cmds31=(rule backtest)
+  local cmds32=(event register)
+  local cmds33=(event get)
+  local cmds34=(event list)
+  local cmds35=(event explain)
+  local cmds36=(event refund)
+  local cmds37=(earnings list)
+  local cmds38=(customer balance)
+  local cmds39=(customer ledger)
+  local cmds40=(customer redeem)
+  local cmds41=(customer adjust)
+  local cmds42=(redemption reverse)
+  local cmds43=(ledger verify)
+  local cmds44=(ai generate)
+  local cmds45=(ai providers)
+  local cmds46=(ai cache)
+  local cmds47=(ai cache clear)
+  local cmds48=(ai cache health)
+  local cmds49=(agent batch-events)
+  local cmds50=(agent create-campaign)
+  local cmds51=(config set)
+  local cmds52=(config get)
+  local cmds53=(config list)
+  local cmds54=(config use-profile)
 
-  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_campaignctl_config_useprofile; return $?; fi
-  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_campaignctl_config_list; return $?; fi
-  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_campaignctl_config_get; return $?; fi
-  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_campaignctl_config_set; return $?; fi
-  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_campaignctl_agent_createcampaign; return $?; fi
-  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_campaignctl_agent_batchevents; return $?; fi
-  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_campaignctl_ai_cache_health; return $?; fi
-  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_campaignctl_ai_cache_clear; return $?; fi
-  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_campaignctl_ai_cache; return $?; fi
-  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_campaignctl_ai_providers; return $?; fi
-  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_campaignctl_ai_generate; return $?; fi
-  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_campaignctl_earnings_list; return $?; fi
-  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_campaignctl_event_explain; return $?; fi
-  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_campaignctl_event_list; return $?; fi
-  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_campaignctl_event_get; return $?; fi
-  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_campaignctl_event_register; return $?; fi
-  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_campaignctl_rule_backtest; return $?; fi
-  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_campaignctl_rule_test; return $?; fi
-  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_campaignctl_rule_list; return $?; fi
-  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_campaignctl_rule_add; return $?; fi
-  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_campaignctl_campaign_end; return $?; fi
-  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_campaignctl_campaign_pause; return $?; fi
-  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_campaignctl_campaign_activate; return $?; fi
-  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_campaignctl_campaign_update; return $?; fi
-  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_campaignctl_campaign_get; return $?; fi
-  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_campaignctl_campaign_list; return $?; fi
-  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_campaignctl_campaign_create; return $?; fi
-  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_campaignctl_serve_all; return $?; fi
-  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_campaignctl_serve_agents; return $?; fi
-  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_campaignctl_serve_ai; return $?; fi
-  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_campaignctl_serve_domain; return $?; fi
-  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_campaignctl_help; return $?; fi
-  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_campaignctl_version; return $?; fi
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_campaignctl_config; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_campaignctl_completion; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_campaignctl_shell; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_campaignctl_agent; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_campaignctl_ai; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_campaignctl_config_useprofile; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_campaignctl_config_list; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_campaignctl_config_get; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_campaignctl_config_set; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_campaignctl_agent_createcampaign; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_campaignctl_agent_batchevents; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_campaignctl_ai_cache_health; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_campaignctl_ai_cache_clear; return $?; fi
+  if CompWordsContainsArray "${cmds46[@]}"; then _picocli_campaignctl_ai_cache; return $?; fi
+  if CompWordsContainsArray "${cmds45[@]}"; then _picocli_campaignctl_ai_providers; return $?; fi
+  if CompWordsContainsArray "${cmds44[@]}"; then _picocli_campaignctl_ai_generate; return $?; fi
+  if CompWordsContainsArray "${cmds43[@]}"; then _picocli_campaignctl_ledger_verify; return $?; fi
+  if CompWordsContainsArray "${cmds42[@]}"; then _picocli_campaignctl_redemption_reverse; return $?; fi
+  if CompWordsContainsArray "${cmds41[@]}"; then _picocli_campaignctl_customer_adjust; return $?; fi
+  if CompWordsContainsArray "${cmds40[@]}"; then _picocli_campaignctl_customer_redeem; return $?; fi
+  if CompWordsContainsArray "${cmds39[@]}"; then _picocli_campaignctl_customer_ledger; return $?; fi
+  if CompWordsContainsArray "${cmds38[@]}"; then _picocli_campaignctl_customer_balance; return $?; fi
+  if CompWordsContainsArray "${cmds37[@]}"; then _picocli_campaignctl_earnings_list; return $?; fi
+  if CompWordsContainsArray "${cmds36[@]}"; then _picocli_campaignctl_event_refund; return $?; fi
+  if CompWordsContainsArray "${cmds35[@]}"; then _picocli_campaignctl_event_explain; return $?; fi
+  if CompWordsContainsArray "${cmds34[@]}"; then _picocli_campaignctl_event_list; return $?; fi
+  if CompWordsContainsArray "${cmds33[@]}"; then _picocli_campaignctl_event_get; return $?; fi
+  if CompWordsContainsArray "${cmds32[@]}"; then _picocli_campaignctl_event_register; return $?; fi
+  if CompWordsContainsArray "${cmds31[@]}"; then _picocli_campaignctl_rule_backtest; return $?; fi
+  if CompWordsContainsArray "${cmds30[@]}"; then _picocli_campaignctl_rule_test; return $?; fi
+  if CompWordsContainsArray "${cmds29[@]}"; then _picocli_campaignctl_rule_list; return $?; fi
+  if CompWordsContainsArray "${cmds28[@]}"; then _picocli_campaignctl_rule_add; return $?; fi
+  if CompWordsContainsArray "${cmds27[@]}"; then _picocli_campaignctl_campaign_end; return $?; fi
+  if CompWordsContainsArray "${cmds26[@]}"; then _picocli_campaignctl_campaign_pause; return $?; fi
+  if CompWordsContainsArray "${cmds25[@]}"; then _picocli_campaignctl_campaign_activate; return $?; fi
+  if CompWordsContainsArray "${cmds24[@]}"; then _picocli_campaignctl_campaign_update; return $?; fi
+  if CompWordsContainsArray "${cmds23[@]}"; then _picocli_campaignctl_campaign_get; return $?; fi
+  if CompWordsContainsArray "${cmds22[@]}"; then _picocli_campaignctl_campaign_list; return $?; fi
+  if CompWordsContainsArray "${cmds21[@]}"; then _picocli_campaignctl_campaign_create; return $?; fi
+  if CompWordsContainsArray "${cmds20[@]}"; then _picocli_campaignctl_serve_all; return $?; fi
+  if CompWordsContainsArray "${cmds19[@]}"; then _picocli_campaignctl_serve_agents; return $?; fi
+  if CompWordsContainsArray "${cmds18[@]}"; then _picocli_campaignctl_serve_ai; return $?; fi
+  if CompWordsContainsArray "${cmds17[@]}"; then _picocli_campaignctl_serve_domain; return $?; fi
+  if CompWordsContainsArray "${cmds16[@]}"; then _picocli_campaignctl_help; return $?; fi
+  if CompWordsContainsArray "${cmds15[@]}"; then _picocli_campaignctl_version; return $?; fi
+  if CompWordsContainsArray "${cmds14[@]}"; then _picocli_campaignctl_config; return $?; fi
+  if CompWordsContainsArray "${cmds13[@]}"; then _picocli_campaignctl_completion; return $?; fi
+  if CompWordsContainsArray "${cmds12[@]}"; then _picocli_campaignctl_shell; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_campaignctl_agent; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_campaignctl_ai; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_campaignctl_expirepoints; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_campaignctl_ledger; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_campaignctl_redemption; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_campaignctl_customer; return $?; fi
   if CompWordsContainsArray "${cmds5[@]}"; then _picocli_campaignctl_processevents; return $?; fi
   if CompWordsContainsArray "${cmds4[@]}"; then _picocli_campaignctl_earnings; return $?; fi
   if CompWordsContainsArray "${cmds3[@]}"; then _picocli_campaignctl_event; return $?; fi
@@ -300,7 +333,7 @@ function _picocli_campaignctl() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="serve campaign rule event earnings process-events ai agent shell completion config version help"
+  local commands="serve campaign rule event earnings process-events customer redemption ledger expire-points ai agent shell completion config version help"
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts="'--profile'"
 
@@ -408,7 +441,7 @@ function _picocli_campaignctl_event() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="register get list explain"
+  local commands="register get list explain refund"
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts="'--profile'"
 
@@ -497,6 +530,138 @@ function _picocli_campaignctl_processevents() {
       return
       ;;
     '--poll-interval')
+      return
+      ;;
+    '--profile')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `customer` subcommand.
+function _picocli_campaignctl_customer() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="balance ledger redeem adjust"
+  local flag_opts="'-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `redemption` subcommand.
+function _picocli_campaignctl_redemption() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="reverse"
+  local flag_opts="'-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `ledger` subcommand.
+function _picocli_campaignctl_ledger() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="verify"
+  local flag_opts="'-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `expire-points` subcommand.
+function _picocli_campaignctl_expirepoints() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--now' '--profile'"
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--url')
+      return
+      ;;
+    '--data-dir')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--db-url')
+      return
+      ;;
+    '--db-user')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--now')
       return
       ;;
     '--profile')
@@ -920,7 +1085,7 @@ function _picocli_campaignctl_campaign_create() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--points-valid-for' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -971,6 +1136,9 @@ function _picocli_campaignctl_campaign_create() {
       return
       ;;
     '--customer-cap')
+      return
+      ;;
+    '--points-valid-for')
       return
       ;;
     '--profile')
@@ -1097,7 +1265,7 @@ function _picocli_campaignctl_campaign_update() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--points-valid-for' '--profile'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1145,6 +1313,9 @@ function _picocli_campaignctl_campaign_update() {
       return
       ;;
     '--customer-cap')
+      return
+      ;;
+    '--points-valid-for')
       return
       ;;
     '--profile')
@@ -1755,6 +1926,60 @@ function _picocli_campaignctl_event_explain() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `refund` subcommand.
+function _picocli_campaignctl_event_refund() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--amount' '--reason' '--profile'"
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--url')
+      return
+      ;;
+    '--data-dir')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--db-url')
+      return
+      ;;
+    '--db-user')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--amount')
+      return
+      ;;
+    '--reason')
+      return
+      ;;
+    '--profile')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `list` subcommand.
 function _picocli_campaignctl_earnings_list() {
   # Get completion data
@@ -1797,6 +2022,312 @@ function _picocli_campaignctl_earnings_list() {
       ;;
     '--limit')
       return
+      ;;
+    '--profile')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `balance` subcommand.
+function _picocli_campaignctl_customer_balance() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--url')
+      return
+      ;;
+    '--data-dir')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--db-url')
+      return
+      ;;
+    '--db-user')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--profile')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `ledger` subcommand.
+function _picocli_campaignctl_customer_ledger() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--all' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--limit' '--profile'"
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--url')
+      return
+      ;;
+    '--data-dir')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--db-url')
+      return
+      ;;
+    '--db-user')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--limit')
+      return
+      ;;
+    '--profile')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `redeem` subcommand.
+function _picocli_campaignctl_customer_redeem() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--points' '--reason' '--external-id' '--profile'"
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--url')
+      return
+      ;;
+    '--data-dir')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--db-url')
+      return
+      ;;
+    '--db-user')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--points')
+      return
+      ;;
+    '--reason')
+      return
+      ;;
+    '--external-id')
+      return
+      ;;
+    '--profile')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `adjust` subcommand.
+function _picocli_campaignctl_customer_adjust() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--points' '--reason' '--profile'"
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--url')
+      return
+      ;;
+    '--data-dir')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--db-url')
+      return
+      ;;
+    '--db-user')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--points')
+      return
+      ;;
+    '--reason')
+      return
+      ;;
+    '--profile')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `reverse` subcommand.
+function _picocli_campaignctl_redemption_reverse() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--url')
+      return
+      ;;
+    '--data-dir')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--db-url')
+      return
+      ;;
+    '--db-user')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--profile')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `verify` subcommand.
+function _picocli_campaignctl_ledger_verify() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--url')
+      return
+      ;;
+    '--data-dir')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--db-url')
+      return
+      ;;
+    '--db-user')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
       ;;
     '--profile')
       return

@@ -49,6 +49,7 @@ final class CampaignCommand {
         @Option(names = "--evaluation", description = "first (highest-priority matching rule pays, default) or all.") String evaluation;
         @Option(names = "--budget", paramLabel = "POINTS", description = "Total points the campaign may pay.") java.math.BigDecimal budget;
         @Option(names = "--customer-cap", paramLabel = "POINTS", description = "Points one customer may earn from the campaign.") java.math.BigDecimal customerCap;
+        @Option(names = "--points-valid-for", paramLabel = "DURATION", description = "How long earned points last, ISO-8601 (P365D, P1Y); default: for ever.") String pointsValidFor;
 
         Create(Cli cli) {
             super(cli);
@@ -63,7 +64,8 @@ final class CampaignCommand {
             return session.api().createCampaign(new NewCampaign(name, description,
                     status == null ? null : CampaignStatus.parse("status", status),
                     time("starts-at", startsAt), time("ends-at", endsAt),
-                    evaluation == null ? null : EvaluationMode.parse("evaluation", evaluation), budget, customerCap));
+                    evaluation == null ? null : EvaluationMode.parse("evaluation", evaluation), budget, customerCap,
+                    pointsValidFor));
         }
     }
 
@@ -107,6 +109,7 @@ final class CampaignCommand {
         @Option(names = "--evaluation", description = "first or all.") String evaluation;
         @Option(names = "--budget", paramLabel = "POINTS", description = "Total points the campaign may pay.") java.math.BigDecimal budget;
         @Option(names = "--customer-cap", paramLabel = "POINTS", description = "Points one customer may earn.") java.math.BigDecimal customerCap;
+        @Option(names = "--points-valid-for", paramLabel = "DURATION", description = "How long points earned from now on last, ISO-8601 (P365D).") String pointsValidFor;
 
         Update(Cli cli) {
             super(cli);
@@ -117,7 +120,8 @@ final class CampaignCommand {
             return session.api().updateCampaign(id, new CampaignPatch(name, description,
                     status == null ? null : CampaignStatus.parse("status", status),
                     time("starts-at", startsAt), time("ends-at", endsAt),
-                    evaluation == null ? null : EvaluationMode.parse("evaluation", evaluation), budget, customerCap));
+                    evaluation == null ? null : EvaluationMode.parse("evaluation", evaluation), budget, customerCap,
+                    pointsValidFor));
         }
     }
 

@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 /** {@code campaignctl event register|get|list}. */
 @Command(name = "event", description = "Register transaction events and look at their outcome.",
         subcommands = {EventCommand.Register.class, EventCommand.Get.class, EventCommand.ListEvents.class,
-                EventCommand.Explain.class})
+                EventCommand.Explain.class, EventCommand.RefundEvent.class})
 final class EventCommand {
 
     static final String[] COLUMNS = {"id", "external_id", "customer_id", "merchant_id", "amount", "status",
@@ -109,6 +109,24 @@ final class EventCommand {
         @Override
         void execute(Session session) {
             RuleCommand.printExplanation(cli, output, session.api().explainEvent(id));
+        }
+    }
+
+    @Command(name = "refund", description = {"Refund a purchase (all that is left without --amount): its earnings are reversed",
+            "in proportion, budget and cap usage given back; before processing, the processor pays only the rest."})
+    static final class RefundEvent extends SessionCommand {
+        @Parameters(paramLabel = "ID", description = "Event id.") long id;
+        @Option(names = "--amount", description = "Amount refunded, e.g. 20.00 (default: all that is left).") BigDecimal amount;
+        @Option(names = "--reason", paramLabel = "TEXT", description = "Why (shown in the ledger).") String reason;
+
+        RefundEvent(Cli cli) {
+            super(cli);
+        }
+
+        @Override
+        void execute(Session session) {
+            Output.print(cli, output, session.api().refund(id, amount, reason, IdempotencyKey.random()).value(),
+                    "refund_id", "event_id", "amount", "reversed_points");
         }
     }
 

@@ -19,6 +19,8 @@ public final class ExitCodes {
     public static final int CONFLICT = 6;
     /** The service refused the input (a field failed validation). */
     public static final int INVALID = 7;
+    /** {@code ledger verify} found balances or lots that do not match their entries. */
+    public static final int LEDGER_MISMATCH = 8;
 
     private ExitCodes() {
     }

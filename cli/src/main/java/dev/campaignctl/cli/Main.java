@@ -111,6 +111,10 @@ public final class Main {
         commands.put("event", EventCommand.class);
         commands.put("earnings", EarningsCommand.class);
         commands.put("process-events", ProcessEventsCommand.class);
+        commands.put("customer", CustomerCommand.class);
+        commands.put("redemption", RedemptionCommand.class);
+        commands.put("ledger", LedgerCommand.class);
+        commands.put("expire-points", ExpirePointsCommand.class);
         commands.put("ai", AiCommand.class);
         commands.put("agent", AgentCommand.class);
         commands.put("shell", ShellCommand.class);
