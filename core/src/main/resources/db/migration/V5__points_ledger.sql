@@ -13,6 +13,14 @@ ALTER TABLE campaigns ADD COLUMN points_valid_for TEXT;   -- ISO-8601 duration (
 -- (including what a refund that arrived before processing kept from being paid at all).
 ALTER TABLE earnings ADD COLUMN gross NUMERIC(20, 4);
 ALTER TABLE earnings ADD COLUMN reversed NUMERIC(20, 4) NOT NULL DEFAULT 0 CHECK (reversed >= 0);
+-- Refunds arrive like purchases: "type": "refund" with "refers_to" the purchase's external_id; the
+-- processor applies them (a processed refund has no matched rule).
+ALTER TABLE events ADD COLUMN type TEXT NOT NULL DEFAULT 'purchase' CHECK (type IN ('purchase', 'refund'));
+ALTER TABLE events ADD COLUMN refers_to TEXT;
+ALTER TABLE events ADD CONSTRAINT events_refund_refers CHECK ((type = 'refund') = (refers_to IS NOT NULL));
+ALTER TABLE events DROP CONSTRAINT events_check;
+ALTER TABLE events ADD CONSTRAINT events_matched_rule_check
+    CHECK (type = 'refund' OR (status = 'processed') = (matched_rule_id IS NOT NULL));
 -- Amount of the purchase refunded so far; the processor pays only the remainder.
 ALTER TABLE events ADD COLUMN refunded NUMERIC(20, 4) NOT NULL DEFAULT 0;
 ALTER TABLE events ADD CONSTRAINT events_refunded_check CHECK (refunded >= 0 AND refunded <= amount);

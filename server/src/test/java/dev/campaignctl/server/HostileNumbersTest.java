@@ -63,9 +63,14 @@ class HostileNumbersTest {
     void everyHostileNumberIsAShortFastBadRequestAndNothingIsStored() {
         http.post("/events", "{\"amount\": -1e999999999}"); // warm the path up before timing it
         for (Case c : CASES) {
-            long start = System.nanoTime();
-            TestClient.Reply reply = http.post(c.path().replace("{c}", Long.toString(campaign)), c.body());
-            long millis = (System.nanoTime() - start) / 1_000_000;
+            // The best of three: time the machine spends elsewhere (other tests, the JIT) only adds.
+            long millis = Long.MAX_VALUE;
+            TestClient.Reply reply = null;
+            for (int attempt = 0; attempt < 3; attempt++) {
+                long start = System.nanoTime();
+                reply = http.post(c.path().replace("{c}", Long.toString(campaign)), c.body());
+                millis = Math.min(millis, (System.nanoTime() - start) / 1_000_000);
+            }
 
             assertThat(reply.status()).as(c.body().length() > 200 ? c.body().substring(0, 200) : c.body()).isEqualTo(400);
             assertThat(reply.body().get("field").asText()).isEqualTo(c.field());

@@ -23,10 +23,14 @@ public record Event(
         String note,
         Instant createdAt,
         Instant processedAt,
-        @JsonInclude(JsonInclude.Include.NON_NULL) List<Earning> earnings) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) List<Earning> earnings,
+        String type,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String refersTo,
+        BigDecimal refunded) {
 
     public Event withEarnings(List<Earning> list) {
         return new Event(id, externalId, customerId, merchantId, amount, currency, occurredAt, transactionData,
-                status, matchedRuleId, failureReason, note, createdAt, processedAt, List.copyOf(list));
+                status, matchedRuleId, failureReason, note, createdAt, processedAt, List.copyOf(list), type, refersTo,
+                refunded);
     }
 }

@@ -186,8 +186,13 @@ public final class EventProcessor implements AutoCloseable {
             // After the claim, never before it: rules committed before any claimed event are seen.
             RuleSet rules = ruleSets.current(connection);
             Batch batch = new Batch(events.size());
+            List<Claimed> refunds = new ArrayList<>();
             for (Claimed event : events) {
-                batch.decide(event, rules);
+                if (event.refersTo() != null) {
+                    refunds.add(event);
+                } else {
+                    batch.decide(event, rules);
+                }
             }
             progress.writing = true;
             Limits.apply(connection, batch.decisions);
@@ -197,7 +202,12 @@ public final class EventProcessor implements AutoCloseable {
                 hook.afterEarnings(List.copyOf(progress.claimed));
             }
             batch.writeStatuses(connection);
-            return batch.outcome();
+            Outcome outcome = batch.outcome();
+            // After the purchases of this batch are written, so a refund of one of them finds it processed.
+            for (Claimed refund : refunds) {
+                outcome = outcome.plus(RefundEvents.apply(connection, refund));
+            }
+            return outcome;
         });
     }
 
@@ -428,7 +438,7 @@ public final class EventProcessor implements AutoCloseable {
     }
 
     private static final String CLAIMED_COLUMNS = "SELECT id, external_id, customer_id, merchant_id,"
-            + " amount, currency, occurred_at, transaction_data::text AS transaction_data, refunded FROM events";
+            + " amount, currency, occurred_at, transaction_data::text AS transaction_data, refunded, refers_to FROM events";
 
     private List<Claimed> claimOldest(Connection connection) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(CLAIMED_COLUMNS
@@ -452,7 +462,8 @@ public final class EventProcessor implements AutoCloseable {
             while (rs.next()) {
                 events.add(new Claimed(rs.getLong("id"), rs.getString("external_id"), rs.getString("customer_id"),
                         rs.getString("merchant_id"), rs.getBigDecimal("amount"), rs.getString("currency"),
-                        Jdbc.instant(rs, "occurred_at"), rs.getString("transaction_data"), rs.getBigDecimal("refunded")));
+                        Jdbc.instant(rs, "occurred_at"), rs.getString("transaction_data"), rs.getBigDecimal("refunded"),
+                        rs.getString("refers_to")));
             }
         }
         return events;
@@ -460,7 +471,7 @@ public final class EventProcessor implements AutoCloseable {
 
     /** An event as claimed: just what rules and earnings need. */
     record Claimed(long id, String externalId, String customerId, String merchantId, BigDecimal amount,
-                   String currency, Instant occurredAt, String transactionData, BigDecimal refunded) {
+                   String currency, Instant occurredAt, String transactionData, BigDecimal refunded, String refersTo) {
 
         JsonNode document() {
             return EventDocument.of(id, externalId, customerId, merchantId, amount, currency, occurredAt,

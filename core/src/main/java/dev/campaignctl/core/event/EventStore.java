@@ -19,7 +19,8 @@ import javax.sql.DataSource;
 /** Events and earnings in PostgreSQL: registration, look-ups and listings. Processing is {@link EventProcessor}'s. */
 public final class EventStore {
 
-    static final String EVENT_COLUMNS = "id, external_id, customer_id, merchant_id, amount, currency, occurred_at,"
+    static final String EVENT_COLUMNS = "id, external_id, customer_id, merchant_id, amount, currency, occurred_at, type,"
+            + " refers_to, refunded,"
             + " transaction_data::text AS transaction_data, status, matched_rule_id, failure_reason, note, created_at,"
             + " processed_at";
     private static final String EARNING_COLUMNS = "id, event_id, campaign_id, rule_id, customer_id, amount, created_at";
@@ -51,8 +52,8 @@ public final class EventStore {
 
     private static Registration register(Connection connection, NewEvent e) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("INSERT INTO events (external_id, customer_id,"
-                + " merchant_id, amount, currency, occurred_at, transaction_data)"
-                + " VALUES (?, ?, ?, ?, ?, COALESCE(?, now()), ?::json)"
+                + " merchant_id, amount, currency, occurred_at, transaction_data, type, refers_to)"
+                + " VALUES (?, ?, ?, ?, ?, COALESCE(?, now()), ?::json, ?, ?)"
                 + " ON CONFLICT (external_id) DO NOTHING RETURNING " + EVENT_COLUMNS)) {
             ps.setString(1, e.externalId());
             ps.setString(2, e.customerId());
@@ -61,6 +62,8 @@ public final class EventStore {
             ps.setString(5, e.currency());
             Jdbc.setInstant(ps, 6, e.occurredAt());
             ps.setString(7, e.transactionDataJson());
+            ps.setString(8, e.type());
+            ps.setString(9, e.refersTo());
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
                     return new Registration(event(rs).withEarnings(List.of()), false);
@@ -197,6 +200,7 @@ public final class EventStore {
         String[] currency = new String[n];
         Object[] occurred = new Object[n];
         String[] data = new String[n];
+        String[] refersTo = new String[n];
         for (int k = 0; k < n; k++) {
             NewEvent e = events.get(indexes.get(k));
             id[k] = ids[indexes.get(k)];
@@ -207,15 +211,16 @@ public final class EventStore {
             currency[k] = e.currency();
             occurred[k] = e.occurredAt() == null ? null : java.time.OffsetDateTime.ofInstant(e.occurredAt(), java.time.ZoneOffset.UTC);
             data[k] = e.transactionDataJson();
+            refersTo[k] = e.refersTo();
         }
         PreparedStatement ps = connection.prepareStatement("INSERT INTO events (id, external_id, customer_id,"
-                + " merchant_id, amount, currency, occurred_at, transaction_data) OVERRIDING SYSTEM VALUE"
+                + " merchant_id, amount, currency, occurred_at, transaction_data, type, refers_to) OVERRIDING SYSTEM VALUE"
                 + " SELECT coalesce(u.id, nextval('events_id_seq')), u.e, u.c, u.m, u.a, u.cur,"
-                + " coalesce(u.o, now()), u.t::json"
+                + " coalesce(u.o, now()), u.t::json, CASE WHEN u.rt IS NULL THEN 'purchase' ELSE 'refund' END, u.rt"
                 // A text[] of the events' JSON, cast one by one, measured 1.8 times faster than one
                 // JSON array taken apart with jsonb_array_elements (5,000-event batches).
-                + " FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::numeric[], ?::text[], ?::timestamptz[], ?::text[])"
-                + " AS u(id, e, c, m, a, cur, o, t) ON CONFLICT (external_id) DO NOTHING RETURNING " + returning);
+                + " FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::numeric[], ?::text[], ?::timestamptz[], ?::text[],"
+                + " ?::text[]) AS u(id, e, c, m, a, cur, o, t, rt) ON CONFLICT (external_id) DO NOTHING RETURNING " + returning);
         try {
             ps.setArray(1, connection.createArrayOf("bigint", id));
             ps.setString(2, Jdbc.textArray(external));
@@ -225,6 +230,7 @@ public final class EventStore {
             ps.setString(6, Jdbc.textArray(currency));
             ps.setArray(7, connection.createArrayOf("timestamptz", occurred));
             ps.setString(8, Jdbc.textArray(data));
+            ps.setString(9, Jdbc.textArray(refersTo));
             return ps;
         } catch (SQLException | RuntimeException e) {
             ps.close();
@@ -371,6 +377,6 @@ public final class EventStore {
                 Jdbc.instant(rs, "occurred_at"), Json.tree(rs.getString("transaction_data")),
                 EventStatus.parse("status", rs.getString("status")), Jdbc.nullableLong(rs, "matched_rule_id"),
                 rs.getString("failure_reason"), rs.getString("note"), Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "processed_at"),
-                null);
+                null, rs.getString("type"), rs.getString("refers_to"), Jdbc.decimal(rs, "refunded"));
     }
 }

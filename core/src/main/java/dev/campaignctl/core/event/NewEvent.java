@@ -36,15 +36,25 @@ public final class NewEvent {
     /** The request's JSON text of the transaction data, when the event came from a batch; else null. */
     private final String transactionDataJson;
     private volatile ObjectNode transactionData;
+    /** A refund (of the purchase whose external_id is {@code refersTo}) rather than a purchase; null: a purchase. */
+    private final String refersTo;
 
     public NewEvent(String externalId, String customerId, String merchantId, BigDecimal amount, String currency,
                     Instant occurredAt, ObjectNode transactionData) {
         this(externalId, customerId, merchantId, amount, currency, occurredAt,
-                transactionData == null ? Json.MAPPER.createObjectNode() : transactionData, null);
+                transactionData == null ? Json.MAPPER.createObjectNode() : transactionData, null, null);
+    }
+
+    /** A refund of {@code amount} of the purchase registered with external_id {@code refersTo}. */
+    public static NewEvent refund(String externalId, String refersTo, BigDecimal amount) {
+        if (refersTo == null) {
+            throw ApiException.invalid("refers_to", "is required for a refund: the purchase's external_id");
+        }
+        return new NewEvent(externalId, null, null, amount, null, null, Json.MAPPER.createObjectNode(), null, refersTo);
     }
 
     private NewEvent(String externalId, String customerId, String merchantId, BigDecimal amount, String currency,
-                     Instant occurredAt, ObjectNode transactionData, String transactionDataJson) {
+                     Instant occurredAt, ObjectNode transactionData, String transactionDataJson, String refersTo) {
         if (amount == null) {
             throw ApiException.invalid("amount", "is required");
         }
@@ -61,6 +71,11 @@ public final class NewEvent {
         checkLength("external_id", externalId);
         checkLength("customer_id", customerId);
         checkLength("merchant_id", merchantId);
+        checkLength("refers_to", refersTo);
+        if (refersTo != null && amount.signum() <= 0) {
+            throw ApiException.invalid("amount", "a refund's amount must be positive");
+        }
+        this.refersTo = refersTo;
         if (currency != null && !isCurrencyCode(currency)) {
             throw ApiException.invalid("currency", "must be a three-letter ISO 4217 code, got \"" + currency + "\"");
         }
@@ -132,7 +147,8 @@ public final class NewEvent {
 
     /** This event with another idempotency key. */
     public NewEvent withExternalId(String key) {
-        return new NewEvent(key, customerId, merchantId, amount, currency, occurredAt, transactionData, transactionDataJson);
+        return new NewEvent(key, customerId, merchantId, amount, currency, occurredAt, transactionData, transactionDataJson,
+                refersTo);
     }
 
     /**
@@ -152,8 +168,34 @@ public final class NewEvent {
         String currency = Fields.text(body, "currency", false, 3);
         Instant occurredAt = Fields.instant(body, "occurred_at");
         ObjectNode tree = transactionDataJson != null ? null : Fields.optionalObject(body, "transaction_data");
+        String type = Fields.text(body, "type", false, 20);
+        String refersTo = Fields.text(body, "refers_to", false, MAX_ID);
+        if (type != null && !type.equals("purchase") && !type.equals("refund")) {
+            throw ApiException.invalid("type", "must be purchase or refund, got \"" + Decimals.prefix(type) + "\"");
+        }
+        boolean refund = "refund".equals(type);
+        if (refund && refersTo == null) {
+            throw ApiException.invalid("refers_to", "is required for a refund: the purchase's external_id");
+        }
+        if (!refund && refersTo != null) {
+            throw ApiException.invalid("refers_to", "is only for \"type\": \"refund\"");
+        }
         return new NewEvent(externalId, customerId, merchantId, amount, currency, occurredAt,
-                transactionDataJson == null && tree == null ? Json.MAPPER.createObjectNode() : tree, transactionDataJson);
+                transactionDataJson == null && tree == null ? Json.MAPPER.createObjectNode() : tree, transactionDataJson,
+                refersTo);
+    }
+
+    /** {@code refund} or {@code purchase}. */
+    @JsonProperty
+    public String type() {
+        return refersTo == null ? "purchase" : "refund";
+    }
+
+    /** For a refund, the external_id of the purchase it refunds; else null. */
+    @JsonProperty
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    public String refersTo() {
+        return refersTo;
     }
 
     /** Three ASCII letters; checked by hand because a regex would be compiled per event on the ingest path. */
@@ -183,7 +225,7 @@ public final class NewEvent {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof NewEvent e && Objects.equals(externalId, e.externalId)
+        return other instanceof NewEvent e && Objects.equals(externalId, e.externalId) && Objects.equals(refersTo, e.refersTo)
                 && Objects.equals(customerId, e.customerId) && Objects.equals(merchantId, e.merchantId)
                 && amount.equals(e.amount) && Objects.equals(currency, e.currency)
                 && Objects.equals(occurredAt, e.occurredAt) && transactionData().equals(e.transactionData());
@@ -203,7 +245,7 @@ public final class NewEvent {
 
     /** True when another new event carries the same payload (a repeat within one batch). */
     public boolean samePayloadAs(NewEvent other) {
-        return Objects.equals(customerId, other.customerId) && Objects.equals(merchantId, other.merchantId)
+        return Objects.equals(refersTo, other.refersTo) && Objects.equals(customerId, other.customerId) && Objects.equals(merchantId, other.merchantId)
                 && amount.compareTo(other.amount) == 0 && Objects.equals(currency, other.currency)
                 && Objects.equals(occurredAt, other.occurredAt)
                 && dev.campaignctl.core.rule.Values.equal(transactionData(), other.transactionData());
@@ -211,7 +253,7 @@ public final class NewEvent {
 
     /** True when a stored event carries the same payload, so a repeated external_id is a harmless retry. */
     public boolean samePayloadAs(Event stored) {
-        return Objects.equals(customerId, stored.customerId())
+        return Objects.equals(refersTo, stored.refersTo()) && Objects.equals(customerId, stored.customerId())
                 && Objects.equals(merchantId, stored.merchantId())
                 && amount.compareTo(stored.amount()) == 0
                 && Objects.equals(currency, stored.currency())

@@ -197,6 +197,14 @@ public final class LedgerStore {
                 new Created<>(Refunds.apply(connection, eventId, amount, reason, clock), Outcome.CREATED));
     }
 
+    /**
+     * A refund inside the caller's transaction (the processor's, for refund events); the caller
+     * holds no balance or campaign lock yet, so the lock order stays event, campaigns, balances.
+     */
+    public static Refund refundIn(Connection connection, long eventId, BigDecimal amount, String reason) throws SQLException {
+        return Refunds.apply(connection, eventId, amount, reason, Clock.systemUTC());
+    }
+
     /** A manual change (positive or negative) with a reason and who made it; a positive one is a lot that never expires. */
     public Adjustment adjust(String customer, BigDecimal points, String reason, String actor) {
         checkCustomer(customer);

@@ -168,6 +168,26 @@ class LedgerStoreTest {
     }
 
     @Test
+    void refundsArriveAsEventsLikePurchasesInTheSameBatchOrLater() {
+        campaign(null, null);
+        api.registerEvent(new NewEvent("sale-1", "C1", "M", new BigDecimal("100"), null, null, null));
+        api.registerEvent(NewEvent.refund("return-1", "sale-1", new BigDecimal("30")));
+        api.registerEvent(NewEvent.refund("return-2", "no-such-sale", new BigDecimal("5")));
+        processor.runUntilEmpty();
+
+        assertThat(ledger.balance("C1").available()).isEqualByComparingTo("70");
+        api.registerEvent(NewEvent.refund("return-3", "sale-1", new BigDecimal("80")));
+        api.registerEvent(NewEvent.refund("return-4", "sale-1", new BigDecimal("70")));
+        processor.runUntilEmpty();
+
+        assertThat(ledger.balance("C1").available()).isZero();
+        assertThat(Sql.count(db, "SELECT count(*) FROM events WHERE type = 'refund' AND status = 'processed'")).isEqualTo(2);
+        assertThat(Sql.count(db, "SELECT count(*) FROM events WHERE type = 'refund' AND status = 'failed'")).isEqualTo(2);
+        assertThat(api.listEvents(null, 10).stream().filter(e -> "return-3".equals(e.externalId())).findFirst().orElseThrow()
+                .failureReason()).contains("at most 70");
+    }
+
+    @Test
     void expiryRunsOnceAndAdjustmentsKeepTheirReason() {
         campaign("P30D", null);
         purchase("C1", "100");
