@@ -1,0 +1,127 @@
+package dev.campaignctl.core.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.api.LocalDomainApi;
+import dev.campaignctl.core.campaign.Campaign;
+import dev.campaignctl.core.campaign.NewCampaign;
+import dev.campaignctl.core.db.Database;
+import dev.campaignctl.core.event.EventProcessor;
+import dev.campaignctl.core.event.NewEvent;
+import dev.campaignctl.core.json.Json;
+import dev.campaignctl.core.rule.NewRule;
+import dev.campaignctl.core.rule.Reward;
+import dev.campaignctl.core.testing.Sql;
+import dev.campaignctl.core.testing.TestDatabases;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Refunds racing the processing of their own events, and redemptions racing expiry, with real threads. */
+class LedgerRacesTest {
+
+    private Database db;
+    private LocalDomainApi api;
+    private EventProcessor processor;
+    private LedgerStore ledger;
+    private Campaign campaign;
+
+    @BeforeEach
+    void setUp() {
+        db = TestDatabases.fresh();
+        api = new LocalDomainApi(db, null, true);
+        ledger = new LedgerStore(db.dataSource());
+        campaign = api.createCampaign(new NewCampaign("race", null, null, null, null, null, new BigDecimal("1000000"),
+                new BigDecimal("100000"), "P1D"));
+        api.addRule(campaign.id(), new NewRule(null, 1, Json.tree("{}"), Reward.parse("percentage:100")));
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (processor != null) {
+            processor.close();
+        }
+        assertThat(ledger.verify().mismatches()).isEmpty();
+        api.close();
+    }
+
+    @Test
+    void fullRefundsRacingTheProcessingOfTheirEventsLeaveNothingPaidAndTheBudgetWhole() throws Exception {
+        processor = new EventProcessor(db, new EventProcessor.Settings(20, Duration.ofMillis(20), 2));
+        processor.start();
+        List<Long> events = new ArrayList<>();
+        try (ExecutorService refunders = Executors.newFixedThreadPool(4)) {
+            List<Future<?>> refunds = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                long id = api.registerEvent(new NewEvent(null, "C" + (i % 7), "M", BigDecimal.valueOf(10 + i % 13),
+                        null, null, null)).event().id();
+                events.add(id);
+                refunds.add(refunders.submit(() -> ledger.refund(id, null, "race")));
+            }
+            for (Future<?> refund : refunds) {
+                refund.get();
+            }
+        }
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> Sql.count(db, "SELECT count(*) FROM events WHERE status = 'pending'") == 0);
+
+        assertThat(Sql.count(db, "SELECT count(*) FROM balances WHERE available <> 0")).isZero();
+        assertThat(Sql.count(db, "SELECT budget_spent FROM campaigns WHERE id = " + campaign.id())).isZero();
+        assertThat(Sql.count(db, "SELECT coalesce(sum(spent), 0) FROM campaign_customer_spend")).isZero();
+        assertThat(Sql.count(db, "SELECT count(*) FROM earnings WHERE amount - reversed <> 0")).isZero();
+    }
+
+    @Test
+    void redemptionsRacingExpiryNeverSpendExpiredPointsNorGoNegative() throws Exception {
+        processor = new EventProcessor(db, new EventProcessor.Settings(100, Duration.ofSeconds(5), 1));
+        for (int i = 0; i < 50; i++) {
+            api.registerEvent(new NewEvent(null, "C1", "M", BigDecimal.valueOf(10), null, null, null));
+        }
+        processor.runUntilEmpty();
+        ledger.adjust("C1", new BigDecimal("100"), "never expires", "test");
+        AtomicBoolean stop = new AtomicBoolean();
+        BigDecimal[] redeemed = {BigDecimal.ZERO};
+        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+            List<Future<?>> runs = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                runs.add(pool.submit(() -> {
+                    while (!stop.get()) {
+                        try {
+                            ledger.redeem("C1", new BigDecimal("7"), null, null);
+                            synchronized (redeemed) {
+                                redeemed[0] = redeemed[0].add(new BigDecimal("7"));
+                            }
+                        } catch (ApiException e) {
+                            return null;
+                        }
+                    }
+                    return null;
+                }));
+            }
+            runs.add(pool.submit(() -> ledger.expire(Instant.now().plus(Duration.ofDays(2)))));
+            runs.add(pool.submit(() -> ledger.expire(Instant.now().plus(Duration.ofDays(2)))));
+            for (Future<?> run : runs) {
+                run.get();
+            }
+        }
+        Balance balance = ledger.balance("C1");
+        assertThat(balance.available()).isNotNegative();
+        assertThat(balance.redeemed()).isEqualByComparingTo(redeemed[0]);
+        // 600 earned: what was neither spent nor expired is left; at most the 100 that never expire.
+        assertThat(balance.earned().add(balance.adjusted()).subtract(balance.redeemed()).subtract(balance.expired()))
+                .isEqualByComparingTo(balance.available());
+        assertThat(balance.available()).isLessThanOrEqualTo(new BigDecimal("100"));
+        assertThat(ledger.expire(Instant.now().plus(Duration.ofDays(2)))).as("nothing left to expire").isZero();
+    }
+}
