@@ -129,6 +129,31 @@ final class DurableReferences {
         }
     }
 
+    /**
+     * wrk at 64 connections for {@code seconds} with a Lua {@code script} (which sets the requests),
+     * after an unreported five-second warm-up; null when wrk is not installed.
+     */
+    static Wrk wrk(String url, String authorization, String script, int seconds) throws Exception {
+        Path file = Files.createTempFile("bench", ".lua");
+        Files.writeString(file, "wrk.headers[\"Authorization\"] = \"" + authorization + "\"\n"
+                + "wrk.headers[\"Content-Type\"] = \"application/json\"\n" + script
+                + "done = function(summary, latency, requests)\n"
+                + "  io.write(string.format(\"P50 %.3f\\nP99 %.3f\\nERRORS %d\\n\", latency:percentile(50) / 1000,"
+                + " latency:percentile(99) / 1000, summary.errors.status + summary.errors.connect + summary.errors.read"
+                + " + summary.errors.write + summary.errors.timeout))\n"
+                + "end\n", StandardCharsets.UTF_8);
+        try {
+            if (run(Map.of(), "wrk", "-t2", "-c64", "-d5s", "-s", file.toString(), url) == null) {
+                return null;
+            }
+            String out = run(Map.of(), "wrk", "-t2", "-c64", "-d" + seconds + "s", "-s", file.toString(), url);
+            return new Wrk(number(out, "Requests/sec:\\s+([0-9.]+)"), number(out, "P50 ([0-9.]+)"),
+                    number(out, "P99 ([0-9.]+)"), (long) number(out, "ERRORS ([0-9]+)"));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
     private static double number(String text, String regex) {
         Matcher m = Pattern.compile(regex).matcher(text);
         if (!m.find()) {

@@ -155,7 +155,8 @@ public final class Backtest {
         long changed = 0;
         try (PreparedStatement ps = connection.prepareStatement("SELECT id, external_id, customer_id, merchant_id, amount,"
                 + " currency, occurred_at, transaction_data::text AS transaction_data FROM events"
-                + " WHERE occurred_at >= ? AND (?::timestamptz IS NULL OR occurred_at < ?) ORDER BY id")) {
+                // Purchases only: a refund event earns nothing by rules; it reverses its purchase's earnings.
+                + " WHERE type = 'purchase' AND occurred_at >= ? AND (?::timestamptz IS NULL OR occurred_at < ?) ORDER BY id")) {
             ps.setFetchSize(2000);
             Jdbc.setInstant(ps, 1, request.since());
             Jdbc.setInstant(ps, 2, request.until());

@@ -17,5 +17,15 @@ public record EventExplanation(
         Long matchedRuleId,
         List<RuleSet.Verdict> rules,
         String storedStatus,
-        Long storedMatchedRuleId) {
+        Long storedMatchedRuleId,
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+        Refunds refunds) {
+
+    /**
+     * For a stored purchase refunded in part or whole: the amount refunded and the points reversed
+     * (the processor paid only the remainder of what was refunded before it decided); for a refund
+     * event, the purchase it refers to.
+     */
+    public record Refunds(java.math.BigDecimal refunded, java.math.BigDecimal reversedPoints, String refersTo) {
+    }
 }

@@ -47,8 +47,29 @@ public final class Explainer {
                 verdicts.add(verdict);
             }
             return new EventExplanation(document, matched == null ? "skipped" : "processed", matched, verdicts,
-                    stored == null ? null : stored.status().wire(), stored == null ? null : stored.matchedRuleId());
+                    stored == null ? null : stored.status().wire(), stored == null ? null : stored.matchedRuleId(),
+                    refunds(connection, stored));
         });
+    }
+
+    private static EventExplanation.Refunds refunds(Connection connection, Event stored) throws SQLException {
+        if (stored == null) {
+            return null;
+        }
+        if (stored.refersTo() != null) {
+            return new EventExplanation.Refunds(stored.amount(), null, stored.refersTo());
+        }
+        if (stored.refunded() == null || stored.refunded().signum() == 0) {
+            return null;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT coalesce(sum(reversed_points), 0) FROM refunds WHERE event_id = ?")) {
+            ps.setLong(1, stored.id());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new EventExplanation.Refunds(stored.refunded(), Decimals.plain(rs.getBigDecimal(1)), null);
+            }
+        }
     }
 
     /** The verdict after the campaign's remaining budget and the customer's remaining cap, as they stand now. */
