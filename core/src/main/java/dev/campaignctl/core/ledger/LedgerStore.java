@@ -299,25 +299,21 @@ public final class LedgerStore {
 
     // ---- reading ----
 
+    /** One query: the balance row and the earliest expiring lots. */
     static Balance balance(Connection connection, String customer) throws SQLException {
-        Balance.NextExpiry next = null;
-        try (PreparedStatement ps = connection.prepareStatement("SELECT expires_at, sum(remaining) FROM lots"
-                + " WHERE customer_id = ? AND remaining > 0 AND expires_at IS NOT NULL"
-                + " GROUP BY expires_at ORDER BY expires_at LIMIT 1")) {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT b.available, b.earned, b.redeemed, b.reversed,"
+                + " b.expired, b.adjusted, b.updated_at, x.expires_at, x.points FROM (SELECT ?::text AS customer_id) AS c"
+                + " LEFT JOIN balances b ON b.customer_id = c.customer_id"
+                + " LEFT JOIN LATERAL (SELECT expires_at, sum(remaining) AS points FROM lots WHERE customer_id = c.customer_id"
+                + " AND remaining > 0 AND expires_at IS NOT NULL GROUP BY expires_at ORDER BY expires_at LIMIT 1) x ON true")) {
             ps.setString(1, customer);
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    next = new Balance.NextExpiry(Decimals.plain(rs.getBigDecimal(2)), Jdbc.instant(rs, "expires_at"));
-                }
-            }
-        }
-        try (PreparedStatement ps = connection.prepareStatement("SELECT available, earned, redeemed, reversed, expired,"
-                + " adjusted, updated_at FROM balances WHERE customer_id = ?")) {
-            ps.setString(1, customer);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
+                rs.next();
+                Balance.NextExpiry next = rs.getObject("expires_at") == null ? null
+                        : new Balance.NextExpiry(Decimals.plain(rs.getBigDecimal("points")), Jdbc.instant(rs, "expires_at"));
+                if (rs.getBigDecimal("available") == null) {
                     BigDecimal zero = BigDecimal.ZERO;
-                    return new Balance(customer, zero, zero, zero, zero, zero, zero, false, null, null);
+                    return new Balance(customer, zero, zero, zero, zero, zero, zero, false, next, null);
                 }
                 BigDecimal available = Decimals.plain(rs.getBigDecimal(1));
                 return new Balance(customer, available, Decimals.plain(rs.getBigDecimal(2)),

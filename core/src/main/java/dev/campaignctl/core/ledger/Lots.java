@@ -23,17 +23,24 @@ final class Lots {
 
     /** The customer's balance row, created at zero when absent, locked until the transaction ends; its available points. */
     static BigDecimal lockBalance(Connection connection, String customer) throws SQLException {
+        BigDecimal available = lockedAvailable(connection, customer);
+        if (available != null) {
+            return available;
+        }
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO balances (customer_id) VALUES (?) ON CONFLICT (customer_id) DO NOTHING")) {
             insert.setString(1, customer);
             insert.executeUpdate();
         }
+        return lockedAvailable(connection, customer);
+    }
+
+    private static BigDecimal lockedAvailable(Connection connection, String customer) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(
                 "SELECT available FROM balances WHERE customer_id = ? FOR UPDATE")) {
             ps.setString(1, customer);
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getBigDecimal(1);
+                return rs.next() ? rs.getBigDecimal(1) : null;
             }
         }
     }
@@ -121,17 +128,14 @@ final class Lots {
             lots[i] = changes.get(i).lotId();
             points[i] = changes.get(i).points();
         }
-        try (PreparedStatement update = connection.prepareStatement("UPDATE lots l SET remaining = l.remaining + m.points"
-                + " FROM unnest(?::bigint[], ?::numeric[]) AS m(lot, points) WHERE l.id = m.lot");
-             PreparedStatement record = connection.prepareStatement("INSERT INTO lot_movements (entry_id, lot_id, points)"
-                     + " SELECT ?, m.lot, m.points FROM unnest(?::bigint[], ?::numeric[]) AS m(lot, points)")) {
-            update.setArray(1, connection.createArrayOf("bigint", lots));
-            update.setArray(2, connection.createArrayOf("numeric", points));
-            update.executeUpdate();
-            record.setLong(1, entryId);
-            record.setArray(2, connection.createArrayOf("bigint", lots));
-            record.setArray(3, connection.createArrayOf("numeric", points));
-            record.executeUpdate();
+        // One round trip: the lots' remaining points and the movements that explain them.
+        try (PreparedStatement ps = connection.prepareStatement("WITH m AS (SELECT * FROM unnest(?::bigint[], ?::numeric[])"
+                + " AS m(lot, points)), moved AS (UPDATE lots l SET remaining = l.remaining + m.points FROM m"
+                + " WHERE l.id = m.lot) INSERT INTO lot_movements (entry_id, lot_id, points) SELECT ?, m.lot, m.points FROM m")) {
+            ps.setArray(1, connection.createArrayOf("bigint", lots));
+            ps.setArray(2, connection.createArrayOf("numeric", points));
+            ps.setLong(3, entryId);
+            ps.executeUpdate();
         }
     }
 
