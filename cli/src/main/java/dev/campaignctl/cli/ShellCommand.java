@@ -16,6 +16,7 @@ import org.jline.reader.LineReader;
 import org.jline.reader.LineReaderBuilder;
 import org.jline.reader.UserInterruptException;
 import org.jline.reader.impl.DefaultParser;
+import org.jline.reader.impl.completer.SystemCompleter;
 import org.jline.reader.impl.history.DefaultHistory;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
@@ -61,10 +62,13 @@ final class ShellCommand implements Callable<Integer> {
             Cli shellCli = new Cli(writer, writer, base.env(), !"dumb".equals(terminal.getType()), sessions);
             CommandLine completions = Main.commandLine(shellCli);
             Path history = historyFile(base);
+            // A SystemCompleter completes nothing until compiled (JLine's SystemRegistry does it; we use none).
+            SystemCompleter completer = new PicocliCommands(completions).compileCompleters();
+            completer.compile();
             LineReader reader = LineReaderBuilder.builder()
                     .terminal(terminal)
                     .appName("campaignctl")
-                    .completer(new PicocliCommands(completions).compileCompleters())
+                    .completer(completer)
                     .parser(new DefaultParser())
                     .variable(LineReader.HISTORY_FILE, history)
                     .history(new SecretFreeHistory())
