@@ -206,12 +206,30 @@ public final class Fields {
     }
 
     public static Instant parseInstant(String field, String text) {
+        Instant instant;
         try {
-            return OffsetDateTime.parse(text).toInstant();
+            instant = OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
             throw ApiException.invalid(field,
-                    "must be an ISO-8601 timestamp with offset (2024-03-01T12:00:00Z), got \"" + text + "\"");
+                    "must be an ISO-8601 timestamp with offset (2024-03-01T12:00:00Z), got \"" + Decimals.prefix(text) + "\"");
         }
+        return storableInstant(field, instant);
+    }
+
+    /** The first and last instants a timestamp may name: four-digit years, well inside PostgreSQL's range. */
+    public static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
+    /**
+     * Refuses an instant PostgreSQL could not store (year 294277 and beyond, 4714 BC and before)
+     * or that no campaign or event means: ISO-8601 parsers take years of up to nine digits.
+     */
+    public static Instant storableInstant(String field, Instant instant) {
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            throw ApiException.invalid(field, "must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, got "
+                    + Decimals.prefix(instant.toString()));
+        }
+        return instant;
     }
 
     public static ObjectNode optionalObject(JsonNode body, String field) {
