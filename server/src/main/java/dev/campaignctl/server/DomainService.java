@@ -29,13 +29,9 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import java.util.Optional;
 
 /** The domain service's routes (port 8000): the reference's endpoints plus what their users need. */
 public final class DomainService implements HttpService {
-
-    /** Largest batch body: 10,000 events of about 1.5 KiB. */
-    public static final int MAX_BATCH_BYTES = 16 * 1024 * 1024;
 
     /** Every path this service answers, for the 405-versus-404 decision. */
     public static final List<String> PATHS = List.of("/health", "/health/live", "/health/ready", "/campaigns", "/campaigns/{id}",
@@ -45,10 +41,19 @@ public final class DomainService implements HttpService {
     private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create(IdempotencyKey.HEADER);
     private static final HeaderName IDEMPOTENT_REPLAYED = HeaderNames.create(IdempotencyKey.REPLAYED_HEADER);
 
+    /** Longest customer id a query may name: as long as a stored one may be. */
+    private static final int MAX_CUSTOMER_ID = 200;
+
     private final DomainApi api;
+    private final ServerLimits limits;
 
     public DomainService(DomainApi api) {
+        this(api, ServerLimits.DEFAULTS);
+    }
+
+    public DomainService(DomainApi api, ServerLimits limits) {
         this.api = api;
+        this.limits = limits;
     }
 
     @Override
@@ -101,7 +106,7 @@ public final class DomainService implements HttpService {
 
     private void createCampaign(ServerRequest request, ServerResponse response) {
         IdempotencyKey key = idempotencyKey(request);
-        JsonNode body = JsonIo.read(request);
+        JsonNode body = json(request);
         NewCampaign campaign = NewCampaign.fromJson(body);
         Created<Campaign> created = api.createCampaign(campaign, rules(body.get("rules")), key);
         sendCreated(response, created, created.value());
@@ -127,17 +132,18 @@ public final class DomainService implements HttpService {
     }
 
     private void outcomes(ServerRequest request, ServerResponse response) {
-        JsonNode ids = JsonIo.read(request).get("ids");
+        JsonNode ids = json(request).get("ids");
         if (ids == null || !ids.isArray()) {
             throw ApiException.invalid("ids", "must be an array of event ids");
         }
         List<Long> list = new java.util.ArrayList<>(ids.size());
-        ids.forEach(id -> list.add(parseLong("ids", id.asText())));
+        ids.forEach(id -> list.add(Params.positiveLong("ids", id.asText())));
         JsonIo.ok(response, api.outcomes(list));
     }
 
     private void listCampaigns(ServerRequest request, ServerResponse response) {
-        CampaignStatus status = query(request, "status").map(s -> CampaignStatus.parse("status", s)).orElse(null);
+        String text = Params.text(request, "status", 20);
+        CampaignStatus status = text == null ? null : CampaignStatus.parse("status", text);
         JsonIo.ok(response, api.listCampaigns(status, limit(request)));
     }
 
@@ -147,13 +153,13 @@ public final class DomainService implements HttpService {
 
     private void updateCampaign(ServerRequest request, ServerResponse response) {
         long id = id(request);
-        JsonIo.ok(response, api.updateCampaign(id, CampaignPatch.fromJson(JsonIo.read(request))));
+        JsonIo.ok(response, api.updateCampaign(id, CampaignPatch.fromJson(json(request))));
     }
 
     private void addRule(ServerRequest request, ServerResponse response) {
         long id = id(request);
         IdempotencyKey key = idempotencyKey(request);
-        Created<Rule> created = api.addRule(id, NewRule.fromJson(JsonIo.read(request)), key);
+        Created<Rule> created = api.addRule(id, NewRule.fromJson(json(request)), key);
         sendCreated(response, created, created.value());
     }
 
@@ -163,7 +169,7 @@ public final class DomainService implements HttpService {
 
     private void registerEvent(ServerRequest request, ServerResponse response) {
         IdempotencyKey key = idempotencyKey(request);
-        Created<Event> created = api.registerEvent(NewEvent.fromJson(JsonIo.read(request)), key);
+        Created<Event> created = api.registerEvent(NewEvent.fromJson(json(request)), key);
         ObjectNode body = Json.MAPPER.valueToTree(created.value());
         body.put("duplicate", created.existing());
         sendCreated(response, created, body);
@@ -188,7 +194,7 @@ public final class DomainService implements HttpService {
 
     private void registerBatch(ServerRequest request, ServerResponse response) {
         String type = JsonIo.requireType(request, "application/json", "application/x-ndjson");
-        List<EventBatch.Entry> entries = EventBatch.parse(JsonIo.readCapped(request, MAX_BATCH_BYTES),
+        List<EventBatch.Entry> entries = EventBatch.parse(JsonIo.readCapped(request, limits.maxBatchBody()),
                 type.equals("application/x-ndjson"));
         List<NewEvent> valid = entries.stream().map(EventBatch.Entry::event).filter(Objects::nonNull).toList();
         BatchResult stored = valid.isEmpty() ? BatchResult.of(List.of()) : api.registerEvents(valid);
@@ -196,16 +202,16 @@ public final class DomainService implements HttpService {
     }
 
     private void explainEvent(ServerRequest request, ServerResponse response) {
-        JsonNode body = JsonIo.read(request);
+        JsonNode body = json(request);
         if (body.isObject() && body.has("event_id")) {
-            JsonIo.ok(response, api.explainEvent(parseLong("event_id", body.get("event_id").asText())));
+            JsonIo.ok(response, api.explainEvent(Params.positiveLong("event_id", body.get("event_id").asText())));
         } else {
             JsonIo.ok(response, api.explainEvent(NewEvent.fromJson(body)));
         }
     }
 
     private void backtest(ServerRequest request, ServerResponse response) {
-        JsonIo.ok(response, api.backtest(Backtest.Request.fromJson(JsonIo.read(request))));
+        JsonIo.ok(response, api.backtest(Backtest.Request.fromJson(json(request))));
     }
 
     private void getEvent(ServerRequest request, ServerResponse response) {
@@ -213,37 +219,30 @@ public final class DomainService implements HttpService {
     }
 
     private void listEvents(ServerRequest request, ServerResponse response) {
-        EventStatus status = query(request, "status").map(s -> EventStatus.parse("status", s)).orElse(null);
+        String text = Params.text(request, "status", 20);
+        EventStatus status = text == null ? null : EventStatus.parse("status", text);
         JsonIo.ok(response, api.listEvents(status, limit(request)));
     }
 
     private void listEarnings(ServerRequest request, ServerResponse response) {
-        Long campaignId = query(request, "campaign_id").map(v -> parseLong("campaign_id", v)).orElse(null);
-        String customerId = query(request, "customer_id").orElse(null);
+        Long campaignId = Params.positiveLong(request, "campaign_id");
+        String customerId = Params.text(request, "customer_id", MAX_CUSTOMER_ID);
         JsonIo.ok(response, api.listEarnings(campaignId, customerId, limit(request)));
     }
 
+    private JsonNode json(ServerRequest request) {
+        return JsonIo.read(request, limits.maxJsonBody());
+    }
+
     private static long id(ServerRequest request) {
-        return parseLong("id", request.path().pathParameters().get("id"));
+        return Params.id(request);
     }
 
     private static int limit(ServerRequest request) {
-        return query(request, "limit").map(v -> (int) parseLong("limit", v)).orElse(DomainApi.DEFAULT_LIMIT);
-    }
-
-    private static Optional<String> query(ServerRequest request, String name) {
-        return request.query().first(name).asOptional().filter(v -> !v.isEmpty());
-    }
-
-    private static long parseLong(String field, String text) {
-        try {
-            long value = Long.parseLong(text);
-            if (value < 1) {
-                throw ApiException.invalid(field, "must be a positive integer, got " + text);
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw ApiException.invalid(field, "must be a positive integer, got \"" + text + "\"");
+        Long limit = Params.positiveLong(request, "limit");
+        if (limit == null) {
+            return DomainApi.DEFAULT_LIMIT;
         }
+        return DomainApi.checkLimit((int) Math.min(limit, DomainApi.MAX_LIMIT + 1L));
     }
 }
