@@ -29,7 +29,7 @@ import java.util.Optional;
  */
 public final class JsonIo {
 
-    /** Bytes a body is read by at most: the read timeout is renewed with each. */
+    /** Most bytes of a body read at once. */
     private static final int CHUNK = 64 * 1024;
 
     private JsonIo() {
@@ -76,9 +76,9 @@ public final class JsonIo {
     }
 
     /**
-     * The raw body, refused with 413 past {@code maxBytes} without reading further. Each chunk that
-     * arrives grants the body another read timeout; a client that stops sending, or whose
-     * connection the read timeout closed, is not answered (its connection is closed).
+     * The raw body, refused with 413 past {@code maxBytes} without reading further. The bytes are
+     * reported to the read timeout as they arrive; a client that stops sending, or whose connection
+     * the read timeout closed, is not answered (its connection is closed).
      */
     public static byte[] readCapped(ServerRequest request, int maxBytes) {
         if (!request.content().hasEntity()) {
@@ -103,7 +103,7 @@ public final class JsonIo {
                     break;
                 }
                 length += read;
-                ReadTimeout.progress();
+                ReadTimeout.progress(read);
             }
         } catch (IOException | UncheckedIOException | ServerConnectionException | DataReader.InsufficientDataAvailableException e) {
             throw new CloseConnectionException(ReadTimeout.timedOut()

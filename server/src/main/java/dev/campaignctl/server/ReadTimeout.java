@@ -20,20 +20,22 @@ import java.util.logging.Logger;
 
 /**
  * A server's read timeout: once a request line has arrived, the rest of the request's head must
- * follow within the timeout, and its body may not pause for longer; otherwise the connection is
- * closed. Helidon 4.1.7 sets no timeout on accepted sockets (the read timeout of its connection
- * options serves its clients only), and a per-read timeout would never stop a client that sends a
- * header byte a second while holding a connection and, once its headers are in, a request slot.
- * The wait for a request line belongs to the idle timeout.
+ * follow within the timeout, and its body after that at {@value #MIN_BODY_RATE} bytes a second on
+ * average; otherwise the connection is closed. Helidon 4.1.7 sets no timeout on accepted sockets
+ * (the read timeout of its connection options serves its clients only), and a per-read timeout
+ * would never stop a client that sends a byte a second while holding a connection and, once its
+ * headers are in, a request slot. The wait for a request line belongs to the idle timeout.
  *
  * <p>Helidon reads, routes and handles a connection's requests on the connection's own thread,
  * so the request being read is found from that thread: its request line arms the deadline, a head
- * without a body disarms it, and {@link JsonIo} reports progress on a body and its end. A sweep
- * closes the connections whose deadline passed, unless they are already back to waiting for a
- * request line (a body nobody read was drained by Helidon after the answer).
+ * without a body disarms it, and {@link JsonIo} reports the bytes of a body as they arrive and its
+ * end. A sweep closes the connections whose deadline passed, unless they are already back to
+ * waiting for a request line (a body nobody read was drained by Helidon after the answer).
  */
 final class ReadTimeout {
 
+    /** The slowest a body may arrive, on average, once the read timeout has passed: a modem's pace. */
+    static final int MIN_BODY_RATE = 1024;
     private static final Logger LOG = Logger.getLogger(ReadTimeout.class.getName());
     /** The request being received on this connection's thread. */
     private static final ThreadLocal<Receipt> CURRENT = new ThreadLocal<>();
@@ -44,7 +46,7 @@ final class ReadTimeout {
     private final Http1ConnectionListener receiveListener = new Http1ConnectionListener() {
         @Override
         public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
-            receipt(ctx).arm();
+            receipt(ctx).start();
         }
 
         @Override
@@ -79,11 +81,11 @@ final class ReadTimeout {
         }, period, period, TimeUnit.NANOSECONDS);
     }
 
-    /** The body of the request on this thread is arriving: it may pause for another read timeout. */
-    static void progress() {
+    /** {@code bytes} more of the body of the request on this thread have arrived: each buys it more time. */
+    static void progress(int bytes) {
         Receipt receipt = CURRENT.get();
         if (receipt != null && receipt.deadline.get() != 0) {
-            receipt.arm();
+            receipt.received(bytes);
         }
     }
 
@@ -158,14 +160,27 @@ final class ReadTimeout {
         /** System.nanoTime() by which the request must have arrived, or 0 when none is being received. */
         final AtomicLong deadline = new AtomicLong();
         volatile boolean cut;
+        /** When the request line arrived, and how many bytes of the body have since. */
+        private long started;
+        private long bodyBytes;
 
         Receipt(ReadTimeout owner, ConnectionContext ctx) {
             this.owner = owner;
             this.ctx = ctx;
         }
 
-        void arm() {
-            long deadline = System.nanoTime() + owner.limitNanos;
+        void start() {
+            started = System.nanoTime();
+            bodyBytes = 0;
+            arm(started + owner.limitNanos);
+        }
+
+        void received(int bytes) {
+            bodyBytes += bytes;
+            arm(started + owner.limitNanos + bodyBytes * TimeUnit.SECONDS.toNanos(1) / MIN_BODY_RATE);
+        }
+
+        private void arm(long deadline) {
             this.deadline.set(deadline == 0 ? 1 : deadline);
             owner.armed.add(this);
         }

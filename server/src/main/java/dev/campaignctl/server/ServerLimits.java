@@ -14,8 +14,9 @@ import java.time.Duration;
  * @param maxConnections        open connections; one more is closed as soon as it is accepted
  * @param maxConcurrentRequests requests being handled at once; one more gets 503 and its connection closed
  * @param idleTimeout           how long a connection may wait for its next request line
- * @param readTimeout           how long the rest of a request may take once its request line has arrived
- *                              (and how long its body may pause); past it the connection is closed
+ * @param readTimeout           how long the rest of a request's head may take once its request line has
+ *                              arrived (its body then has to keep up 1 KiB/s on average); past it the
+ *                              connection is closed
  * @param maxJsonBody           bytes of a JSON body (all single-object endpoints)
  * @param maxBatchBody          bytes of an event batch ({@code POST /events/batch})
  * @param maxAgentFile          bytes of an event file sent to the agents ({@code POST /agents/event-batches})
