@@ -51,12 +51,6 @@ final class ConnectionLimit implements SocketOptions {
         defaults.configureSocket(socket);
     }
 
-    /** Open connections, for tests. */
-    int open() {
-        open.removeIf(Socket::isClosed);
-        return open.size();
-    }
-
     @Override
     public Map<SocketOption<?>, Object> socketOptions() {
         return defaults.socketOptions();

@@ -243,6 +243,9 @@ public final class DomainService implements HttpService {
         if (limit == null) {
             return DomainApi.DEFAULT_LIMIT;
         }
-        return DomainApi.checkLimit((int) Math.min(limit, DomainApi.MAX_LIMIT + 1L));
+        if (limit > DomainApi.MAX_LIMIT) {
+            throw ApiException.invalid("limit", "must be 1 to " + DomainApi.MAX_LIMIT + ", got " + limit);
+        }
+        return limit.intValue();
     }
 }
