@@ -125,7 +125,7 @@ public final class JsonIo {
             throw tooLarge(maxBytes);
         }
         byte[] content = length == body.length ? body : Arrays.copyOf(body, length);
-        Utf8.require(content);
+        Utf8.require(content, "the request body");
         return content;
     }
 

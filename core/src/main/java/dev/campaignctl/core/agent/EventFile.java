@@ -78,7 +78,7 @@ public final class EventFile {
      */
     public static EventFile parse(byte[] content, String name) {
         // Transaction data is kept as its bytes: text that is not UTF-8 would be stored altered.
-        Utf8.require(content);
+        Utf8.require(content, "the file");
         String identity = name != null ? "name:" + name : "sha256:" + sha256Hex(content);
         int first = 0;
         while (first < content.length && Character.isWhitespace(content[first])) {

@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * over, and decoding it later would silently turn such bytes into U+FFFD.
  *
  * <pre>{@code
- * Utf8.require(body);   // 400: the body is not valid UTF-8 at line 3 (byte 181)
+ * Utf8.require(body, "the request body");   // 400: the request body is not valid UTF-8 at line 3 (byte 181)
  * }</pre>
  */
 public final class Utf8 {
@@ -23,10 +23,11 @@ public final class Utf8 {
     private Utf8() {
     }
 
-    public static void require(byte[] content) {
+    /** @param what what the content is, for the message: {@code "the request body"}, {@code "the file"} */
+    public static void require(byte[] content, String what) {
         long at = firstInvalid(content);
         if (at >= 0) {
-            throw ApiException.invalid(null, "the body is not valid UTF-8 at line " + line(content, (int) at)
+            throw ApiException.invalid(null, what + " is not valid UTF-8 at line " + line(content, (int) at)
                     + " (byte " + at + ")");
         }
     }
