@@ -135,6 +135,29 @@ class HostileInputTest {
         }
     }
 
+    @Test
+    void aMalformedParameterIsA400NamingIt() throws IOException {
+        record Named(Service service, String method, String target, String field) {
+        }
+        for (Named n : List.of(new Named(Service.AGENTS, "POST", "/agents/event-batches?concurrency=abc", "concurrency"),
+                new Named(Service.AGENTS, "POST", "/agents/event-batches?concurrency=0", "concurrency"),
+                new Named(Service.AGENTS, "POST", "/agents/event-batches?wait=maybe", "wait"),
+                new Named(Service.AGENTS, "POST", "/agents/event-batches?name=a&name=b", "name"),
+                new Named(Service.AGENTS, "POST", "/agents/campaigns?dry_run=yes", "dry_run"),
+                new Named(Service.DOMAIN, "GET", "/campaigns?limit=abc", "limit"),
+                new Named(Service.DOMAIN, "GET", "/campaigns?limit=99999999999", "limit"),
+                new Named(Service.DOMAIN, "GET", "/campaigns/+1", "id"),
+                new Named(Service.DOMAIN, "GET", "/events?status=bogus", "status"),
+                new Named(Service.DOMAIN, "GET", "/earnings?campaign_id=-5", "campaign_id"),
+                new Named(Service.DOMAIN, "GET", "/earnings?customer_id=a%00b", "customer_id"))) {
+            Case c = new Case(n.target(), n.service(), n.method(), bytes(n.target()), Map.of("Content-Type", "application/json"),
+                    bytes("[{\"amount\": 1}]"), true);
+            RawHttp.Response response = send(c);
+            assertThat(response.status()).as(n.target()).isEqualTo(400);
+            assertThat(Json.tree(response.text()).path("field").asText()).as(n.target()).isEqualTo(n.field());
+        }
+    }
+
     @TestFactory
     Stream<DynamicTest> everyHostileRequestIsAFourHundredWithAJsonBodyAndChangesNothing() {
         return cases().stream().map(c -> DynamicTest.dynamicTest(c.toString(), () -> check(c)));
