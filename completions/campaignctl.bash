@@ -881,7 +881,7 @@ function _picocli_campaignctl_serve_domain() {
 
   local commands=""
   local flag_opts="'--no-processor' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--host' '--data-dir' '--db-url' '--db-user' '--port' '--poll-interval' '--workers' '--batch-size' '--profile'"
+  local arg_opts="'--host' '--data-dir' '--db-url' '--db-user' '--max-connections' '--max-concurrent-requests' '--idle-timeout' '--read-timeout' '--max-json-body' '--port' '--poll-interval' '--workers' '--batch-size' '--max-batch-body' '--profile'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -901,6 +901,21 @@ function _picocli_campaignctl_serve_domain() {
     '--db-user')
       return
       ;;
+    '--max-connections')
+      return
+      ;;
+    '--max-concurrent-requests')
+      return
+      ;;
+    '--idle-timeout')
+      return
+      ;;
+    '--read-timeout')
+      return
+      ;;
+    '--max-json-body')
+      return
+      ;;
     '--port')
       return
       ;;
@@ -911,6 +926,9 @@ function _picocli_campaignctl_serve_domain() {
       return
       ;;
     '--batch-size')
+      return
+      ;;
+    '--max-batch-body')
       return
       ;;
     '--profile')
@@ -935,7 +953,7 @@ function _picocli_campaignctl_serve_ai() {
 
   local commands=""
   local flag_opts="'--insecure-no-token' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--host' '--data-dir' '--db-url' '--db-user' '--port' '--ai-port' '--profile'"
+  local arg_opts="'--host' '--data-dir' '--db-url' '--db-user' '--max-connections' '--max-concurrent-requests' '--idle-timeout' '--read-timeout' '--max-json-body' '--port' '--ai-port' '--profile'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -953,6 +971,21 @@ function _picocli_campaignctl_serve_ai() {
       return
       ;;
     '--db-user')
+      return
+      ;;
+    '--max-connections')
+      return
+      ;;
+    '--max-concurrent-requests')
+      return
+      ;;
+    '--idle-timeout')
+      return
+      ;;
+    '--read-timeout')
+      return
+      ;;
+    '--max-json-body')
       return
       ;;
     '--port'|'--ai-port')
@@ -980,7 +1013,7 @@ function _picocli_campaignctl_serve_agents() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--host' '--data-dir' '--db-url' '--db-user' '--port' '--agents-port' '--profile'"
+  local arg_opts="'--host' '--data-dir' '--db-url' '--db-user' '--max-connections' '--max-concurrent-requests' '--idle-timeout' '--read-timeout' '--max-json-body' '--port' '--agents-port' '--max-agent-file' '--agent-max-runs' '--agent-run-retention' '--profile'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1000,7 +1033,31 @@ function _picocli_campaignctl_serve_agents() {
     '--db-user')
       return
       ;;
+    '--max-connections')
+      return
+      ;;
+    '--max-concurrent-requests')
+      return
+      ;;
+    '--idle-timeout')
+      return
+      ;;
+    '--read-timeout')
+      return
+      ;;
+    '--max-json-body')
+      return
+      ;;
     '--port'|'--agents-port')
+      return
+      ;;
+    '--max-agent-file')
+      return
+      ;;
+    '--agent-max-runs')
+      return
+      ;;
+    '--agent-run-retention')
       return
       ;;
     '--profile')
@@ -1025,7 +1082,7 @@ function _picocli_campaignctl_serve_all() {
 
   local commands=""
   local flag_opts="'--no-processor' '--insecure-no-token' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--host' '--data-dir' '--db-url' '--db-user' '--port' '--ai-port' '--agents-port' '--poll-interval' '--workers' '--batch-size' '--profile'"
+  local arg_opts="'--host' '--data-dir' '--db-url' '--db-user' '--max-connections' '--max-concurrent-requests' '--idle-timeout' '--read-timeout' '--max-json-body' '--port' '--ai-port' '--agents-port' '--poll-interval' '--workers' '--batch-size' '--max-batch-body' '--max-agent-file' '--agent-max-runs' '--agent-run-retention' '--profile'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1045,6 +1102,21 @@ function _picocli_campaignctl_serve_all() {
     '--db-user')
       return
       ;;
+    '--max-connections')
+      return
+      ;;
+    '--max-concurrent-requests')
+      return
+      ;;
+    '--idle-timeout')
+      return
+      ;;
+    '--read-timeout')
+      return
+      ;;
+    '--max-json-body')
+      return
+      ;;
     '--port')
       return
       ;;
@@ -1061,6 +1133,18 @@ function _picocli_campaignctl_serve_all() {
       return
       ;;
     '--batch-size')
+      return
+      ;;
+    '--max-batch-body')
+      return
+      ;;
+    '--max-agent-file')
+      return
+      ;;
+    '--agent-max-runs')
+      return
+      ;;
+    '--agent-run-retention')
       return
       ;;
     '--profile')

@@ -7,6 +7,8 @@ import dev.campaignctl.core.agent.EventFile;
 import dev.campaignctl.core.ai.AiApi;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.event.Outcomes;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -19,6 +21,15 @@ import picocli.CommandLine.Parameters;
 @Command(name = "agent", description = "Run the agents: register a file of events; create a campaign from a spec.",
         subcommands = {AgentCommand.BatchEvents.class, AgentCommand.CreateCampaign.class})
 final class AgentCommand {
+
+    /** The content of {@code file}, or of stdin for {@code -}. */
+    static byte[] bytes(String file) {
+        try {
+            return file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
+        } catch (IOException e) {
+            throw ApiException.invalid(file, "cannot read: " + e.getMessage());
+        }
+    }
 
     @Command(name = "batch-events", description = {
             "Register the events of a JSON array or NDJSON file (- for stdin), concurrently, with retries.",
@@ -45,7 +56,8 @@ final class AgentCommand {
             // The file's name is its identity for derived keys: moved to another folder it is still
             // the same file; stdin has no name, so its content stands in.
             String name = file.equals("-") ? null : Path.of(file).getFileName().toString();
-            EventFile events = EventFile.parse(RuleCommand.read(file).getBytes(java.nio.charset.StandardCharsets.UTF_8), name);
+            // The bytes as they are: decoding first would turn bytes that are not UTF-8 into U+FFFD unseen.
+            EventFile events = EventFile.parse(bytes(file), name);
             events.invalid().stream().limit(20).forEach(bad -> cli.err().println("invalid: " + bad));
             if (events.invalid().size() > 20) {
                 cli.err().println("invalid: ... and " + (events.invalid().size() - 20) + " more");

@@ -2,10 +2,12 @@ package dev.campaignctl.cli;
 
 import dev.campaignctl.core.config.Credentials;
 import dev.campaignctl.core.event.EventProcessor;
+import dev.campaignctl.server.AgentRuns;
 import dev.campaignctl.server.AgentsServer;
 import dev.campaignctl.server.AiServer;
 import dev.campaignctl.server.DomainServer;
 import dev.campaignctl.server.ServeOptions;
+import dev.campaignctl.server.ServerLimits;
 import dev.campaignctl.server.Services;
 import dev.campaignctl.core.ai.AiConfig;
 import java.net.InetAddress;
@@ -59,6 +61,7 @@ final class ServeCommand {
         final Cli cli;
         @Mixin Listen listen;
         @Mixin DatabaseOptions database;
+        @Mixin LimitOptions.Server limits;
 
         Base(Cli cli) {
             this.cli = cli;
@@ -99,6 +102,15 @@ final class ServeCommand {
             return false;
         }
 
+        /** The limits of every server; subcommands add those of their services. */
+        ServerLimits limits() {
+            return limits.apply(cli, ServerLimits.DEFAULTS);
+        }
+
+        AgentRuns.Settings agentRuns() {
+            return AgentRuns.Settings.DEFAULTS;
+        }
+
         /**
          * The AI service spends the providers' budget for whoever reaches it: on an address other
          * machines can reach it needs AI_API_TOKEN, unless the operator insists.
@@ -126,7 +138,7 @@ final class ServeCommand {
         ServeOptions options(int domainPort, EventProcessor.Settings processing, boolean runProcessor, int aiPort, int agentsPort) {
             return new ServeOptions(database.config(cli), database.dataDir(cli), listen.host, domainPort,
                     credentials(), processing, runProcessor, aiPort, AiConfig.fromEnv(cli.env()), cli.env("AI_API_TOKEN"),
-                    agentsPort, cli.env("DEMO_DOMAIN_URL"), cli.env("AI_MANAGEMENT_URL"));
+                    agentsPort, cli.env("DEMO_DOMAIN_URL"), cli.env("AI_MANAGEMENT_URL"), limits(), agentRuns());
         }
 
         private Credentials credentials() {
@@ -143,9 +155,15 @@ final class ServeCommand {
     static final class Domain extends Base {
         @Option(names = "--port", defaultValue = "8000", description = "Port; 0 picks a free one (default: ${DEFAULT-VALUE}).") int port;
         @Mixin Processing processing;
+        @Mixin LimitOptions.Batch batch;
 
         Domain(Cli cli) {
             super(cli);
+        }
+
+        @Override
+        ServerLimits limits() {
+            return batch.apply(cli, super.limits());
         }
 
         @Override
@@ -188,9 +206,20 @@ final class ServeCommand {
             "(credentials API_USERNAME/API_PASSWORD) and the AI service at AI_MANAGEMENT_URL."})
     static final class Agents extends Base {
         @Option(names = {"--port", "--agents-port"}, defaultValue = "8002", description = "Port; 0 picks a free one (default: ${DEFAULT-VALUE}).") int port;
+        @Mixin LimitOptions.Agents agents;
 
         Agents(Cli cli) {
             super(cli);
+        }
+
+        @Override
+        ServerLimits limits() {
+            return agents.apply(cli, super.limits());
+        }
+
+        @Override
+        AgentRuns.Settings agentRuns() {
+            return agents.runs(cli);
         }
 
         @Override
@@ -211,9 +240,21 @@ final class ServeCommand {
         @Option(names = "--agents-port", defaultValue = "8002", description = "Agents service port (default: ${DEFAULT-VALUE}).") int agentsPort;
         @Mixin Processing processing;
         @Mixin AiGuard guard;
+        @Mixin LimitOptions.Batch batch;
+        @Mixin LimitOptions.Agents agents;
 
         All(Cli cli) {
             super(cli);
+        }
+
+        @Override
+        ServerLimits limits() {
+            return agents.apply(cli, batch.apply(cli, super.limits()));
+        }
+
+        @Override
+        AgentRuns.Settings agentRuns() {
+            return agents.runs(cli);
         }
 
         @Override

@@ -47,6 +47,20 @@ class CliAgentTest {
     }
 
     @Test
+    void aFileThatIsNotUtf8IsRefusedWithItsLineAndNothingIsRegistered(@TempDir Path dir) throws Exception {
+        Map<String, String> env = Map.of("CAMPAIGNCTL_HOME", dir.toString(), "DB_URL", TestDatabases.newDatabaseUrl(), "DB_USER", "postgres");
+        Path file = dir.resolve("latin1.ndjson");
+        Files.write(file, "{\"amount\": 1, \"transaction_data\": {\"shop\": \"Caf\u00e9\"}}\n".repeat(2)
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+
+        CliRun run = CliRun.run(env, "agent", "batch-events", file.toString(), "-o", "json");
+
+        assertThat(run.code()).as(run.toString()).isEqualTo(ExitCodes.INVALID);
+        assertThat(run.err().strip()).isEqualTo("error: the file is not valid UTF-8 at line 1 (byte 47)");
+        assertThat(CliRun.run(env, "event", "list", "-o", "json").json()).isEmpty();
+    }
+
+    @Test
     void createCampaignFromASpecAgainstServeAllFallsBackToTheTemplate(@TempDir Path dir) throws Exception {
         Path home = Files.createTempDirectory("campaignctl-agent");
         ServeOptions options = new ServeOptions(TestDatabases.config(), home, "127.0.0.1", 0,

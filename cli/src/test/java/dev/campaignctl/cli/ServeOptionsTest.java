@@ -3,7 +3,11 @@ package dev.campaignctl.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.campaignctl.server.AgentRuns;
+import dev.campaignctl.server.ServerLimits;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * {@code serve}'s listening options as a user types them: {@code --port} is the port of the service
@@ -94,11 +99,51 @@ class ServeOptionsTest {
     }
 
     @Test
+    void limitsComeFromTheFlagThenTheEnvironmentThenTheDefault() {
+        Cli cli = new Cli(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()),
+                Map.of("MAX_CONNECTIONS", "500", "READ_TIMEOUT", "10s", "MAX_BATCH_BODY", "2M", "AGENT_MAX_RUNS", "2"), false);
+        ServeCommand.All all = new ServeCommand.All(cli);
+        new CommandLine(all).parseArgs("--max-connections", "700", "--max-json-body", "64K", "--idle-timeout", "2m",
+                "--agent-run-retention", "1800", "--max-agent-file", "1G");
+
+        ServerLimits limits = all.limits();
+        AgentRuns.Settings runs = all.agentRuns();
+
+        assertThat(limits.maxConnections()).as("the flag over the environment").isEqualTo(700);
+        assertThat(limits.maxConcurrentRequests()).as("the default").isEqualTo(ServerLimits.DEFAULTS.maxConcurrentRequests());
+        assertThat(limits.readTimeout()).as("the environment").isEqualTo(Duration.ofSeconds(10));
+        assertThat(limits.idleTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(limits.maxJsonBody()).isEqualTo(64 * 1024);
+        assertThat(limits.maxBatchBody()).isEqualTo(2 * 1024 * 1024);
+        assertThat(limits.maxAgentFile()).isEqualTo(1024 * 1024 * 1024);
+        assertThat(runs.maxRunning()).isEqualTo(2);
+        assertThat(runs.retention()).isEqualTo(Duration.ofMinutes(30));
+    }
+
+    @Test
+    void aMalformedLimitIsAUsageErrorNamingTheFlagOrTheVariable(@TempDir Path home) {
+        Map<String, String> env = Map.of("CAMPAIGNCTL_HOME", home.toString());
+        CliRun flag = CliRun.run(env, "serve", "domain", "--port", "0", "--max-json-body", "2G");
+        CliRun variable = CliRun.run(Map.of("CAMPAIGNCTL_HOME", home.toString(), "MAX_CONCURRENT_REQUESTS", "lots"),
+                "serve", "ai", "--port", "0");
+        CliRun duration = CliRun.run(env, "serve", "agents", "--port", "0", "--agent-run-retention", "0");
+
+        assertThat(flag.code()).as(flag.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(flag.err().strip()).isEqualTo("error: --max-json-body must be a size from 1 byte to 1G, like 512K or 16M, got \"2G\"");
+        assertThat(variable.code()).as(variable.toString()).isEqualTo(ExitCodes.USAGE);
+        assertThat(variable.err().strip()).doesNotContain("\n").contains("MAX_CONCURRENT_REQUESTS must be a whole number");
+        assertThat(duration.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(duration.err()).contains("--agent-run-retention must be a duration of at least one second");
+    }
+
+    @Test
     void aServeSubcommandOffersOnlyItsOwnOptions() {
         Map<String, String> env = Map.of();
         assertThat(CliRun.run(env, "serve", "domain", "--ai-port", "9001").code()).isEqualTo(ExitCodes.USAGE);
         assertThat(CliRun.run(env, "serve", "ai", "--workers", "2").code()).isEqualTo(ExitCodes.USAGE);
         assertThat(CliRun.run(env, "serve", "agents", "--insecure-no-token").code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(CliRun.run(env, "serve", "ai", "--max-batch-body", "1M").code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(CliRun.run(env, "serve", "domain", "--agent-max-runs", "2").code()).isEqualTo(ExitCodes.USAGE);
         assertThat(CliRun.run(env, "serve", "domain", "--help").out()).contains("--host").contains("127.0.0.1")
                 .doesNotContain("--ai-port");
     }

@@ -21,15 +21,25 @@ public final class AgentsServer implements AutoCloseable {
     }
 
     public static void routing(HttpRouting.Builder routing, DomainApi domain, AiApi ai, Authenticator authenticator) {
+        routing(routing, domain, ai, authenticator, ServerLimits.DEFAULTS, AgentRuns.Settings.DEFAULTS);
+    }
+
+    public static void routing(HttpRouting.Builder routing, DomainApi domain, AiApi ai, Authenticator authenticator,
+                               ServerLimits limits, AgentRuns.Settings runs) {
         Servers.begin(routing, "agents", AgentsService.PATHS);
         routing.addFilter(new BasicAuthFilter(authenticator, Servers.PUBLIC))
-                .register(new AgentsService(domain, ai));
+                .register(new AgentsService(domain, ai, limits, runs));
         Servers.finish(routing, AgentsService.PATHS);
     }
 
     public static AgentsServer start(String host, int port, DomainApi domain, AiApi ai, Authenticator authenticator) {
-        return new AgentsServer(Servers.start(host, port, AgentsService.MAX_FILE_BYTES + 1024L,
-                routing -> routing(routing, domain, ai, authenticator)));
+        return start(host, port, ServerLimits.DEFAULTS, AgentRuns.Settings.DEFAULTS, domain, ai, authenticator);
+    }
+
+    public static AgentsServer start(String host, int port, ServerLimits limits, AgentRuns.Settings runs, DomainApi domain,
+                                     AiApi ai, Authenticator authenticator) {
+        return new AgentsServer(Servers.start(host, port, limits, Math.max(limits.maxJsonBody(), limits.maxAgentFile()),
+                routing -> routing(routing, domain, ai, authenticator, limits, runs)));
     }
 
     public int port() {

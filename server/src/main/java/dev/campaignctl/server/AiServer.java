@@ -17,16 +17,24 @@ public final class AiServer implements AutoCloseable {
 
     /** @param token the bearer token required on every route but /health, or null for none */
     public static void routing(HttpRouting.Builder routing, AiApi api, String token) {
+        routing(routing, api, token, ServerLimits.DEFAULTS);
+    }
+
+    public static void routing(HttpRouting.Builder routing, AiApi api, String token, ServerLimits limits) {
         Servers.begin(routing, "ai", AiService.PATHS);
         if (token != null) {
             routing.addFilter(new BearerTokenFilter(token, Servers.PUBLIC));
         }
-        routing.register(new AiService(api));
+        routing.register(new AiService(api, limits));
         Servers.finish(routing, AiService.PATHS);
     }
 
     public static AiServer start(String host, int port, AiApi api, String token) {
-        return new AiServer(Servers.start(host, port, DomainServer.MAX_PAYLOAD, routing -> routing(routing, api, token)));
+        return start(host, port, ServerLimits.DEFAULTS, api, token);
+    }
+
+    public static AiServer start(String host, int port, ServerLimits limits, AiApi api, String token) {
+        return new AiServer(Servers.start(host, port, limits, limits.maxJsonBody(), routing -> routing(routing, api, token, limits)));
     }
 
     public int port() {

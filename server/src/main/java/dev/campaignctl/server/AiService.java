@@ -7,22 +7,27 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.util.List;
 import java.util.Map;
 
 /** The AI management service's routes (port 8001), as the reference. */
 public final class AiService implements HttpService {
 
-    /** Prompts are large; the body cap is the prompt cap plus room for the other fields. */
-    static final int MAX_BODY_BYTES = 1024 * 1024;
-
     /** Every path this service answers, for the 405-versus-404 decision. */
-    public static final java.util.List<String> PATHS = java.util.List.of("/health", "/health/live", "/health/ready", "/providers",
+    public static final List<String> PATHS = List.of("/health", "/health/live", "/health/ready", "/providers",
             "/generate", "/cache/clear", "/cache/health");
 
     private final AiApi api;
+    private final ServerLimits limits;
 
     public AiService(AiApi api) {
+        this(api, ServerLimits.DEFAULTS);
+    }
+
+    /** Prompts are large (up to 200,000 characters): the JSON body limit must leave room for them. */
+    public AiService(AiApi api, ServerLimits limits) {
         this.api = api;
+        this.limits = limits;
     }
 
     @Override
@@ -46,7 +51,7 @@ public final class AiService implements HttpService {
     }
 
     private void generate(ServerRequest request, ServerResponse response) {
-        GenerateResponse answer = api.generate(GenerateRequest.fromJson(JsonIo.read(request, MAX_BODY_BYTES)));
+        GenerateResponse answer = api.generate(GenerateRequest.fromJson(JsonIo.read(request, limits.maxJsonBody())));
         response.header("X-Cache", answer.cached() ? "HIT" : "MISS");
         JsonIo.ok(response, answer);
     }

@@ -12,8 +12,6 @@ import io.helidon.webserver.http.HttpRouting;
 public final class DomainServer implements AutoCloseable {
 
     public static final int DEFAULT_PORT = 8000;
-    /** Hard cap on any request body; endpoints apply their own, smaller limits while reading. */
-    static final long MAX_PAYLOAD = 64L * 1024 * 1024;
 
     private final WebServer server;
 
@@ -22,15 +20,23 @@ public final class DomainServer implements AutoCloseable {
     }
 
     public static void routing(HttpRouting.Builder routing, DomainApi api, Authenticator authenticator) {
+        routing(routing, api, authenticator, ServerLimits.DEFAULTS);
+    }
+
+    public static void routing(HttpRouting.Builder routing, DomainApi api, Authenticator authenticator, ServerLimits limits) {
         Servers.begin(routing, "domain", DomainService.PATHS);
         routing.addFilter(new BasicAuthFilter(authenticator, Servers.PUBLIC))
-                .register(new DomainService(api));
+                .register(new DomainService(api, limits));
         Servers.finish(routing, DomainService.PATHS);
     }
 
     public static DomainServer start(String host, int port, DomainApi api, Authenticator authenticator) {
-        WebServer server = Servers.start(host, port, MAX_PAYLOAD, routing -> routing(routing, api, authenticator));
-        return new DomainServer(server);
+        return start(host, port, ServerLimits.DEFAULTS, api, authenticator);
+    }
+
+    public static DomainServer start(String host, int port, ServerLimits limits, DomainApi api, Authenticator authenticator) {
+        return new DomainServer(Servers.start(host, port, limits,
+                Math.max(limits.maxJsonBody(), limits.maxBatchBody()), routing -> routing(routing, api, authenticator, limits)));
     }
 
     public int port() {

@@ -39,9 +39,6 @@ import dev.campaignctl.core.ledger.Refund;
 /** The domain service's routes (port 8000): the reference's endpoints plus what their users need. */
 public final class DomainService implements HttpService {
 
-    /** Largest batch body: 10,000 events of about 1.5 KiB. */
-    public static final int MAX_BATCH_BYTES = 16 * 1024 * 1024;
-
     /** Every path this service answers, for the 405-versus-404 decision. */
     public static final List<String> PATHS = List.of("/health", "/health/live", "/health/ready", "/campaigns", "/campaigns/{id}",
             "/campaigns/{id}/rules", "/events", "/events/batch", "/events/explain", "/events/outcomes", "/events/{id}",
@@ -52,10 +49,19 @@ public final class DomainService implements HttpService {
     private static final HeaderName IDEMPOTENCY_KEY = HeaderNames.create(IdempotencyKey.HEADER);
     private static final HeaderName IDEMPOTENT_REPLAYED = HeaderNames.create(IdempotencyKey.REPLAYED_HEADER);
 
+    /** Longest customer id a query may name: as long as a stored one may be. */
+    private static final int MAX_CUSTOMER_ID = 200;
+
     private final DomainApi api;
+    private final ServerLimits limits;
 
     public DomainService(DomainApi api) {
+        this(api, ServerLimits.DEFAULTS);
+    }
+
+    public DomainService(DomainApi api, ServerLimits limits) {
         this.api = api;
+        this.limits = limits;
     }
 
     @Override
@@ -116,7 +122,7 @@ public final class DomainService implements HttpService {
 
     private void createCampaign(ServerRequest request, ServerResponse response) {
         IdempotencyKey key = idempotencyKey(request);
-        JsonNode body = JsonIo.read(request);
+        JsonNode body = json(request);
         NewCampaign campaign = NewCampaign.fromJson(body);
         Created<Campaign> created = api.createCampaign(campaign, rules(body.get("rules")), key);
         sendCreated(response, created, created.value());
@@ -142,17 +148,18 @@ public final class DomainService implements HttpService {
     }
 
     private void outcomes(ServerRequest request, ServerResponse response) {
-        JsonNode ids = JsonIo.read(request).get("ids");
+        JsonNode ids = json(request).get("ids");
         if (ids == null || !ids.isArray()) {
             throw ApiException.invalid("ids", "must be an array of event ids");
         }
         List<Long> list = new java.util.ArrayList<>(ids.size());
-        ids.forEach(id -> list.add(parseLong("ids", id.asText())));
+        ids.forEach(id -> list.add(Params.positiveLong("ids", id.asText())));
         JsonIo.ok(response, api.outcomes(list));
     }
 
     private void listCampaigns(ServerRequest request, ServerResponse response) {
-        CampaignStatus status = query(request, "status").map(s -> CampaignStatus.parse("status", s)).orElse(null);
+        String text = Params.text(request, "status", 20);
+        CampaignStatus status = text == null ? null : CampaignStatus.parse("status", text);
         JsonIo.ok(response, api.listCampaigns(status, limit(request)));
     }
 
@@ -162,13 +169,13 @@ public final class DomainService implements HttpService {
 
     private void updateCampaign(ServerRequest request, ServerResponse response) {
         long id = id(request);
-        JsonIo.ok(response, api.updateCampaign(id, CampaignPatch.fromJson(JsonIo.read(request))));
+        JsonIo.ok(response, api.updateCampaign(id, CampaignPatch.fromJson(json(request))));
     }
 
     private void addRule(ServerRequest request, ServerResponse response) {
         long id = id(request);
         IdempotencyKey key = idempotencyKey(request);
-        Created<Rule> created = api.addRule(id, NewRule.fromJson(JsonIo.read(request)), key);
+        Created<Rule> created = api.addRule(id, NewRule.fromJson(json(request)), key);
         sendCreated(response, created, created.value());
     }
 
@@ -178,7 +185,7 @@ public final class DomainService implements HttpService {
 
     private void registerEvent(ServerRequest request, ServerResponse response) {
         IdempotencyKey key = idempotencyKey(request);
-        Created<Event> created = api.registerEvent(NewEvent.fromJson(JsonIo.read(request)), key);
+        Created<Event> created = api.registerEvent(NewEvent.fromJson(json(request)), key);
         ObjectNode body = Json.MAPPER.valueToTree(created.value());
         body.put("duplicate", created.existing());
         sendCreated(response, created, body);
@@ -203,7 +210,7 @@ public final class DomainService implements HttpService {
 
     private void registerBatch(ServerRequest request, ServerResponse response) {
         String type = JsonIo.requireType(request, "application/json", "application/x-ndjson");
-        List<EventBatch.Entry> entries = EventBatch.parse(JsonIo.readCapped(request, MAX_BATCH_BYTES),
+        List<EventBatch.Entry> entries = EventBatch.parse(JsonIo.readCapped(request, limits.maxBatchBody()),
                 type.equals("application/x-ndjson"));
         List<NewEvent> valid = entries.stream().map(EventBatch.Entry::event).filter(Objects::nonNull).toList();
         BatchResult stored = valid.isEmpty() ? BatchResult.of(List.of()) : api.registerEvents(valid);
@@ -211,16 +218,16 @@ public final class DomainService implements HttpService {
     }
 
     private void explainEvent(ServerRequest request, ServerResponse response) {
-        JsonNode body = JsonIo.read(request);
+        JsonNode body = json(request);
         if (body.isObject() && body.has("event_id")) {
-            JsonIo.ok(response, api.explainEvent(parseLong("event_id", body.get("event_id").asText())));
+            JsonIo.ok(response, api.explainEvent(Params.positiveLong("event_id", body.get("event_id").asText())));
         } else {
             JsonIo.ok(response, api.explainEvent(NewEvent.fromJson(body)));
         }
     }
 
     private void backtest(ServerRequest request, ServerResponse response) {
-        JsonIo.ok(response, api.backtest(Backtest.Request.fromJson(JsonIo.read(request))));
+        JsonIo.ok(response, api.backtest(Backtest.Request.fromJson(json(request))));
     }
 
     private void getEvent(ServerRequest request, ServerResponse response) {
@@ -228,25 +235,31 @@ public final class DomainService implements HttpService {
     }
 
     private void listEvents(ServerRequest request, ServerResponse response) {
-        EventStatus status = query(request, "status").map(s -> EventStatus.parse("status", s)).orElse(null);
+        String text = Params.text(request, "status", 20);
+        EventStatus status = text == null ? null : EventStatus.parse("status", text);
         JsonIo.ok(response, api.listEvents(status, limit(request)));
     }
 
     private void listEarnings(ServerRequest request, ServerResponse response) {
-        Long campaignId = query(request, "campaign_id").map(v -> parseLong("campaign_id", v)).orElse(null);
-        String customerId = query(request, "customer_id").orElse(null);
+        Long campaignId = Params.positiveLong(request, "campaign_id");
+        String customerId = Params.text(request, "customer_id", MAX_CUSTOMER_ID);
         JsonIo.ok(response, api.listEarnings(campaignId, customerId, limit(request)));
     }
 
+    private JsonNode json(ServerRequest request) {
+        return JsonIo.read(request, limits.maxJsonBody());
+    }
+
     private static long id(ServerRequest request) {
-        return parseLong("id", request.path().pathParameters().get("id"));
+        return Params.id(request);
     }
 
     private void refund(ServerRequest request, ServerResponse response) {
         long id = id(request);
         IdempotencyKey key = idempotencyKey(request);
-        JsonNode body = JsonIo.read(request);
+        JsonNode body = json(request);
         Fields.object(body, "refund");
+        Fields.only(body, "amount", "reason");
         Created<Refund> created = api.refund(id, Fields.decimal(body, "amount", false),
                 Fields.text(body, "reason", false, 500), key);
         sendCreated(response, created, created.value());
@@ -260,7 +273,7 @@ public final class DomainService implements HttpService {
     private void ledger(ServerRequest request, ServerResponse response) {
         String customer = customer(request);
         int limit = limit(request);
-        Long startingAfter = query(request, "starting_after").map(v -> parseLong("starting_after", v)).orElse(null);
+        Long startingAfter = Params.positiveLong(request, "starting_after");
         List<LedgerEntry> entries = api.ledger(customer, limit, startingAfter);
         if (entries.size() == limit) {
             response.header(HeaderNames.create("Link"), "</customers/" + HttpJson.segment(customer) + "/ledger?limit="
@@ -272,8 +285,9 @@ public final class DomainService implements HttpService {
     private void redeem(ServerRequest request, ServerResponse response) {
         String customer = customer(request);
         IdempotencyKey key = idempotencyKey(request);
-        JsonNode body = JsonIo.read(request);
+        JsonNode body = json(request);
         Fields.object(body, "redemption");
+        Fields.only(body, "points", "reason", "external_id");
         Created<Redemption> created = api.redeem(customer, Fields.decimal(body, "points", true),
                 Fields.text(body, "reason", false, 500), Fields.text(body, "external_id", false, 200), key);
         sendCreated(response, created, created.value());
@@ -281,8 +295,9 @@ public final class DomainService implements HttpService {
 
     private void adjust(ServerRequest request, ServerResponse response) {
         String customer = customer(request);
-        JsonNode body = JsonIo.read(request);
+        JsonNode body = json(request);
         Fields.object(body, "adjustment");
+        Fields.only(body, "points", "reason");
         JsonIo.send(response, Status.CREATED_201, api.adjust(customer, Fields.decimal(body, "points", true),
                 Fields.text(body, "reason", true, 500)));
     }
@@ -291,11 +306,11 @@ public final class DomainService implements HttpService {
         JsonIo.send(response, Status.CREATED_201, api.reverseRedemption(id(request)));
     }
 
-    /** Expires what is due now, or at {@code now} from the body (a test clock for cron's dry runs). */
+    /** Expires what is due now, or at {@code now} from the body (a test clock for cron's dry runs); the body may be {@code {}}. */
     private void expire(ServerRequest request, ServerResponse response) {
-        java.time.Instant now = request.content().hasEntity()
-                ? Optional.ofNullable(Fields.instant(Fields.object(JsonIo.read(request), "expiry"), "now")).orElse(java.time.Instant.now())
-                : java.time.Instant.now();
+        JsonNode body = Fields.object(json(request), "expiry");
+        Fields.only(body, "now");
+        java.time.Instant now = Optional.ofNullable(Fields.instant(body, "now")).orElse(java.time.Instant.now());
         JsonIo.ok(response, Map.of("customers", api.expirePoints(now)));
     }
 
@@ -309,26 +324,20 @@ public final class DomainService implements HttpService {
         if (customer.isBlank() || customer.length() > 200) {
             throw ApiException.invalid("customer_id", "must be 1 to 200 characters");
         }
+        if (customer.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            throw ApiException.invalid("customer_id", "must not contain control characters");
+        }
         return customer;
     }
 
     private static int limit(ServerRequest request) {
-        return query(request, "limit").map(v -> (int) parseLong("limit", v)).orElse(DomainApi.DEFAULT_LIMIT);
-    }
-
-    private static Optional<String> query(ServerRequest request, String name) {
-        return request.query().first(name).asOptional().filter(v -> !v.isEmpty());
-    }
-
-    private static long parseLong(String field, String text) {
-        try {
-            long value = Long.parseLong(text);
-            if (value < 1) {
-                throw ApiException.invalid(field, "must be a positive integer, got " + text);
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw ApiException.invalid(field, "must be a positive integer, got \"" + text + "\"");
+        Long limit = Params.positiveLong(request, "limit");
+        if (limit == null) {
+            return DomainApi.DEFAULT_LIMIT;
         }
+        if (limit > DomainApi.MAX_LIMIT) {
+            throw ApiException.invalid("limit", "must be 1 to " + DomainApi.MAX_LIMIT + ", got " + limit);
+        }
+        return limit.intValue();
     }
 }

@@ -4,8 +4,11 @@ import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.ErrorBody;
 import dev.campaignctl.core.api.ErrorKind;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.HttpException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -21,11 +24,21 @@ public final class ErrorMapping {
 
     public static void register(HttpRouting.Builder routing) {
         routing.error(ApiException.class, (request, response, e) -> send(response, e));
-        routing.error(Exception.class, (request, response, e) -> {
-            LOG.log(Level.SEVERE, "unexpected failure on " + request.prologue().method() + " "
-                    + request.path().path(), e);
-            send(response, new ApiException(ErrorKind.INTERNAL, null, "internal error; see the server log"));
+        // Helidon's own refusals raised while routing (a 4xx it decided) keep their status.
+        routing.error(HttpException.class, (request, response, e) -> {
+            if (e.status().code() >= 500) {
+                internal(request, response, e);
+            } else {
+                ErrorKind kind = ErrorKind.fromStatus(e.status().code());
+                JsonIo.send(response, e.status(), new ErrorBody(kind.code(), e.getMessage(), null));
+            }
         });
+        routing.error(Exception.class, ErrorMapping::internal);
+    }
+
+    private static void internal(ServerRequest request, ServerResponse response, Exception e) {
+        LOG.log(Level.SEVERE, "unexpected failure on " + request.prologue().method() + " " + request.path().path(), e);
+        send(response, new ApiException(ErrorKind.INTERNAL, null, "internal error; see the server log"));
     }
 
     static void send(ServerResponse response, ApiException e) {
@@ -35,6 +48,10 @@ public final class ErrorMapping {
         if (e.kind() == ErrorKind.UNAVAILABLE && !response.headers().contains(HeaderNames.RETRY_AFTER)) {
             // The database restarting or every connection busy: worth asking again shortly.
             response.header(HeaderNames.RETRY_AFTER, "1");
+        }
+        if (e.kind() == ErrorKind.PAYLOAD_TOO_LARGE) {
+            // The rest of the body is not worth reading: closing saves draining up to the largest body.
+            response.header(HeaderValues.CONNECTION_CLOSE);
         }
         JsonIo.send(response, Status.create(e.kind().status()), ErrorBody.of(e));
     }

@@ -1,18 +1,28 @@
 package dev.campaignctl.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.ErrorKind;
 import dev.campaignctl.core.json.Decimals;
 import dev.campaignctl.core.json.Json;
+import dev.campaignctl.core.json.Utf8;
+import io.helidon.common.buffers.DataReader;
+import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.RequestException;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -21,15 +31,13 @@ import java.util.Optional;
  */
 public final class JsonIo {
 
-    /** Default cap on a request body; batch endpoints pass their own. */
-    public static final int MAX_BODY_BYTES = 1024 * 1024;
+    /** Most bytes of a body read at once. */
+    private static final int CHUNK = 64 * 1024;
 
     private JsonIo() {
     }
 
-    public static JsonNode read(ServerRequest request) {
-        return read(request, MAX_BODY_BYTES);
-    }
+    private static final ObjectReader STRICT = Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     public static JsonNode read(ServerRequest request, int maxBytes) {
         requireType(request, "application/json");
@@ -37,8 +45,13 @@ public final class JsonIo {
         if (body.length == 0) {
             throw ApiException.invalid(null, "request body is empty; expected a JSON object");
         }
+        if (body.length >= 3 && (body[0] & 0xFF) == 0xEF && (body[1] & 0xFF) == 0xBB && (body[2] & 0xFF) == 0xBF) {
+            // RFC 8259 says JSON text must not begin with one; refusing it keeps every reader of the body agreeing.
+            throw ApiException.invalid(null, "malformed JSON: the body starts with a byte order mark");
+        }
         try {
-            return Json.MAPPER.readTree(body);
+            // Whatever follows the first value is refused: "{} {}" is not one request.
+            return STRICT.readTree(body);
         } catch (JsonProcessingException e) {
             var location = e.getLocation();
             String where = location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
@@ -60,7 +73,8 @@ public final class JsonIo {
             throw new ApiException(ErrorKind.UNSUPPORTED_MEDIA_TYPE, null,
                     "Content-Type must be " + String.join(" or ", accepted) + " (the header is missing)");
         }
-        String type = header.get().split(";")[0].trim().toLowerCase();
+        int parameters = header.get().indexOf(';');
+        String type = (parameters < 0 ? header.get() : header.get().substring(0, parameters)).trim().toLowerCase(Locale.ROOT);
         for (String candidate : accepted) {
             if (candidate.equals(type)) {
                 return type;
@@ -70,25 +84,58 @@ public final class JsonIo {
                 "Content-Type must be " + String.join(" or ", accepted) + ", got " + Decimals.prefix(header.get()));
     }
 
-    /** The raw body, refused with 413 past {@code maxBytes} without reading further. */
+    /**
+     * The raw body, refused with 413 past {@code maxBytes} without reading further. The bytes are
+     * reported to the read timeout as they arrive; a client that stops sending, or whose connection
+     * the read timeout closed, is not answered (its connection is closed).
+     */
     public static byte[] readCapped(ServerRequest request, int maxBytes) {
         if (!request.content().hasEntity()) {
             return new byte[0];
         }
-        request.headers().contentLength().ifPresent(length -> {
-            if (length > maxBytes) {
-                throw tooLarge(maxBytes);
-            }
-        });
-        try (InputStream in = request.content().inputStream()) {
-            byte[] body = in.readNBytes(maxBytes + 1);
-            if (body.length > maxBytes) {
-                throw tooLarge(maxBytes);
-            }
-            return body;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        long declared = request.headers().contentLength().orElse(-1L);
+        if (declared > maxBytes) {
+            throw tooLarge(maxBytes);
         }
+        byte[] body = new byte[(int) Math.min(declared >= 0 ? declared : CHUNK, maxBytes + 1L)];
+        int length = 0;
+        try (InputStream in = request.content().inputStream()) {
+            while (true) {
+                if (length == body.length) {
+                    if (length > maxBytes) {
+                        throw tooLarge(maxBytes);
+                    }
+                    body = Arrays.copyOf(body, (int) Math.min(Math.max(2L * length, CHUNK), maxBytes + 1L));
+                }
+                int read = in.read(body, length, Math.min(body.length - length, CHUNK));
+                if (read < 0) {
+                    break;
+                }
+                length += read;
+                ReadTimeout.progress(read);
+            }
+        } catch (IOException | UncheckedIOException | ServerConnectionException | DataReader.InsufficientDataAvailableException e) {
+            throw new CloseConnectionException(ReadTimeout.timedOut()
+                    ? "request body not received within the read timeout" : "request body not received: " + e.getMessage(), e);
+        } catch (ApiException | RequestException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Helidon reads chunked framing lazily, as the body is read: a bad chunk size fails here.
+            throw RequestException.builder()
+                    .type(DirectHandler.EventType.BAD_REQUEST)
+                    .status(Status.BAD_REQUEST_400)
+                    .message("malformed request body: its chunked encoding is broken")
+                    .cause(e)
+                    .setKeepAlive(false)
+                    .build();
+        }
+        ReadTimeout.received();
+        if (length > maxBytes) {
+            throw tooLarge(maxBytes);
+        }
+        byte[] content = length == body.length ? body : Arrays.copyOf(body, length);
+        Utf8.require(content, "the request body");
+        return content;
     }
 
     private static ApiException tooLarge(int maxBytes) {

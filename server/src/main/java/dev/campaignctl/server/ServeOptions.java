@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * Everything {@link Services} needs to start: where the data lives, where to listen, the API
  * credentials if given (null: use stored or generate), how the processor runs, and the AI gateway's
- * settings and optional bearer token; for the agents service alone, where the others are.
+ * settings and optional bearer token; for the agents service alone, where the others are; the
+ * limits every server applies and those of the agents' runs.
  */
 public record ServeOptions(
         DbConfig db,
@@ -25,7 +26,17 @@ public record ServeOptions(
         String aiToken,
         int agentsPort,
         String domainUrl,
-        String aiUrl) {
+        String aiUrl,
+        ServerLimits limits,
+        AgentRuns.Settings agentRuns) {
+
+    /** Options with the default limits. */
+    public ServeOptions(DbConfig db, Path dataDir, String host, int domainPort, Credentials credentials,
+                        EventProcessor.Settings processor, boolean runProcessor, int aiPort, AiConfig ai, String aiToken,
+                        int agentsPort, String domainUrl, String aiUrl) {
+        this(db, dataDir, host, domainPort, credentials, processor, runProcessor, aiPort, ai, aiToken, agentsPort, domainUrl,
+                aiUrl, ServerLimits.DEFAULTS, AgentRuns.Settings.DEFAULTS);
+    }
 
     /** Options for the domain service alone, with the AI settings taken from no environment at all. */
     public ServeOptions(DbConfig db, Path dataDir, String host, int domainPort, Credentials credentials,

@@ -6,6 +6,8 @@ import io.helidon.cors.CrossOriginConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.cors.CorsSupport;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /** What every service's server shares: the listener settings, the JSON 404, the error mapping. */
@@ -14,15 +16,37 @@ public final class Servers {
     private Servers() {
     }
 
-    static WebServer start(String host, int port, long maxPayload, Consumer<HttpRouting.Builder> routing) {
-        return WebServer.builder()
+    /**
+     * A server on {@code host:port} with {@code limits} on open connections, requests in progress,
+     * idle and read time. A body declared longer than {@code maxPayload}, the largest any of its
+     * endpoints reads, is refused before a handler runs (endpoints cap their own while reading).
+     * Requests Helidon refuses itself get JSON error bodies too.
+     */
+    static WebServer start(String host, int port, ServerLimits limits, long maxPayload, Consumer<HttpRouting.Builder> routing) {
+        ReadTimeout readTimeout = new ReadTimeout(limits.readTimeout());
+        WebServer server = WebServer.builder()
                 .host(host)
                 .port(port)
                 .maxPayloadSize(maxPayload)
+                .connectionOptions(new ConnectionLimit(limits.maxConnections()))
+                .maxConcurrentRequests(limits.maxConcurrentRequests())
+                .idleConnectionTimeout(limits.idleTimeout())
+                .idleConnectionPeriod(idleCheckPeriod(limits.idleTimeout()))
+                .addProtocol(Http1Config.builder()
+                        .addReceiveListener(new ReceiveListeners(new RequestFraming(), readTimeout.listener()))
+                        .build())
+                .directHandlers(TransportErrors.handlers())
                 .shutdownHook(false)
                 .routing(routing)
                 .build()
                 .start();
+        readTimeout.start(server::isRunning);
+        return server;
+    }
+
+    /** Idle connections are looked for five times per idle timeout, at least every minute: a connection stays at most 20 % longer. */
+    private static Duration idleCheckPeriod(Duration idleTimeout) {
+        return Duration.ofMillis(Math.clamp(idleTimeout.toMillis() / 5, 200, Duration.ofMinutes(1).toMillis()));
     }
 
     /**

@@ -100,14 +100,14 @@ public final class Services implements AutoCloseable {
             started.add(PointsExpiry.start(api));
         }
         DomainGauges.register(database);
-        domain = DomainServer.start(options.host(), options.domainPort(), api, authenticator);
+        domain = DomainServer.start(options.host(), options.domainPort(), options.limits(), api, authenticator);
         started.add(domain);
     }
 
     private void startAiService(ServeOptions options) {
         ai = new LocalAiApi(AiGateway.fromConfig(options.ai()), true);
         started.add(ai);
-        aiServer = AiServer.start(options.host(), options.aiPort(), ai, options.aiToken());
+        aiServer = AiServer.start(options.host(), options.aiPort(), options.limits(), ai, options.aiToken());
         started.add(aiServer);
     }
 
@@ -129,7 +129,8 @@ public final class Services implements AutoCloseable {
                     .knownValid(options.credentials().password());
         }
         AiApi aiApi = ai != null ? ai : options.aiUrl() != null ? new HttpAiApi(URI.create(options.aiUrl()), options.aiToken()) : null;
-        agentsServer = AgentsServer.start(options.host(), options.agentsPort(), domainApi, aiApi, auth);
+        agentsServer = AgentsServer.start(options.host(), options.agentsPort(), options.limits(), options.agentRuns(),
+                domainApi, aiApi, auth);
         started.add(agentsServer);
     }
 

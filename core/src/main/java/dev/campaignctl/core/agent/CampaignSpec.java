@@ -37,6 +37,11 @@ public record CampaignSpec(NewCampaign campaign, List<NewRule> rules, boolean ha
         } catch (IOException e) {
             throw ApiException.invalid(null, "the spec is not valid YAML or JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
+        return of(tree);
+    }
+
+    /** A spec already read, from JSON or YAML. */
+    public static CampaignSpec of(JsonNode tree) {
         if (tree == null || !tree.isObject()) {
             throw ApiException.invalid(null, "the spec must be an object with name and rules");
         }

@@ -111,8 +111,11 @@ public final class EventAgent {
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         long total = file.records().size();
         String requestId = dev.campaignctl.core.api.RequestId.current();
-        try (ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.concurrency(), Math.max(1, chunks.size())));
-             var ticker = Executors.newSingleThreadScheduledExecutor()) {
+        // Virtual threads: a worker spends its life waiting for the domain service, and a service
+        // running several agents at once must not hold a platform thread (and its stack) per worker.
+        try (ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.concurrency(), Math.max(1, chunks.size())),
+                     Thread.ofVirtual().name("event-agent-", 0).factory());
+             var ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("event-agent-progress").factory())) {
             ticker.scheduleAtFixedRate(() -> progress.update(done.get(), total), 1, 1, java.util.concurrent.TimeUnit.SECONDS);
             List<Future<?>> work = new ArrayList<>();
             for (List<NewEvent> chunk : chunks) {

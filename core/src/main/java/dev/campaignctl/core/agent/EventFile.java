@@ -9,6 +9,7 @@ import dev.campaignctl.core.event.EventBatch;
 import dev.campaignctl.core.event.NewEvent;
 import dev.campaignctl.core.json.CanonicalJson;
 import dev.campaignctl.core.json.Json;
+import dev.campaignctl.core.json.Utf8;
 import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -76,6 +77,8 @@ public final class EventFile {
      * @param name the file's identity for derived keys, or null to take its content's hash
      */
     public static EventFile parse(byte[] content, String name) {
+        // Transaction data is kept as its bytes: text that is not UTF-8 would be stored altered.
+        Utf8.require(content, "the file");
         String identity = name != null ? "name:" + name : "sha256:" + sha256Hex(content);
         int first = 0;
         while (first < content.length && Character.isWhitespace(content[first])) {
@@ -103,7 +106,9 @@ public final class EventFile {
                 add(new Place(identity, position, line), entry, content, start, end, records, invalid);
             }
         } catch (JsonProcessingException e) {
-            throw ApiException.invalid(null, "line " + e.getLocation().getLineNr() + ": invalid JSON: " + e.getOriginalMessage());
+            // A broken constraint (nesting too deep, a number too long) has no location.
+            String where = e.getLocation() == null ? "" : "line " + e.getLocation().getLineNr() + ": ";
+            throw ApiException.invalid(null, where + "invalid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
             throw ApiException.invalid(null, "cannot read events: " + e.getMessage());
         }

@@ -92,14 +92,15 @@ public final class Backtest {
 
     /** {@code 7d}, {@code 12h}, {@code 30m} before now, or an ISO-8601 timestamp. */
     public static Instant when(String field, String text, Instant now) {
-        Matcher m = java.util.regex.Pattern.compile("(\\d+)([dhm])").matcher(text);
+        // At most seven digits: a longer count overflows a Duration, and reaches past year 1 anyway.
+        Matcher m = java.util.regex.Pattern.compile("(\\d{1,7})([dhm])").matcher(text);
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));
-            return now.minus(switch (m.group(2)) {
+            return Fields.storableInstant(field, now.minus(switch (m.group(2)) {
                 case "d" -> Duration.ofDays(n);
                 case "h" -> Duration.ofHours(n);
                 default -> Duration.ofMinutes(n);
-            });
+            }));
         }
         return Fields.parseInstant(field, text);
     }

@@ -24,6 +24,21 @@ public final class Fields {
         return (ObjectNode) body;
     }
 
+    /**
+     * Refuses a field not in {@code known}, naming it: for bodies whose fields are all optional, a
+     * misspelt one ({@code amont}) would otherwise be read as "use the default" — a full refund.
+     */
+    public static void only(JsonNode body, String... known) {
+        java.util.Set<String> allowed = java.util.Set.of(known);
+        for (var names = body.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!allowed.contains(name)) {
+                throw ApiException.invalid(Decimals.prefix(name), "is not a field of this request; it takes "
+                        + String.join(", ", known));
+            }
+        }
+    }
+
     private static JsonNode present(JsonNode body, String field) {
         JsonNode node = body.get(field);
         return node == null || node.isNull() ? null : node;
@@ -206,12 +221,30 @@ public final class Fields {
     }
 
     public static Instant parseInstant(String field, String text) {
+        Instant instant;
         try {
-            return OffsetDateTime.parse(text).toInstant();
+            instant = OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
             throw ApiException.invalid(field,
-                    "must be an ISO-8601 timestamp with offset (2024-03-01T12:00:00Z), got \"" + text + "\"");
+                    "must be an ISO-8601 timestamp with offset (2024-03-01T12:00:00Z), got \"" + Decimals.prefix(text) + "\"");
         }
+        return storableInstant(field, instant);
+    }
+
+    /** The first and last instants a timestamp may name: four-digit years, well inside PostgreSQL's range. */
+    public static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
+
+    /**
+     * Refuses an instant PostgreSQL could not store (year 294277 and beyond, 4714 BC and before)
+     * or that no campaign or event means: ISO-8601 parsers take years of up to nine digits.
+     */
+    public static Instant storableInstant(String field, Instant instant) {
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            throw ApiException.invalid(field, "must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, got "
+                    + Decimals.prefix(instant.toString()));
+        }
+        return instant;
     }
 
     public static ObjectNode optionalObject(JsonNode body, String field) {

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.UncheckedIOException;
 
@@ -65,15 +67,19 @@ public final class Json {
 
     /** Built on first use: most commands never read or write YAML, and SnakeYAML is slow to start. */
     private static final class Yaml {
-        static final com.fasterxml.jackson.dataformat.yaml.YAMLMapper MAPPER = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
+        static final YAMLMapper MAPPER = new YAMLMapper();
+        /** Numbers as they are written: 0.1 stays 0.1, and 1e-999999999 reaches the checks rather than becoming 0. */
+        static final ObjectReader TREES = MAPPER.reader()
+                .with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .with(JsonNodeFactory.withExactBigDecimals(true));
     }
 
     /**
-     * Reads YAML or JSON (YAML is a superset) into a tree with this mapper's exact decimals, for
-     * bodies and specs that users write in either.
+     * Reads YAML or JSON (YAML is a superset) into a tree with exact decimals, as this mapper
+     * reads JSON, for bodies and specs that users write in either.
      */
     public static JsonNode treeFromYaml(byte[] content) throws java.io.IOException {
-        return MAPPER.readTree(MAPPER.writeValueAsBytes(Yaml.MAPPER.readTree(content)));
+        return Yaml.TREES.readTree(content);
     }
 
     /** Writes a tree as YAML, for {@code -o yaml}. */
