@@ -2,6 +2,7 @@ package dev.campaignctl.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.campaignctl.core.api.LocalDomainApi;
 import dev.campaignctl.core.config.ConfigurationStore;
 import dev.campaignctl.core.config.Credentials;
@@ -84,7 +85,8 @@ class DomainServiceTest {
     }
 
     @Test
-    void metricsCarryTheJvmAndEscapedLabelValues() {
+    void metricsCarryTheJvmTheConnectionPoolAndEscapedLabelValues() {
+        String pool = ((HikariDataSource) db.dataSource()).getPoolName();
         Metrics.counter("campaignctl_test_escaping_total", "Test only", "value", "a \"quote\", a \\ and a\nnewline")
                 .increment();
 
@@ -92,6 +94,8 @@ class DomainServiceTest {
 
         assertThat(text).contains("# TYPE jvm_gc_memory_allocated_bytes_total counter", "jvm_threads_live_threads ",
                         "jvm_classes_loaded_classes ", "system_cpu_count ", "process_uptime_seconds ")
+                .containsPattern("hikaricp_connections\\{pool=\"" + pool + "\"} [0-9]")
+                .containsPattern("hikaricp_connections_active\\{pool=\"" + pool + "\"} [0-9]")
                 .contains("campaignctl_test_escaping_total{value=\"a \\\"quote\\\", a \\\\ and a\\nnewline\"} 1.0");
     }
 
