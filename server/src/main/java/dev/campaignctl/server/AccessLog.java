@@ -72,14 +72,22 @@ public final class AccessLog implements Filter {
             String method = request.prologue().method().text();
             String path = request.path().path();
             int status = response.status().code();
-            SeriesMeters series = meters.computeIfAbsent(new Series(RouteTemplates.method(method), routes.of(path), status),
-                    this::register);
+            SeriesMeters series = meters(new Series(RouteTemplates.method(method), routes.of(path), status));
             series.requests().increment();
             series.duration().record(nanos, TimeUnit.NANOSECONDS);
             if (LOG.isLoggable(Level.INFO)) {
                 LOG.info(line(json, service, method, path, status, nanos, id));
             }
         }
+    }
+
+    /**
+     * A plain read first: computeIfAbsent may lock the map's bin even when the key is there, and
+     * every request of a busy route would then queue on that one lock.
+     */
+    private SeriesMeters meters(Series series) {
+        SeriesMeters known = meters.get(series);
+        return known != null ? known : meters.computeIfAbsent(series, this::register);
     }
 
     private SeriesMeters register(Series series) {
