@@ -2,12 +2,17 @@ package dev.campaignctl.server;
 
 import dev.campaignctl.core.metrics.Metrics;
 import io.helidon.http.HeaderNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -24,6 +29,11 @@ public final class AccessLog implements Filter {
     private final String service;
     private final boolean json;
     private final RouteTemplates routes;
+    /**
+     * The meters of each (method, route, status) seen, looked up once: the keys are bounded, as
+     * methods are a fixed set and routes the service's own templates.
+     */
+    private final Map<Series, SeriesMeters> meters = new ConcurrentHashMap<>();
 
     AccessLog(String service, boolean json, RouteTemplates routes) {
         this.service = service;
@@ -62,16 +72,37 @@ public final class AccessLog implements Filter {
             String method = request.prologue().method().text();
             String path = request.path().path();
             int status = response.status().code();
-            // Label values come only from our own templates and a fixed set of methods: bounded series.
-            String labels = "service=\"" + service + "\",method=\"" + RouteTemplates.method(method) + "\",route=\""
-                    + routes.of(path) + "\"";
-            Metrics.GLOBAL.counter("campaignctl_http_requests_total", "HTTP requests by route and status",
-                    labels + ",status=\"" + status + "\"").increment();
-            Metrics.GLOBAL.histogram("campaignctl_http_request_seconds", "HTTP request duration", labels).observeNanos(nanos);
+            SeriesMeters series = meters(new Series(RouteTemplates.method(method), routes.of(path), status));
+            series.requests().increment();
+            series.duration().record(nanos, TimeUnit.NANOSECONDS);
             if (LOG.isLoggable(Level.INFO)) {
                 LOG.info(line(json, service, method, path, status, nanos, id));
             }
         }
+    }
+
+    /**
+     * A plain read first: computeIfAbsent may lock the map's bin even when the key is there, and
+     * every request of a busy route would then queue on that one lock.
+     */
+    private SeriesMeters meters(Series series) {
+        SeriesMeters known = meters.get(series);
+        return known != null ? known : meters.computeIfAbsent(series, this::register);
+    }
+
+    private SeriesMeters register(Series series) {
+        return new SeriesMeters(
+                Metrics.counter("campaignctl_http_requests_total", "HTTP requests by route and status",
+                        "service", service, "method", series.method(), "route", series.route(),
+                        "status", Integer.toString(series.status())),
+                Metrics.timer("campaignctl_http_request_seconds", "HTTP request duration",
+                        "service", service, "method", series.method(), "route", series.route()));
+    }
+
+    private record Series(String method, String route, int status) {
+    }
+
+    private record SeriesMeters(Counter requests, Timer duration) {
     }
 
     /** One access-log line; as JSON every string is escaped, so a client's path or id cannot break it. */

@@ -15,18 +15,18 @@ final class DomainGauges {
     }
 
     static void register(Database database) {
-        Metrics.GLOBAL.gauge("campaignctl_events_pending", "Events waiting for the processor", "",
+        Metrics.gauge("campaignctl_events_pending", "Events waiting for the processor",
                 () -> query(database, "SELECT count(*) FROM events WHERE status = 'pending'"));
-        Metrics.GLOBAL.gauge("campaignctl_events_oldest_pending_seconds", "Age of the oldest pending event", "",
+        Metrics.gauge("campaignctl_events_oldest_pending_seconds", "Age of the oldest pending event",
                 () -> query(database, "SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)"
                         + " FROM events WHERE status = 'pending'"));
         if (database.dataSource() instanceof HikariDataSource pool) {
-            Metrics.GLOBAL.gauge("campaignctl_db_pool_connections", "Database pool connections", "state=\"active\"",
-                    () -> pool.getHikariPoolMXBean().getActiveConnections());
-            Metrics.GLOBAL.gauge("campaignctl_db_pool_connections", "Database pool connections", "state=\"idle\"",
-                    () -> pool.getHikariPoolMXBean().getIdleConnections());
-            Metrics.GLOBAL.gauge("campaignctl_db_pool_connections", "Database pool connections", "state=\"waiting\"",
-                    () -> pool.getHikariPoolMXBean().getThreadsAwaitingConnection());
+            Metrics.gauge("campaignctl_db_pool_connections", "Database pool connections",
+                    () -> pool.getHikariPoolMXBean().getActiveConnections(), "state", "active");
+            Metrics.gauge("campaignctl_db_pool_connections", "Database pool connections",
+                    () -> pool.getHikariPoolMXBean().getIdleConnections(), "state", "idle");
+            Metrics.gauge("campaignctl_db_pool_connections", "Database pool connections",
+                    () -> pool.getHikariPoolMXBean().getThreadsAwaitingConnection(), "state", "waiting");
         }
     }
 

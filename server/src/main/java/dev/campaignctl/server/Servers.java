@@ -2,12 +2,15 @@ package dev.campaignctl.server;
 
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.ErrorKind;
+import dev.campaignctl.core.metrics.Metrics;
+import io.helidon.http.HeaderNames;
 import io.helidon.cors.CrossOriginConfig;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.cors.CorsSupport;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
 import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /** What every service's server shares: the listener settings, the JSON 404, the error mapping. */
@@ -60,12 +63,13 @@ public final class Servers {
         cors(System.getenv("CORS_ORIGINS")).ifPresent(routing::register);
         byte[] openapi = openapi(service);
         routing.get("/openapi", (request, response) -> {
-            response.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/yaml");
+            response.header(HeaderNames.CONTENT_TYPE, "application/yaml");
             response.send(openapi);
         });
+        Metrics.bindJvm();
         routing.get("/metrics", (request, response) -> {
-            response.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
-            response.send(dev.campaignctl.core.metrics.Metrics.GLOBAL.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            response.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+            response.send(Metrics.scrape().getBytes(StandardCharsets.UTF_8));
         });
     }
 

@@ -2,11 +2,13 @@ package dev.campaignctl.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.campaignctl.core.api.LocalDomainApi;
 import dev.campaignctl.core.config.ConfigurationStore;
 import dev.campaignctl.core.config.Credentials;
 import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.event.EventProcessor;
+import dev.campaignctl.core.metrics.Metrics;
 import dev.campaignctl.core.testing.Sql;
 import dev.campaignctl.core.testing.TestDatabases;
 import java.time.Duration;
@@ -70,15 +72,31 @@ class DomainServiceTest {
 
         TestClient.Reply metrics = http.as(null, null).send("GET", "/metrics", null, null);
         assertThat(metrics.status()).isEqualTo(200);
-        assertThat(metrics.header("Content-Type")).startsWith("text/plain");
+        assertThat(metrics.header("Content-Type")).startsWith("text/plain").contains("version=0.0.4");
         String text = metrics.raw().body();
+        // Labels come in the library's order, sorted by name; Prometheus gives the order no meaning.
         assertThat(text).contains("# TYPE campaignctl_http_requests_total counter")
-                .containsPattern("campaignctl_http_requests_total\\{service=\"domain\",method=\"POST\",route=\"/events\",status=\"201\"} [1-9]")
-                .contains("route=\"/events/{id}\",status=\"404\"")
+                .containsPattern("campaignctl_http_requests_total\\{method=\"POST\",route=\"/events\",service=\"domain\",status=\"201\"} [1-9]")
+                .contains("route=\"/events/{id}\",service=\"domain\",status=\"404\"")
                 .containsPattern("campaignctl_events_ingested_total [1-9]")
                 .containsPattern("campaignctl_events_decided_total\\{outcome=\"skipped\"} [1-9]")
                 .contains("campaignctl_processing_batch_seconds_bucket{le=\"+Inf\"}")
-                .contains("jvm_memory_heap_used_bytes");
+                .contains("jvm_memory_used_bytes{area=\"heap\"");
+    }
+
+    @Test
+    void metricsCarryTheJvmTheConnectionPoolAndEscapedLabelValues() {
+        String pool = ((HikariDataSource) db.dataSource()).getPoolName();
+        Metrics.counter("campaignctl_test_escaping_total", "Test only", "value", "a \"quote\", a \\ and a\nnewline")
+                .increment();
+
+        String text = http.as(null, null).send("GET", "/metrics", null, null).raw().body();
+
+        assertThat(text).contains("# TYPE jvm_gc_memory_allocated_bytes_total counter", "jvm_threads_live_threads ",
+                        "jvm_classes_loaded_classes ", "system_cpu_count ", "process_uptime_seconds ")
+                .containsPattern("hikaricp_connections\\{pool=\"" + pool + "\"} [0-9]")
+                .containsPattern("hikaricp_connections_active\\{pool=\"" + pool + "\"} [0-9]")
+                .contains("campaignctl_test_escaping_total{value=\"a \\\"quote\\\", a \\\\ and a\\nnewline\"} 1.0");
     }
 
     @Test

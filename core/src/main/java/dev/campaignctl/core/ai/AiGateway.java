@@ -10,6 +10,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.IntervalBiFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The LLM gateway: picks the provider, answers from the cache when it can, calls the provider with
@@ -29,9 +32,12 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class AiGateway implements AutoCloseable {
 
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    private static final Counter CACHE_HITS = cacheLookups("hit");
+    private static final Counter CACHE_MISSES = cacheLookups("miss");
 
     private final Map<String, LlmProvider> providers = new LinkedHashMap<>();
     private final Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
+    private final Map<String, Timer> providerSeconds = new LinkedHashMap<>();
     private final ResponseCache cache;
     private final AiConfig config;
     private final Retry retry;
@@ -50,8 +56,10 @@ public final class AiGateway implements AutoCloseable {
                     .recordException(e -> e instanceof ProviderException p && p.retryable())
                     .build()));
             CircuitBreaker breaker = breakers.get(provider.id());
-            Metrics.GLOBAL.gauge("campaignctl_ai_circuit_open", "1 while a provider's circuit breaker is open",
-                    "provider=\"" + provider.id() + "\"", () -> breaker.getState() == CircuitBreaker.State.OPEN ? 1 : 0);
+            Metrics.gauge("campaignctl_ai_circuit_open", "1 while a provider's circuit breaker is open",
+                    () -> breaker.getState() == CircuitBreaker.State.OPEN ? 1 : 0, "provider", provider.id());
+            providerSeconds.put(provider.id(), Metrics.timer("campaignctl_ai_provider_seconds", "Provider call duration",
+                    "provider", provider.id()));
         }
         this.retry = Retry.of("llm", RetryConfig.<Object>custom()
                 .maxAttempts(1 + config.maxRetries())
@@ -93,7 +101,7 @@ public final class AiGateway implements AutoCloseable {
         }
         String key = CacheKey.of(request.prompt(), provider.id(), model, maxTokens, temperature);
         var hit = cache.get(key);
-        cacheLookups(hit.isPresent() ? "hit" : "miss").increment();
+        (hit.isPresent() ? CACHE_HITS : CACHE_MISSES).increment();
         if (hit.isPresent()) {
             return hit.get().asCached();
         }
@@ -136,23 +144,22 @@ public final class AiGateway implements AutoCloseable {
         }
     }
 
-    private static java.util.concurrent.atomic.LongAdder cacheLookups(String result) {
-        return Metrics.GLOBAL.counter("campaignctl_ai_cache_lookups_total", "AI cache lookups by result", "result=\"" + result + "\"");
+    private static Counter cacheLookups(String result) {
+        return Metrics.counter("campaignctl_ai_cache_lookups_total", "AI cache lookups by result", "result", result);
     }
 
     /** One provider call, timed and its failures counted by status. */
-    private static Completion timed(LlmProvider provider, String prompt, String model, int maxTokens, double temperature) {
-        String labels = "provider=\"" + provider.id() + "\"";
+    private Completion timed(LlmProvider provider, String prompt, String model, int maxTokens, double temperature) {
         long start = System.nanoTime();
         try {
             return provider.complete(prompt, model, maxTokens, temperature);
         } catch (ProviderException e) {
-            Metrics.GLOBAL.counter("campaignctl_ai_provider_errors_total", "Failed provider calls by status",
-                    labels + ",status=\"" + e.status() + "\"").increment();
+            // Looked up on each failure only: failures are rare, and their statuses too many to list ahead.
+            Metrics.counter("campaignctl_ai_provider_errors_total", "Failed provider calls by status",
+                    "provider", provider.id(), "status", String.valueOf(e.status())).increment();
             throw e;
         } finally {
-            Metrics.GLOBAL.histogram("campaignctl_ai_provider_seconds", "Provider call duration", labels)
-                    .observeNanos(System.nanoTime() - start);
+            providerSeconds.get(provider.id()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.campaignctl.core.ai;
 
 import dev.campaignctl.core.json.Json;
+import dev.campaignctl.core.metrics.Metrics;
+import io.micrometer.core.instrument.Counter;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
@@ -28,6 +30,8 @@ public final class RedisResponseCache implements ResponseCache {
     private static final Logger LOG = Logger.getLogger(RedisResponseCache.class.getName());
     private static final Duration COMMAND_TIMEOUT = Duration.ofMillis(500);
     private static final Duration RECONNECT_PAUSE = Duration.ofSeconds(1);
+    private static final Counter ERRORS = Metrics.counter("campaignctl_ai_cache_errors_total",
+            "Redis cache operations that failed");
 
     private final RedisClient client;
     private final Duration ttl;
@@ -132,8 +136,7 @@ public final class RedisResponseCache implements ResponseCache {
     }
 
     private void failed(Exception e) {
-        dev.campaignctl.core.metrics.Metrics.GLOBAL.counter("campaignctl_ai_cache_errors_total",
-                "Redis cache operations that failed", "").increment();
+        ERRORS.increment();
         lastError = e.getClass().getSimpleName();
         LOG.log(Level.FINE, "Redis cache operation failed", e);
     }

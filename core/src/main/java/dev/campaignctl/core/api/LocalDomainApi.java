@@ -32,6 +32,8 @@ import dev.campaignctl.core.ledger.LedgerStore;
 import dev.campaignctl.core.ledger.Redemption;
 import dev.campaignctl.core.ledger.Refund;
 import dev.campaignctl.core.ledger.VerifyReport;
+import dev.campaignctl.core.metrics.Metrics;
+import io.micrometer.core.instrument.Counter;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
@@ -42,8 +44,8 @@ import java.util.List;
  */
 public final class LocalDomainApi implements DomainApi {
 
-    private static final java.util.concurrent.atomic.LongAdder INGESTED = dev.campaignctl.core.metrics.Metrics.GLOBAL
-            .counter("campaignctl_events_ingested_total", "Events stored (duplicates not counted)", "");
+    private static final Counter INGESTED = Metrics.counter("campaignctl_events_ingested_total",
+            "Events stored (duplicates not counted)");
 
     private final Database database;
     private final CampaignStore campaigns;
@@ -198,7 +200,7 @@ public final class LocalDomainApi implements DomainApi {
     @Override
     public BatchResult registerEvents(List<NewEvent> batch) {
         BatchResult result = BatchResult.of(events.registerAll(batch));
-        INGESTED.add(result.created());
+        INGESTED.increment(result.created());
         if (processor != null && result.created() > 0) {
             processor.wake();
         }

@@ -2,8 +2,11 @@ package dev.campaignctl.core.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.ErrorKind;
+import dev.campaignctl.core.metrics.Metrics;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -11,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -23,6 +28,14 @@ import org.flywaydb.core.Flyway;
  * }</pre>
  */
 public final class Database implements AutoCloseable {
+
+    private static final MetricsTrackerFactory POOL_METRICS = new MicrometerMetricsTrackerFactory(Metrics.registry());
+    /**
+     * Names of the pools open in this process. Hikari's meters are keyed by pool name alone: a
+     * second open pool of one name would report the first one's figures, and lose its meters
+     * when the first closes.
+     */
+    private static final Set<String> OPEN_POOLS = ConcurrentHashMap.newKeySet();
 
     private final EmbeddedCluster embedded;
     private final HikariDataSource pool;
@@ -48,13 +61,38 @@ public final class Database implements AutoCloseable {
         config.setDataSourceProperties(credentials);
         config.setMaximumPoolSize(size);
         config.setMinimumIdle(Math.min(2, size));
-        config.setPoolName(name);
+        String unique = uniquePoolName(name);
+        config.setPoolName(unique);
+        config.setMetricsTrackerFactory(POOL_METRICS);
         // A request that finds every connection busy for this long is answered 503 (Retry-After)
         // rather than queued for ever behind the others.
         config.setConnectionTimeout(Duration.ofSeconds(5).toMillis());
         // Short: a wrong password should fail a CLI command in seconds, not after a long retry.
         config.setInitializationFailTimeout(Duration.ofSeconds(3).toMillis());
-        return new HikariDataSource(config);
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            OPEN_POOLS.remove(unique);
+            throw e;
+        }
+    }
+
+    /** {@code name} when no open pool has it (a process with one database), else {@code name-2}, {@code name-3}... */
+    private static String uniquePoolName(String name) {
+        for (int n = 1; ; n++) {
+            String candidate = n == 1 ? name : name + "-" + n;
+            if (OPEN_POOLS.add(candidate)) {
+                return candidate;
+            }
+        }
+    }
+
+    private static void closePool(HikariDataSource pool) {
+        // Only the first close frees the name: by a second one, another pool may have taken it.
+        if (!pool.isClosed()) {
+            pool.close();
+            OPEN_POOLS.remove(pool.getPoolName());
+        }
     }
 
     /**
@@ -149,10 +187,10 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         synchronized (this) {
-            separatePools.forEach(HikariDataSource::close);
+            separatePools.forEach(Database::closePool);
             separatePools.clear();
         }
-        pool.close();
+        closePool(pool);
         if (embedded != null) {
             embedded.close();
         }

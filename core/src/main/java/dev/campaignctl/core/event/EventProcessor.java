@@ -7,6 +7,8 @@ import dev.campaignctl.core.json.Json;
 import dev.campaignctl.core.ledger.LedgerEarnings;
 import dev.campaignctl.core.metrics.Metrics;
 import dev.campaignctl.core.rule.RuleSet;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -114,8 +116,11 @@ public final class EventProcessor implements AutoCloseable {
         return current;
     }
 
-    private static final Metrics.Histogram BATCH_SECONDS = Metrics.GLOBAL.histogram(
-            "campaignctl_processing_batch_seconds", "Time to claim, decide and write one batch", "");
+    private static final Timer BATCH_SECONDS = Metrics.timer(
+            "campaignctl_processing_batch_seconds", "Time to claim, decide and write one batch");
+    private static final Counter PROCESSED = decided("processed");
+    private static final Counter SKIPPED = decided("skipped");
+    private static final Counter FAILED = decided("failed");
 
     /**
      * Claims and decides one batch in one transaction. When the batch cannot be written for a
@@ -127,17 +132,17 @@ public final class EventProcessor implements AutoCloseable {
         long start = System.nanoTime();
         Outcome outcome = decide(Claim.NEXT);
         if (outcome.claimed() > 0) {
-            BATCH_SECONDS.observeNanos(System.nanoTime() - start);
-            decided("processed").add(outcome.processed());
-            decided("skipped").add(outcome.skipped());
-            decided("failed").add(outcome.failed());
+            BATCH_SECONDS.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            PROCESSED.increment(outcome.processed());
+            SKIPPED.increment(outcome.skipped());
+            FAILED.increment(outcome.failed());
         }
         return outcome;
     }
 
-    private static java.util.concurrent.atomic.LongAdder decided(String outcome) {
-        return Metrics.GLOBAL.counter("campaignctl_events_decided_total", "Events decided by the processor, by outcome",
-                "outcome=\"" + outcome + "\"");
+    private static Counter decided(String outcome) {
+        return Metrics.counter("campaignctl_events_decided_total", "Events decided by the processor, by outcome",
+                "outcome", outcome);
     }
 
     /** Which pending events a transaction claims: the oldest ones, or given ones (when isolating a failure). */
