@@ -302,12 +302,15 @@ function _picocli_campaignctl() {
 
   local commands="serve campaign rule event earnings process-events ai agent shell completion config version help"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -329,12 +332,15 @@ function _picocli_campaignctl_serve() {
 
   local commands="domain ai agents all"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -356,12 +362,15 @@ function _picocli_campaignctl_campaign() {
 
   local commands="create list get update activate pause end"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -383,12 +392,15 @@ function _picocli_campaignctl_rule() {
 
   local commands="add list test backtest"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -410,12 +422,15 @@ function _picocli_campaignctl_event() {
 
   local commands="register get list explain"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -437,12 +452,15 @@ function _picocli_campaignctl_earnings() {
 
   local commands="list"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -464,7 +482,7 @@ function _picocli_campaignctl_processevents() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet' '--once' '--until-empty' '--no-lock' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--data-dir' '--db-url' '--db-user' '-o' '--output' '--batch-size' '--workers' '--max-time' '--poll-interval' '--profile'"
+  local arg_opts="'--data-dir' '--db-url' '--db-user' '-o' '--output' '--batch-size' '--workers' '--max-time' '--poll-interval' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -502,6 +520,9 @@ function _picocli_campaignctl_processevents() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -521,12 +542,15 @@ function _picocli_campaignctl_ai() {
 
   local commands="generate providers cache"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -548,12 +572,15 @@ function _picocli_campaignctl_agent() {
 
   local commands="batch-events create-campaign"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -575,12 +602,15 @@ function _picocli_campaignctl_shell() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -602,12 +632,15 @@ function _picocli_campaignctl_completion() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -635,12 +668,15 @@ function _picocli_campaignctl_config() {
 
   local commands="set get list use-profile"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -662,12 +698,15 @@ function _picocli_campaignctl_version() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -689,12 +728,15 @@ function _picocli_campaignctl_help() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -716,13 +758,25 @@ function _picocli_campaignctl_serve_domain() {
 
   local commands=""
   local flag_opts="'--no-processor' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--host' '--data-dir' '--db-url' '--db-user' '--port' '--poll-interval' '--workers' '--batch-size' '--profile'"
+  local arg_opts="'--host' '--tls-cert' '--tls-key' '--data-dir' '--db-url' '--db-user' '--port' '--poll-interval' '--workers' '--batch-size' '--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--host')
       return
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--data-dir')
       local IFS=$'\n'
@@ -751,6 +805,9 @@ function _picocli_campaignctl_serve_domain() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -770,13 +827,25 @@ function _picocli_campaignctl_serve_ai() {
 
   local commands=""
   local flag_opts="'--insecure-no-token' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--host' '--data-dir' '--db-url' '--db-user' '--port' '--ai-port' '--profile'"
+  local arg_opts="'--host' '--tls-cert' '--tls-key' '--data-dir' '--db-url' '--db-user' '--port' '--ai-port' '--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--host')
       return
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--data-dir')
       local IFS=$'\n'
@@ -794,6 +863,9 @@ function _picocli_campaignctl_serve_ai() {
       return
       ;;
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -815,13 +887,25 @@ function _picocli_campaignctl_serve_agents() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--host' '--data-dir' '--db-url' '--db-user' '--port' '--agents-port' '--profile'"
+  local arg_opts="'--host' '--tls-cert' '--tls-key' '--data-dir' '--db-url' '--db-user' '--port' '--agents-port' '--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--host')
       return
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--data-dir')
       local IFS=$'\n'
@@ -839,6 +923,9 @@ function _picocli_campaignctl_serve_agents() {
       return
       ;;
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -860,13 +947,25 @@ function _picocli_campaignctl_serve_all() {
 
   local commands=""
   local flag_opts="'--no-processor' '--insecure-no-token' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--host' '--data-dir' '--db-url' '--db-user' '--port' '--ai-port' '--agents-port' '--poll-interval' '--workers' '--batch-size' '--profile'"
+  local arg_opts="'--host' '--tls-cert' '--tls-key' '--data-dir' '--db-url' '--db-user' '--port' '--ai-port' '--agents-port' '--poll-interval' '--workers' '--batch-size' '--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--host')
       return
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--data-dir')
       local IFS=$'\n'
@@ -901,6 +1000,9 @@ function _picocli_campaignctl_serve_all() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -920,7 +1022,7 @@ function _picocli_campaignctl_campaign_create() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -976,6 +1078,9 @@ function _picocli_campaignctl_campaign_create() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -995,7 +1100,7 @@ function _picocli_campaignctl_campaign_list() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1030,6 +1135,9 @@ function _picocli_campaignctl_campaign_list() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1049,7 +1157,7 @@ function _picocli_campaignctl_campaign_get() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1078,6 +1186,9 @@ function _picocli_campaignctl_campaign_get() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1097,7 +1208,7 @@ function _picocli_campaignctl_campaign_update() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1150,6 +1261,9 @@ function _picocli_campaignctl_campaign_update() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1169,7 +1283,7 @@ function _picocli_campaignctl_campaign_activate() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1196,6 +1310,9 @@ function _picocli_campaignctl_campaign_activate() {
       return $?
       ;;
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -1217,7 +1334,7 @@ function _picocli_campaignctl_campaign_pause() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1244,6 +1361,9 @@ function _picocli_campaignctl_campaign_pause() {
       return $?
       ;;
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -1265,7 +1385,7 @@ function _picocli_campaignctl_campaign_end() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1294,6 +1414,9 @@ function _picocli_campaignctl_campaign_end() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1313,7 +1436,7 @@ function _picocli_campaignctl_rule_add() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--name' '--priority' '-f' '--file' '--when' '--reward' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--name' '--priority' '-f' '--file' '--when' '--reward' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1360,6 +1483,9 @@ function _picocli_campaignctl_rule_add() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1379,7 +1505,7 @@ function _picocli_campaignctl_rule_list() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1411,6 +1537,9 @@ function _picocli_campaignctl_rule_list() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1430,7 +1559,7 @@ function _picocli_campaignctl_rule_test() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--event' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--event' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1462,6 +1591,9 @@ function _picocli_campaignctl_rule_test() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1481,7 +1613,7 @@ function _picocli_campaignctl_rule_backtest() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--rules' '--since' '--until' '--max-changes' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--rules' '--since' '--until' '--max-changes' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1522,6 +1654,9 @@ function _picocli_campaignctl_rule_backtest() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1541,7 +1676,7 @@ function _picocli_campaignctl_event_register() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--no-process' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--amount' '--merchant' '--customer' '--currency' '--occurred-at' '--external-id' '--data' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--amount' '--merchant' '--customer' '--currency' '--occurred-at' '--external-id' '--data' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1594,6 +1729,9 @@ function _picocli_campaignctl_event_register() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1613,7 +1751,7 @@ function _picocli_campaignctl_event_get() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1642,6 +1780,9 @@ function _picocli_campaignctl_event_get() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1661,7 +1802,7 @@ function _picocli_campaignctl_event_list() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1696,6 +1837,9 @@ function _picocli_campaignctl_event_list() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1715,7 +1859,7 @@ function _picocli_campaignctl_event_explain() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1744,6 +1888,9 @@ function _picocli_campaignctl_event_explain() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1763,7 +1910,7 @@ function _picocli_campaignctl_earnings_list() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--customer' '--limit' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--customer' '--limit' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1801,6 +1948,9 @@ function _picocli_campaignctl_earnings_list() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1820,7 +1970,7 @@ function _picocli_campaignctl_ai_generate() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet' '--no-cache' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--ai-url' '-o' '--output' '--provider' '--model' '--max-tokens' '--temperature' '--profile'"
+  local arg_opts="'--ai-url' '-o' '--output' '--provider' '--model' '--max-tokens' '--temperature' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
   local provider_option_args=("openai" "anthropic") # --provider values
 
@@ -1852,6 +2002,9 @@ function _picocli_campaignctl_ai_generate() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1871,7 +2024,7 @@ function _picocli_campaignctl_ai_providers() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--ai-url' '-o' '--output' '--profile'"
+  local arg_opts="'--ai-url' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1886,6 +2039,9 @@ function _picocli_campaignctl_ai_providers() {
       return $?
       ;;
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -1907,12 +2063,15 @@ function _picocli_campaignctl_ai_cache() {
 
   local commands="clear health"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -1934,7 +2093,7 @@ function _picocli_campaignctl_ai_cache_clear() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--ai-url' '-o' '--output' '--profile'"
+  local arg_opts="'--ai-url' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1949,6 +2108,9 @@ function _picocli_campaignctl_ai_cache_clear() {
       return $?
       ;;
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -1970,7 +2132,7 @@ function _picocli_campaignctl_ai_cache_health() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--ai-url' '-o' '--output' '--profile'"
+  local arg_opts="'--ai-url' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1985,6 +2147,9 @@ function _picocli_campaignctl_ai_cache_health() {
       return $?
       ;;
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -2006,7 +2171,7 @@ function _picocli_campaignctl_agent_batchevents() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--wait' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--concurrency' '--chunk-size' '--max-downtime' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--concurrency' '--chunk-size' '--max-downtime' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2044,6 +2209,9 @@ function _picocli_campaignctl_agent_batchevents() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2063,7 +2231,7 @@ function _picocli_campaignctl_agent_createcampaign() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--dry-run' '--no-ai' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--ai-url' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--ai-url' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2095,6 +2263,9 @@ function _picocli_campaignctl_agent_createcampaign() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2114,7 +2285,7 @@ function _picocli_campaignctl_config_set() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2122,8 +2293,11 @@ function _picocli_campaignctl_config_set() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
-  local KEY_pos_param_args=("url" "ai-url" "ai-token" "username" "password" "data-dir" "db-url" "db-user") # 0-0 values
+  local KEY_pos_param_args=("url" "ai-url" "ai-token" "username" "password" "data-dir" "db-url" "db-user" "cacert") # 0-0 values
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
@@ -2147,7 +2321,7 @@ function _picocli_campaignctl_config_get() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2155,8 +2329,11 @@ function _picocli_campaignctl_config_get() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
-  local KEY_pos_param_args=("url" "ai-url" "ai-token" "username" "password" "data-dir" "db-url" "db-user") # 0-0 values
+  local KEY_pos_param_args=("url" "ai-url" "ai-token" "username" "password" "data-dir" "db-url" "db-user" "cacert") # 0-0 values
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
@@ -2180,7 +2357,7 @@ function _picocli_campaignctl_config_list() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-o' '--output' '--profile'"
+  local arg_opts="'-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2192,6 +2369,9 @@ function _picocli_campaignctl_config_list() {
       return $?
       ;;
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -2213,12 +2393,15 @@ function _picocli_campaignctl_config_useprofile() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac

@@ -28,7 +28,12 @@ public final class AgentsServer implements AutoCloseable {
     }
 
     public static AgentsServer start(String host, int port, DomainApi domain, AiApi ai, Authenticator authenticator) {
-        return new AgentsServer(Servers.start(host, port, AgentsService.MAX_FILE_BYTES + 1024L,
+        return start(host, port, null, domain, ai, authenticator);
+    }
+
+    /** @param tls the certificate and key to serve HTTPS with, or null for plain HTTP */
+    public static AgentsServer start(String host, int port, ServerTls tls, DomainApi domain, AiApi ai, Authenticator authenticator) {
+        return new AgentsServer(Servers.start(host, port, tls, AgentsService.MAX_FILE_BYTES + 1024L,
                 routing -> routing(routing, domain, ai, authenticator)));
     }
 

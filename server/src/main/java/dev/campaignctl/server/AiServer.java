@@ -26,7 +26,12 @@ public final class AiServer implements AutoCloseable {
     }
 
     public static AiServer start(String host, int port, AiApi api, String token) {
-        return new AiServer(Servers.start(host, port, DomainServer.MAX_PAYLOAD, routing -> routing(routing, api, token)));
+        return start(host, port, null, api, token);
+    }
+
+    /** @param tls the certificate and key to serve HTTPS with, or null for plain HTTP */
+    public static AiServer start(String host, int port, ServerTls tls, AiApi api, String token) {
+        return new AiServer(Servers.start(host, port, tls, DomainServer.MAX_PAYLOAD, routing -> routing(routing, api, token)));
     }
 
     public int port() {

@@ -29,7 +29,12 @@ public final class DomainServer implements AutoCloseable {
     }
 
     public static DomainServer start(String host, int port, DomainApi api, Authenticator authenticator) {
-        WebServer server = Servers.start(host, port, MAX_PAYLOAD, routing -> routing(routing, api, authenticator));
+        return start(host, port, null, api, authenticator);
+    }
+
+    /** @param tls the certificate and key to serve HTTPS with, or null for plain HTTP */
+    public static DomainServer start(String host, int port, ServerTls tls, DomainApi api, Authenticator authenticator) {
+        WebServer server = Servers.start(host, port, tls, MAX_PAYLOAD, routing -> routing(routing, api, authenticator));
         return new DomainServer(server);
     }
 

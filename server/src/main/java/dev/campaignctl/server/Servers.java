@@ -4,6 +4,7 @@ import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.ErrorKind;
 import io.helidon.cors.CrossOriginConfig;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.cors.CorsSupport;
 import io.helidon.webserver.http.HttpRouting;
 import java.util.function.Consumer;
@@ -15,14 +16,21 @@ public final class Servers {
     }
 
     static WebServer start(String host, int port, long maxPayload, Consumer<HttpRouting.Builder> routing) {
-        return WebServer.builder()
+        return start(host, port, null, maxPayload, routing);
+    }
+
+    /** @param tls the certificate and key to serve HTTPS with, or null for plain HTTP */
+    static WebServer start(String host, int port, ServerTls tls, long maxPayload, Consumer<HttpRouting.Builder> routing) {
+        WebServerConfig.Builder server = WebServer.builder()
                 .host(host)
                 .port(port)
                 .maxPayloadSize(maxPayload)
                 .shutdownHook(false)
-                .routing(routing)
-                .build()
-                .start();
+                .routing(routing);
+        if (tls != null) {
+            server.tls(tls.tls());
+        }
+        return server.build().start();
     }
 
     /**
