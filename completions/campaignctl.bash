@@ -335,12 +335,15 @@ function _picocli_campaignctl() {
 
   local commands="serve campaign rule event earnings process-events customer redemption ledger expire-points ai agent shell completion config version help"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -362,12 +365,15 @@ function _picocli_campaignctl_serve() {
 
   local commands="domain ai agents all"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -389,12 +395,15 @@ function _picocli_campaignctl_campaign() {
 
   local commands="create list get update activate pause end"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -416,12 +425,15 @@ function _picocli_campaignctl_rule() {
 
   local commands="add list test backtest"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -443,12 +455,15 @@ function _picocli_campaignctl_event() {
 
   local commands="register get list explain refund"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -470,12 +485,15 @@ function _picocli_campaignctl_earnings() {
 
   local commands="list"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -497,7 +515,7 @@ function _picocli_campaignctl_processevents() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet' '--once' '--until-empty' '--no-lock' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--data-dir' '--db-url' '--db-user' '-o' '--output' '--batch-size' '--workers' '--max-time' '--poll-interval' '--profile'"
+  local arg_opts="'--data-dir' '--db-url' '--db-user' '-o' '--output' '--batch-size' '--workers' '--max-time' '--poll-interval' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -535,6 +553,9 @@ function _picocli_campaignctl_processevents() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -554,12 +575,15 @@ function _picocli_campaignctl_customer() {
 
   local commands="balance ledger redeem adjust"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -581,12 +605,15 @@ function _picocli_campaignctl_redemption() {
 
   local commands="reverse"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -608,12 +635,15 @@ function _picocli_campaignctl_ledger() {
 
   local commands="verify"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -635,7 +665,7 @@ function _picocli_campaignctl_expirepoints() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--now' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--now' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -667,6 +697,9 @@ function _picocli_campaignctl_expirepoints() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -686,12 +719,15 @@ function _picocli_campaignctl_ai() {
 
   local commands="generate providers cache"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -713,12 +749,15 @@ function _picocli_campaignctl_agent() {
 
   local commands="batch-events create-campaign"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -740,12 +779,15 @@ function _picocli_campaignctl_shell() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -767,12 +809,15 @@ function _picocli_campaignctl_completion() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -800,12 +845,15 @@ function _picocli_campaignctl_config() {
 
   local commands="set get list use-profile"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -827,12 +875,15 @@ function _picocli_campaignctl_version() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -854,12 +905,15 @@ function _picocli_campaignctl_help() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -881,13 +935,25 @@ function _picocli_campaignctl_serve_domain() {
 
   local commands=""
   local flag_opts="'--no-processor' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--host' '--data-dir' '--db-url' '--db-user' '--max-connections' '--max-concurrent-requests' '--idle-timeout' '--read-timeout' '--max-json-body' '--port' '--poll-interval' '--workers' '--batch-size' '--max-batch-body' '--profile'"
+  local arg_opts="'--host' '--tls-cert' '--tls-key' '--data-dir' '--db-url' '--db-user' '--max-connections' '--max-concurrent-requests' '--idle-timeout' '--read-timeout' '--max-json-body' '--port' '--poll-interval' '--workers' '--batch-size' '--max-batch-body' '--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--host')
       return
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--data-dir')
       local IFS=$'\n'
@@ -934,6 +1000,9 @@ function _picocli_campaignctl_serve_domain() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -953,13 +1022,25 @@ function _picocli_campaignctl_serve_ai() {
 
   local commands=""
   local flag_opts="'--insecure-no-token' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--host' '--data-dir' '--db-url' '--db-user' '--max-connections' '--max-concurrent-requests' '--idle-timeout' '--read-timeout' '--max-json-body' '--port' '--ai-port' '--profile'"
+  local arg_opts="'--host' '--tls-cert' '--tls-key' '--data-dir' '--db-url' '--db-user' '--max-connections' '--max-concurrent-requests' '--idle-timeout' '--read-timeout' '--max-json-body' '--port' '--ai-port' '--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--host')
       return
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--data-dir')
       local IFS=$'\n'
@@ -994,6 +1075,9 @@ function _picocli_campaignctl_serve_ai() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1013,13 +1097,25 @@ function _picocli_campaignctl_serve_agents() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--host' '--data-dir' '--db-url' '--db-user' '--max-connections' '--max-concurrent-requests' '--idle-timeout' '--read-timeout' '--max-json-body' '--port' '--agents-port' '--max-agent-file' '--agent-max-runs' '--agent-run-retention' '--profile'"
+  local arg_opts="'--host' '--tls-cert' '--tls-key' '--data-dir' '--db-url' '--db-user' '--max-connections' '--max-concurrent-requests' '--idle-timeout' '--read-timeout' '--max-json-body' '--port' '--agents-port' '--max-agent-file' '--agent-max-runs' '--agent-run-retention' '--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--host')
       return
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--data-dir')
       local IFS=$'\n'
@@ -1063,6 +1159,9 @@ function _picocli_campaignctl_serve_agents() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1082,13 +1181,25 @@ function _picocli_campaignctl_serve_all() {
 
   local commands=""
   local flag_opts="'--no-processor' '--insecure-no-token' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--host' '--data-dir' '--db-url' '--db-user' '--max-connections' '--max-concurrent-requests' '--idle-timeout' '--read-timeout' '--max-json-body' '--port' '--ai-port' '--agents-port' '--poll-interval' '--workers' '--batch-size' '--max-batch-body' '--max-agent-file' '--agent-max-runs' '--agent-run-retention' '--profile'"
+  local arg_opts="'--host' '--tls-cert' '--tls-key' '--data-dir' '--db-url' '--db-user' '--max-connections' '--max-concurrent-requests' '--idle-timeout' '--read-timeout' '--max-json-body' '--port' '--ai-port' '--agents-port' '--poll-interval' '--workers' '--batch-size' '--max-batch-body' '--max-agent-file' '--agent-max-runs' '--agent-run-retention' '--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--host')
       return
+      ;;
+    '--tls-cert')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
+      ;;
+    '--tls-key')
+      local IFS=$'\n'
+      type compopt &>/dev/null && compopt -o filenames
+      COMPREPLY=( $( compgen -f -- "${curr_word}" ) ) # files
+      return $?
       ;;
     '--data-dir')
       local IFS=$'\n'
@@ -1150,6 +1261,9 @@ function _picocli_campaignctl_serve_all() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1169,7 +1283,7 @@ function _picocli_campaignctl_campaign_create() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--points-valid-for' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--points-valid-for' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1228,6 +1342,9 @@ function _picocli_campaignctl_campaign_create() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1247,7 +1364,7 @@ function _picocli_campaignctl_campaign_list() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1282,6 +1399,9 @@ function _picocli_campaignctl_campaign_list() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1301,7 +1421,7 @@ function _picocli_campaignctl_campaign_get() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1330,6 +1450,9 @@ function _picocli_campaignctl_campaign_get() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1349,7 +1472,7 @@ function _picocli_campaignctl_campaign_update() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--points-valid-for' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--points-valid-for' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1405,6 +1528,9 @@ function _picocli_campaignctl_campaign_update() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1424,7 +1550,7 @@ function _picocli_campaignctl_campaign_activate() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1451,6 +1577,9 @@ function _picocli_campaignctl_campaign_activate() {
       return $?
       ;;
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -1472,7 +1601,7 @@ function _picocli_campaignctl_campaign_pause() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1499,6 +1628,9 @@ function _picocli_campaignctl_campaign_pause() {
       return $?
       ;;
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -1520,7 +1652,7 @@ function _picocli_campaignctl_campaign_end() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1549,6 +1681,9 @@ function _picocli_campaignctl_campaign_end() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1568,7 +1703,7 @@ function _picocli_campaignctl_rule_add() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--name' '--priority' '-f' '--file' '--when' '--reward' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--name' '--priority' '-f' '--file' '--when' '--reward' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1615,6 +1750,9 @@ function _picocli_campaignctl_rule_add() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1634,7 +1772,7 @@ function _picocli_campaignctl_rule_list() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1666,6 +1804,9 @@ function _picocli_campaignctl_rule_list() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1685,7 +1826,7 @@ function _picocli_campaignctl_rule_test() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--event' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--event' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1717,6 +1858,9 @@ function _picocli_campaignctl_rule_test() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1736,7 +1880,7 @@ function _picocli_campaignctl_rule_backtest() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--rules' '--since' '--until' '--max-changes' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--rules' '--since' '--until' '--max-changes' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1777,6 +1921,9 @@ function _picocli_campaignctl_rule_backtest() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1796,7 +1943,7 @@ function _picocli_campaignctl_event_register() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--no-process' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--amount' '--merchant' '--customer' '--currency' '--occurred-at' '--external-id' '--data' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--amount' '--merchant' '--customer' '--currency' '--occurred-at' '--external-id' '--data' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1849,6 +1996,9 @@ function _picocli_campaignctl_event_register() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1868,7 +2018,7 @@ function _picocli_campaignctl_event_get() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1897,6 +2047,9 @@ function _picocli_campaignctl_event_get() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1916,7 +2069,7 @@ function _picocli_campaignctl_event_list() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1951,6 +2104,9 @@ function _picocli_campaignctl_event_list() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -1970,7 +2126,7 @@ function _picocli_campaignctl_event_explain() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1999,6 +2155,9 @@ function _picocli_campaignctl_event_explain() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2018,7 +2177,7 @@ function _picocli_campaignctl_event_refund() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--amount' '--reason' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--amount' '--reason' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2053,6 +2212,9 @@ function _picocli_campaignctl_event_refund() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2072,7 +2234,7 @@ function _picocli_campaignctl_earnings_list() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--customer' '--limit' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--customer' '--limit' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2110,6 +2272,9 @@ function _picocli_campaignctl_earnings_list() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2129,7 +2294,7 @@ function _picocli_campaignctl_customer_balance() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2158,6 +2323,9 @@ function _picocli_campaignctl_customer_balance() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2177,7 +2345,7 @@ function _picocli_campaignctl_customer_ledger() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--all' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--limit' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--limit' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2209,6 +2377,9 @@ function _picocli_campaignctl_customer_ledger() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2228,7 +2399,7 @@ function _picocli_campaignctl_customer_redeem() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--points' '--reason' '--external-id' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--points' '--reason' '--external-id' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2266,6 +2437,9 @@ function _picocli_campaignctl_customer_redeem() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2285,7 +2459,7 @@ function _picocli_campaignctl_customer_adjust() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--points' '--reason' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--points' '--reason' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2320,6 +2494,9 @@ function _picocli_campaignctl_customer_adjust() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2339,7 +2516,7 @@ function _picocli_campaignctl_redemption_reverse() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2366,6 +2543,9 @@ function _picocli_campaignctl_redemption_reverse() {
       return $?
       ;;
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -2387,7 +2567,7 @@ function _picocli_campaignctl_ledger_verify() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2416,6 +2596,9 @@ function _picocli_campaignctl_ledger_verify() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2435,7 +2618,7 @@ function _picocli_campaignctl_ai_generate() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet' '--no-cache' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--ai-url' '-o' '--output' '--provider' '--model' '--max-tokens' '--temperature' '--profile'"
+  local arg_opts="'--ai-url' '-o' '--output' '--provider' '--model' '--max-tokens' '--temperature' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
   local provider_option_args=("openai" "anthropic") # --provider values
 
@@ -2467,6 +2650,9 @@ function _picocli_campaignctl_ai_generate() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2486,7 +2672,7 @@ function _picocli_campaignctl_ai_providers() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--ai-url' '-o' '--output' '--profile'"
+  local arg_opts="'--ai-url' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2501,6 +2687,9 @@ function _picocli_campaignctl_ai_providers() {
       return $?
       ;;
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -2522,12 +2711,15 @@ function _picocli_campaignctl_ai_cache() {
 
   local commands="clear health"
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -2549,7 +2741,7 @@ function _picocli_campaignctl_ai_cache_clear() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--ai-url' '-o' '--output' '--profile'"
+  local arg_opts="'--ai-url' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2564,6 +2756,9 @@ function _picocli_campaignctl_ai_cache_clear() {
       return $?
       ;;
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -2585,7 +2780,7 @@ function _picocli_campaignctl_ai_cache_health() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--ai-url' '-o' '--output' '--profile'"
+  local arg_opts="'--ai-url' '-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2600,6 +2795,9 @@ function _picocli_campaignctl_ai_cache_health() {
       return $?
       ;;
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -2621,7 +2819,7 @@ function _picocli_campaignctl_agent_batchevents() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--wait' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--concurrency' '--chunk-size' '--max-downtime' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--concurrency' '--chunk-size' '--max-downtime' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2659,6 +2857,9 @@ function _picocli_campaignctl_agent_batchevents() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2678,7 +2879,7 @@ function _picocli_campaignctl_agent_createcampaign() {
 
   local commands=""
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--dry-run' '--no-ai' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--ai-url' '--profile'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--ai-url' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2710,6 +2911,9 @@ function _picocli_campaignctl_agent_createcampaign() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
 
   if [[ "${curr_word}" == -* ]]; then
@@ -2729,7 +2933,7 @@ function _picocli_campaignctl_config_set() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2737,8 +2941,11 @@ function _picocli_campaignctl_config_set() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
-  local KEY_pos_param_args=("url" "ai-url" "ai-token" "username" "password" "data-dir" "db-url" "db-user") # 0-0 values
+  local KEY_pos_param_args=("url" "ai-url" "ai-token" "username" "password" "data-dir" "db-url" "db-user" "cacert") # 0-0 values
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
@@ -2762,7 +2969,7 @@ function _picocli_campaignctl_config_get() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2770,8 +2977,11 @@ function _picocli_campaignctl_config_get() {
     '--profile')
       return
       ;;
+    '--cacert')
+      return
+      ;;
   esac
-  local KEY_pos_param_args=("url" "ai-url" "ai-token" "username" "password" "data-dir" "db-url" "db-user") # 0-0 values
+  local KEY_pos_param_args=("url" "ai-url" "ai-token" "username" "password" "data-dir" "db-url" "db-user" "cacert") # 0-0 values
 
   if [[ "${curr_word}" == -* ]]; then
     COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
@@ -2795,7 +3005,7 @@ function _picocli_campaignctl_config_list() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'-o' '--output' '--profile'"
+  local arg_opts="'-o' '--output' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2807,6 +3017,9 @@ function _picocli_campaignctl_config_list() {
       return $?
       ;;
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac
@@ -2828,12 +3041,15 @@ function _picocli_campaignctl_config_useprofile() {
 
   local commands=""
   local flag_opts="'-h' '--help' '-V' '--version'"
-  local arg_opts="'--profile'"
+  local arg_opts="'--profile' '--cacert'"
 
   type compopt &>/dev/null && compopt +o default
 
   case ${prev_word} in
     '--profile')
+      return
+      ;;
+    '--cacert')
       return
       ;;
   esac

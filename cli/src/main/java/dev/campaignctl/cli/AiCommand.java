@@ -47,7 +47,7 @@ final class AiCommand {
                 target = new ServerState(dataDir).aiUrl().orElse(null);
             }
             if (target != null) {
-                return new HttpAiApi(URI.create(target), cli.setting(null, "AI_API_TOKEN", "ai-token"));
+                return new HttpAiApi(URI.create(target), cli.setting(null, "AI_API_TOKEN", "ai-token"), cli.trust());
             }
             return new LocalAiApi(AiGateway.fromConfig(AiConfig.fromEnv(cli.env())), true);
         }

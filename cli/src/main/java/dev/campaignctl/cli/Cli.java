@@ -1,6 +1,8 @@
 package dev.campaignctl.cli;
 
+import dev.campaignctl.core.http.Trust;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -8,7 +10,7 @@ import java.util.Map;
  * rather than read from {@code System}, so tests drive the real command tree in-process.
  */
 public record Cli(PrintWriter out, PrintWriter err, Map<String, String> env, boolean terminal, Sessions sessions,
-                  Profile profileChoice) {
+                  Profile profileChoice, String cacertFlag) {
 
     /** The profile asked for with {@code --profile} (or none), its values read from the config file once. */
     public static final class Profile {
@@ -28,15 +30,19 @@ public record Cli(PrintWriter out, PrintWriter err, Map<String, String> env, boo
     }
 
     public Cli(PrintWriter out, PrintWriter err, Map<String, String> env, boolean terminal) {
-        this(out, err, env, terminal, null, new Profile(null));
+        this(out, err, env, terminal, null, new Profile(null), null);
     }
 
     public Cli(PrintWriter out, PrintWriter err, Map<String, String> env, boolean terminal, Sessions sessions) {
-        this(out, err, env, terminal, sessions, new Profile(null));
+        this(out, err, env, terminal, sessions, new Profile(null), null);
     }
 
-    public Cli withProfile(String flag) {
-        return new Cli(out, err, env, terminal, sessions, new Profile(flag));
+    /**
+     * This run's copy with the global options a command needs before picocli has parsed them:
+     * {@code --profile} and {@code --cacert} (null when not given).
+     */
+    public Cli withGlobalFlags(String profileFlag, String cacertFlag) {
+        return new Cli(out, err, env, terminal, sessions, new Profile(profileFlag), cacertFlag);
     }
 
     public String profileFlag() {
@@ -55,6 +61,22 @@ public record Cli(PrintWriter out, PrintWriter err, Map<String, String> env, boo
         }
         String fromEnv = envName == null ? null : env(envName);
         return fromEnv != null ? fromEnv : profile().get(profileKey);
+    }
+
+    /**
+     * The CAs an https service's certificate must chain to: those of {@code --cacert},
+     * {@code CAMPAIGNCTL_CACERT} or the profile's {@code cacert} (a PEM file), else the JVM's.
+     */
+    public Trust trust() {
+        String file = setting(cacertFlag, "CAMPAIGNCTL_CACERT", "cacert");
+        if (file == null) {
+            return Trust.JVM;
+        }
+        try {
+            return Trust.pemFile(Path.of(file));
+        } catch (IllegalArgumentException e) {
+            throw new Bodies.UsageException(e.getMessage());
+        }
     }
 
     public String env(String name) {

@@ -28,6 +28,12 @@ public final class Main {
             description = "Connection profile to use (env CAMPAIGNCTL_PROFILE; see config).")
     String profile;
 
+    // Read before parsing, as --profile is (see globalFlag); declared so that picocli accepts it anywhere.
+    @picocli.CommandLine.Option(names = "--cacert", paramLabel = "FILE", scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "PEM file of the CA(s) an https service's certificate must chain to, instead of the JVM's"
+                    + " (env CAMPAIGNCTL_CACERT, profile key cacert).")
+    String cacert;
+
     // -h/--help and -V/--version on every command, as in `campaignctl serve --help`. Declared here
     // rather than with mixinStandardHelpOptions, which picocli re-creates by reflection for every
     // command added under an inheriting root: a few milliseconds of each short command's start.
@@ -127,9 +133,9 @@ public final class Main {
     }
 
     static int run(Cli cli, String... args) {
-        Cli withProfile = cli.withProfile(profileFlag(args));
+        Cli withFlags = cli.withGlobalFlags(globalFlag("--profile", args), globalFlag("--cacert", args));
         java.util.List<String> words = words(args);
-        return commandLine(withProfile, needed(words), subcommand(words)).execute(args);
+        return commandLine(withFlags, needed(words), subcommand(words)).execute(args);
     }
 
     /**
@@ -167,7 +173,7 @@ public final class Main {
                 ? words.get(1) : null;
     }
 
-    /** The first two words of a command line that are not options (nor --profile's value); null when it reads @files. */
+    /** The first two words of a command line that are not options (nor the value of --profile or --cacert); null when it reads @files. */
     private static java.util.List<String> words(String... args) {
         for (String arg : args) {
             if (arg.startsWith("@")) {
@@ -176,7 +182,7 @@ public final class Main {
         }
         java.util.List<String> words = new java.util.ArrayList<>(2);
         for (int i = 0; i < args.length && words.size() < 2; i++) {
-            if (args[i].equals("--profile")) {
+            if (args[i].equals("--profile") || args[i].equals("--cacert")) {
                 i++;
             } else if (!args[i].startsWith("-")) {
                 words.add(args[i]);
@@ -185,14 +191,17 @@ public final class Main {
         return words;
     }
 
-    /** --profile is needed before parsing, to resolve settings while commands are built and run. */
-    static String profileFlag(String... args) {
+    /**
+     * The value of a global option ({@code --profile}, {@code --cacert}), needed before parsing to
+     * resolve settings while commands are built and run; null when not given.
+     */
+    static String globalFlag(String name, String... args) {
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--profile") && i + 1 < args.length) {
+            if (args[i].equals(name) && i + 1 < args.length) {
                 return args[i + 1];
             }
-            if (args[i].startsWith("--profile=")) {
-                return args[i].substring("--profile=".length());
+            if (args[i].startsWith(name + "=")) {
+                return args[i].substring(name.length() + 1);
             }
         }
         return null;

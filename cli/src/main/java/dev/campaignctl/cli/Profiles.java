@@ -24,7 +24,8 @@ import java.util.TreeMap;
 public final class Profiles {
 
     /** The keys a profile may set. */
-    public static final List<String> KEYS = List.of("url", "ai-url", "ai-token", "username", "password", "data-dir", "db-url", "db-user");
+    public static final List<String> KEYS = List.of("url", "ai-url", "ai-token", "username", "password", "data-dir", "db-url", "db-user",
+            "cacert");
     static final String DEFAULT = "default";
 
     private final Path file;

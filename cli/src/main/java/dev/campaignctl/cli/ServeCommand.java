@@ -8,10 +8,13 @@ import dev.campaignctl.server.AiServer;
 import dev.campaignctl.server.DomainServer;
 import dev.campaignctl.server.ServeOptions;
 import dev.campaignctl.server.ServerLimits;
+import dev.campaignctl.server.ServerTls;
 import dev.campaignctl.server.Services;
 import dev.campaignctl.core.ai.AiConfig;
+import dev.campaignctl.core.http.Trust;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Set;
@@ -30,10 +33,31 @@ import picocli.CommandLine.Option;
         subcommands = {ServeCommand.Domain.class, ServeCommand.Ai.class, ServeCommand.Agents.class, ServeCommand.All.class})
 final class ServeCommand {
 
-    /** Where every service listens. */
+    /** Where every service listens, and the certificate it serves HTTPS with. */
     static final class Listen {
         @Option(names = "--host", defaultValue = "127.0.0.1",
                 description = "Interface to listen on; 0.0.0.0 for every one (default: ${DEFAULT-VALUE}).") String host;
+        @Option(names = "--tls-cert", paramLabel = "FILE",
+                description = "Serve HTTPS on every service: PEM certificate chain, the server's certificate first (with --tls-key).")
+        Path tlsCert;
+        @Option(names = "--tls-key", paramLabel = "FILE",
+                description = "PEM PKCS#8 private key (BEGIN PRIVATE KEY, unencrypted) of --tls-cert.")
+        Path tlsKey;
+
+        /** The certificate and key read now, or null for plain HTTP; files that cannot be used are a usage error. */
+        ServerTls tls() {
+            if (tlsCert == null && tlsKey == null) {
+                return null;
+            }
+            if (tlsCert == null || tlsKey == null) {
+                throw new Bodies.UsageException("--tls-cert and --tls-key go together: give both, or neither for plain HTTP");
+            }
+            try {
+                return ServerTls.fromPem(tlsCert, tlsKey);
+            } catch (IllegalArgumentException e) {
+                throw new Bodies.UsageException(e.getMessage());
+            }
+        }
     }
 
     /** How the domain service's background processor runs. */
@@ -83,14 +107,15 @@ final class ServeCommand {
                 stopped.countDown();
             }, "campaignctl-shutdown"));
             String host = options.host();
+            String scheme = options.tls() == null ? "http" : "https";
             if (kinds().contains(Services.Kind.DOMAIN)) {
-                cli.err().printf("domain service listening on http://%s:%d (%s)%n", host, services.domainPort(), options.db());
+                cli.err().printf("domain service listening on %s://%s:%d (%s)%n", scheme, host, services.domainPort(), options.db());
             }
             if (kinds().contains(Services.Kind.AI)) {
-                cli.err().printf("AI management service listening on http://%s:%d (%s)%n", host, services.aiPort(), options.ai());
+                cli.err().printf("AI management service listening on %s://%s:%d (%s)%n", scheme, host, services.aiPort(), options.ai());
             }
             if (kinds().contains(Services.Kind.AGENTS)) {
-                cli.err().printf("agents service listening on http://%s:%d%n", host, services.agentsPort());
+                cli.err().printf("agents service listening on %s://%s:%d%n", scheme, host, services.agentsPort());
             }
             cli.err().printf("ready in %d ms%n", (System.nanoTime() - start) / 1_000_000);
             cli.err().flush();
@@ -138,7 +163,13 @@ final class ServeCommand {
         ServeOptions options(int domainPort, EventProcessor.Settings processing, boolean runProcessor, int aiPort, int agentsPort) {
             return new ServeOptions(database.config(cli), database.dataDir(cli), listen.host, domainPort,
                     credentials(), processing, runProcessor, aiPort, AiConfig.fromEnv(cli.env()), cli.env("AI_API_TOKEN"),
-                    agentsPort, cli.env("DEMO_DOMAIN_URL"), cli.env("AI_MANAGEMENT_URL"), limits(), agentRuns());
+                    agentsPort, cli.env("DEMO_DOMAIN_URL"), cli.env("AI_MANAGEMENT_URL"), limits(), agentRuns(), listen.tls(),
+                    clientTrust());
+        }
+
+        /** The CAs the agents service alone trusts for DEMO_DOMAIN_URL and AI_MANAGEMENT_URL; the others call no service. */
+        private Trust clientTrust() {
+            return kinds().equals(EnumSet.of(Services.Kind.AGENTS)) ? cli.trust() : Trust.JVM;
         }
 
         private Credentials credentials() {

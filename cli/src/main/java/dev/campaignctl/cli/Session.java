@@ -34,7 +34,7 @@ public final class Session implements AutoCloseable {
             return connect(cli, options, false);
         }
         String key = options.url + "|" + options.embedded + "|" + options.database.dataDir(cli) + "|"
-                + options.database.dbUrl + "|" + cli.env("DEMO_DOMAIN_URL") + "|" + cli.env("DB_URL");
+                + options.database.dbUrl + "|" + cli.env("DEMO_DOMAIN_URL") + "|" + cli.env("DB_URL") + "|" + cli.cacertFlag();
         return cli.sessions().get(key, () -> connect(cli, options, true));
     }
 
@@ -48,7 +48,7 @@ public final class Session implements AutoCloseable {
             Credentials credentials = clientCredentials(cli, dataDir).orElse(null);
             return new Session(new HttpDomainApi(URI.create(url),
                     credentials == null ? null : credentials.username(),
-                    credentials == null ? null : credentials.password()), null, shared);
+                    credentials == null ? null : credentials.password(), cli.trust()), null, shared);
         }
         Database database = Database.open(options.database.config(cli));
         return new Session(new LocalDomainApi(database, null, true), database, shared);

@@ -95,7 +95,8 @@ final class ShellCommand implements Callable<Integer> {
                     writer.println("already in the shell");
                     continue;
                 }
-                Main.commandLine(shellCli.withProfile(Main.profileFlag(words))).execute(words);
+                Main.commandLine(shellCli.withGlobalFlags(Main.globalFlag("--profile", words), Main.globalFlag("--cacert", words)))
+                        .execute(words);
                 writer.flush();
             }
             reader.getHistory().save();

@@ -1,16 +1,17 @@
 package dev.campaignctl.cli;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import dev.campaignctl.core.config.Credentials;
 import dev.campaignctl.core.config.CredentialsFile;
 import dev.campaignctl.server.ServerState;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,51 +111,38 @@ final class TrainingRunCommand implements Callable<Integer> {
                 "/events/1", EVENT + ",\"earnings\":[" + EARNING + "]}",
                 "/earnings", "[" + EARNING + "]");
 
-        private final ServerSocket socket = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+        /** The JDK's small server: no Helidon to start, and its classes are not the ones short commands need cached. */
+        private final HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
 
         StandIn() throws IOException {
-            Thread.ofPlatform().daemon().name("training-stand-in").start(this::serve);
+            server.createContext("/", StandIn::answer);
+            server.start();
         }
 
         String url() {
-            InetAddress address = socket.getInetAddress();
-            String host = address instanceof java.net.Inet6Address ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
-            return "http://" + host + ":" + socket.getLocalPort();
+            InetSocketAddress address = server.getAddress();
+            String host = address.getAddress() instanceof Inet6Address
+                    ? "[" + address.getAddress().getHostAddress() + "]" : address.getAddress().getHostAddress();
+            return "http://" + host + ":" + address.getPort();
         }
 
-        private void serve() {
-            while (!socket.isClosed()) {
-                try (Socket connection = socket.accept()) {
-                    answer(connection.getInputStream(), connection.getOutputStream());
-                } catch (IOException | RuntimeException e) {
-                    // closed at the end of the run, or a client that went away or sent nonsense
-                }
-            }
-        }
-
-        private static void answer(InputStream in, OutputStream out) throws IOException {
-            StringBuilder head = new StringBuilder();
-            int c;
-            while (!head.toString().endsWith("\r\n\r\n") && (c = in.read()) >= 0) {
-                head.append((char) c);
-            }
-            String target = head.toString().split(" ", 3)[1];
-            String path = target.contains("?") ? target.substring(0, target.indexOf('?')) : target;
-            String body = ANSWERS.get(path);
+        private static void answer(HttpExchange exchange) throws IOException {
+            String body = ANSWERS.get(exchange.getRequestURI().getPath());
             int status = body != null ? 200 : 404;
             if (body == null) {
                 body = "{\"error\":\"not_found\",\"message\":\"campaign 2 not found\"}";
             }
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            out.write(("HTTP/1.1 " + status + " X\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length
-                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            out.write(bytes);
-            out.flush();
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
         }
 
         @Override
-        public void close() throws IOException {
-            socket.close();
+        public void close() {
+            server.stop(0);
         }
     }
 }

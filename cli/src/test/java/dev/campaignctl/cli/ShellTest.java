@@ -19,8 +19,9 @@ class ShellTest {
 
     @Test
     void commandsRunErrorsDoNotEndTheSessionAndHistoryIsWrittenOwnerOnlyWithoutSecrets(@TempDir Path dir) throws Exception {
+        // Its own config directory: "config set" below must not write the user's profiles.
         Map<String, String> env = Map.of("CAMPAIGNCTL_HOME", dir.toString(), "XDG_STATE_HOME", dir.resolve("state").toString(),
-                "DB_URL", TestDatabases.newDatabaseUrl(), "DB_USER", "postgres");
+                "XDG_CONFIG_HOME", dir.resolve("config").toString(), "DB_URL", TestDatabases.newDatabaseUrl(), "DB_USER", "postgres");
         String input = String.join("\n",
                 "campaign create --name \"Shell Sale\" -o json",
                 "event get 424242",

@@ -33,12 +33,23 @@ public final class AgentsServer implements AutoCloseable {
     }
 
     public static AgentsServer start(String host, int port, DomainApi domain, AiApi ai, Authenticator authenticator) {
-        return start(host, port, ServerLimits.DEFAULTS, AgentRuns.Settings.DEFAULTS, domain, ai, authenticator);
+        return start(host, port, ServerLimits.DEFAULTS, AgentRuns.Settings.DEFAULTS, null, domain, ai, authenticator);
     }
 
     public static AgentsServer start(String host, int port, ServerLimits limits, AgentRuns.Settings runs, DomainApi domain,
                                      AiApi ai, Authenticator authenticator) {
-        return new AgentsServer(Servers.start(host, port, limits, Math.max(limits.maxJsonBody(), limits.maxAgentFile()),
+        return start(host, port, limits, runs, null, domain, ai, authenticator);
+    }
+
+    /** @param tls the certificate and key to serve HTTPS with, or null for plain HTTP */
+    public static AgentsServer start(String host, int port, ServerTls tls, DomainApi domain, AiApi ai, Authenticator authenticator) {
+        return start(host, port, ServerLimits.DEFAULTS, AgentRuns.Settings.DEFAULTS, tls, domain, ai, authenticator);
+    }
+
+    /** @param tls the certificate and key to serve HTTPS with, or null for plain HTTP */
+    public static AgentsServer start(String host, int port, ServerLimits limits, AgentRuns.Settings runs, ServerTls tls,
+                                     DomainApi domain, AiApi ai, Authenticator authenticator) {
+        return new AgentsServer(Servers.start(host, port, limits, tls, Math.max(limits.maxJsonBody(), limits.maxAgentFile()),
                 routing -> routing(routing, domain, ai, authenticator, limits, runs)));
     }
 

@@ -30,11 +30,21 @@ public final class AiServer implements AutoCloseable {
     }
 
     public static AiServer start(String host, int port, AiApi api, String token) {
-        return start(host, port, ServerLimits.DEFAULTS, api, token);
+        return start(host, port, ServerLimits.DEFAULTS, null, api, token);
     }
 
     public static AiServer start(String host, int port, ServerLimits limits, AiApi api, String token) {
-        return new AiServer(Servers.start(host, port, limits, limits.maxJsonBody(), routing -> routing(routing, api, token, limits)));
+        return start(host, port, limits, null, api, token);
+    }
+
+    /** @param tls the certificate and key to serve HTTPS with, or null for plain HTTP */
+    public static AiServer start(String host, int port, ServerTls tls, AiApi api, String token) {
+        return start(host, port, ServerLimits.DEFAULTS, tls, api, token);
+    }
+
+    /** @param tls the certificate and key to serve HTTPS with, or null for plain HTTP */
+    public static AiServer start(String host, int port, ServerLimits limits, ServerTls tls, AiApi api, String token) {
+        return new AiServer(Servers.start(host, port, limits, tls, limits.maxJsonBody(), routing -> routing(routing, api, token, limits)));
     }
 
     public int port() {

@@ -31,11 +31,22 @@ public final class DomainServer implements AutoCloseable {
     }
 
     public static DomainServer start(String host, int port, DomainApi api, Authenticator authenticator) {
-        return start(host, port, ServerLimits.DEFAULTS, api, authenticator);
+        return start(host, port, ServerLimits.DEFAULTS, null, api, authenticator);
     }
 
     public static DomainServer start(String host, int port, ServerLimits limits, DomainApi api, Authenticator authenticator) {
-        return new DomainServer(Servers.start(host, port, limits,
+        return start(host, port, limits, null, api, authenticator);
+    }
+
+    /** @param tls the certificate and key to serve HTTPS with, or null for plain HTTP */
+    public static DomainServer start(String host, int port, ServerTls tls, DomainApi api, Authenticator authenticator) {
+        return start(host, port, ServerLimits.DEFAULTS, tls, api, authenticator);
+    }
+
+    /** @param tls the certificate and key to serve HTTPS with, or null for plain HTTP */
+    public static DomainServer start(String host, int port, ServerLimits limits, ServerTls tls, DomainApi api,
+                                     Authenticator authenticator) {
+        return new DomainServer(Servers.start(host, port, limits, tls,
                 Math.max(limits.maxJsonBody(), limits.maxBatchBody()), routing -> routing(routing, api, authenticator, limits)));
     }
 

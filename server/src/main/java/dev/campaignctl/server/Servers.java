@@ -6,6 +6,7 @@ import dev.campaignctl.core.metrics.Metrics;
 import io.helidon.http.HeaderNames;
 import io.helidon.cors.CrossOriginConfig;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.cors.CorsSupport;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
@@ -21,13 +22,15 @@ public final class Servers {
 
     /**
      * A server on {@code host:port} with {@code limits} on open connections, requests in progress,
-     * idle and read time. A body declared longer than {@code maxPayload}, the largest any of its
-     * endpoints reads, is refused before a handler runs (endpoints cap their own while reading).
-     * Requests Helidon refuses itself get JSON error bodies too.
+     * idle and read time, serving HTTPS with {@code tls} (null: plain HTTP). A body declared longer
+     * than {@code maxPayload}, the largest any of its endpoints reads, is refused before a handler
+     * runs (endpoints cap their own while reading). Requests Helidon refuses itself get JSON error
+     * bodies too.
      */
-    static WebServer start(String host, int port, ServerLimits limits, long maxPayload, Consumer<HttpRouting.Builder> routing) {
+    static WebServer start(String host, int port, ServerLimits limits, ServerTls tls, long maxPayload,
+                           Consumer<HttpRouting.Builder> routing) {
         ReadTimeout readTimeout = new ReadTimeout(limits.readTimeout());
-        WebServer server = WebServer.builder()
+        WebServerConfig.Builder builder = WebServer.builder()
                 .host(host)
                 .port(port)
                 .maxPayloadSize(maxPayload)
@@ -40,9 +43,11 @@ public final class Servers {
                         .build())
                 .directHandlers(TransportErrors.handlers())
                 .shutdownHook(false)
-                .routing(routing)
-                .build()
-                .start();
+                .routing(routing);
+        if (tls != null) {
+            builder.tls(tls.tls());
+        }
+        WebServer server = builder.build().start();
         readTimeout.start(server::isRunning);
         return server;
     }

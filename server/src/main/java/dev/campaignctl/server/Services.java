@@ -72,15 +72,23 @@ public final class Services implements AutoCloseable {
                 services.startAgentsService(options);
             }
             services.state = new ServerState(options.dataDir());
-            services.state.write(services.domain == null ? null : "http://127.0.0.1:" + services.domain.port(),
-                    services.aiServer == null ? null : "http://127.0.0.1:" + services.aiServer.port(),
-                    services.agentsServer == null ? null : "http://127.0.0.1:" + services.agentsServer.port(),
+            services.state.write(services.domain == null ? null : localUrl(options, services.domain.port()),
+                    services.aiServer == null ? null : localUrl(options, services.aiServer.port()),
+                    services.agentsServer == null ? null : localUrl(options, services.agentsServer.port()),
                     services.database != null && services.database.isEmbedded() ? services.database.url() : null);
             return services;
         } catch (RuntimeException e) {
             services.close();
             throw e;
         }
+    }
+
+    /**
+     * Where a CLI on this machine reaches a service: loopback, whatever the interface, and https when
+     * serving TLS (so the certificate has to name 127.0.0.1 for the CLI to find it by the data directory).
+     */
+    public static String localUrl(ServeOptions options, int port) {
+        return (options.tls() == null ? "http" : "https") + "://127.0.0.1:" + port;
     }
 
     private void startDomainService(ServeOptions options, PrintWriter err) {
@@ -100,14 +108,14 @@ public final class Services implements AutoCloseable {
             started.add(PointsExpiry.start(api));
         }
         DomainGauges.register(database);
-        domain = DomainServer.start(options.host(), options.domainPort(), options.limits(), api, authenticator);
+        domain = DomainServer.start(options.host(), options.domainPort(), options.limits(), options.tls(), api, authenticator);
         started.add(domain);
     }
 
     private void startAiService(ServeOptions options) {
         ai = new LocalAiApi(AiGateway.fromConfig(options.ai()), true);
         started.add(ai);
-        aiServer = AiServer.start(options.host(), options.aiPort(), options.limits(), ai, options.aiToken());
+        aiServer = AiServer.start(options.host(), options.aiPort(), options.limits(), options.tls(), ai, options.aiToken());
         started.add(aiServer);
     }
 
@@ -124,13 +132,14 @@ public final class Services implements AutoCloseable {
                         + " API_PASSWORD (the domain's credentials, which the agents service also requires)");
             }
             domainApi = new HttpDomainApi(URI.create(options.domainUrl()), options.credentials().username(),
-                    options.credentials().password());
+                    options.credentials().password(), options.trust());
             auth = new Authenticator(options.credentials().username(), PasswordHash.hash(options.credentials().password()))
                     .knownValid(options.credentials().password());
         }
-        AiApi aiApi = ai != null ? ai : options.aiUrl() != null ? new HttpAiApi(URI.create(options.aiUrl()), options.aiToken()) : null;
+        AiApi aiApi = ai != null ? ai : options.aiUrl() != null
+                ? new HttpAiApi(URI.create(options.aiUrl()), options.aiToken(), options.trust()) : null;
         agentsServer = AgentsServer.start(options.host(), options.agentsPort(), options.limits(), options.agentRuns(),
-                domainApi, aiApi, auth);
+                options.tls(), domainApi, aiApi, auth);
         started.add(agentsServer);
     }
 

@@ -65,7 +65,7 @@ class BrowserSafetyTest {
 
     @Test
     void corsOriginsAllowsExactlyTheListedOrigins() {
-        WebServer cors = Servers.start("127.0.0.1", 0, ServerLimits.DEFAULTS, 1024, routing -> {
+        WebServer cors = Servers.start("127.0.0.1", 0, ServerLimits.DEFAULTS, null, 1024, routing -> {
             Servers.cors("https://admin.example, https://ops.example").ifPresent(routing::register);
             routing.get("/campaigns", (request, response) -> JsonIo.ok(response, java.util.List.of()));
         });

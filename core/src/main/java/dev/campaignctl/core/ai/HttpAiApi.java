@@ -1,6 +1,7 @@
 package dev.campaignctl.core.ai;
 
 import dev.campaignctl.core.api.HttpJson;
+import dev.campaignctl.core.http.Trust;
 import java.net.URI;
 import java.util.List;
 
@@ -10,7 +11,12 @@ public final class HttpAiApi implements AiApi {
     private final HttpJson http;
 
     public HttpAiApi(URI baseUrl, String token) {
-        this.http = new HttpJson(baseUrl, token == null ? null : "Bearer " + token);
+        this(baseUrl, token, Trust.JVM);
+    }
+
+    /** @param trust the CAs an https service's certificate must chain to */
+    public HttpAiApi(URI baseUrl, String token, Trust trust) {
+        this.http = new HttpJson(baseUrl, token == null ? null : "Bearer " + token, trust);
     }
 
     @Override

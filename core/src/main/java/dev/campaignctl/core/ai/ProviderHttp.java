@@ -1,44 +1,47 @@
 package dev.campaignctl.core.ai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.campaignctl.core.http.Http1Client;
+import dev.campaignctl.core.http.HttpEndpoint;
+import dev.campaignctl.core.http.Trust;
 import dev.campaignctl.core.json.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The HTTP exchange both providers share: post JSON to the provider's endpoint, map failures to
- * {@link ProviderException}. The exchange itself is {@link Http1Client}'s, whose Javadoc says why it
- * is not one of the JDK's clients.
+ * The HTTP exchange both providers share: post JSON to the provider's endpoint over
+ * {@link HttpEndpoint}, map failures to {@link ProviderException}.
  */
 final class ProviderHttp {
 
     private final String provider;
-    private final Http1Client client;
+    private final HttpEndpoint client;
     private final Duration timeout;
     private final String host;
 
     /** @param headers what every call sends besides the JSON headers (the key), as name, value pairs */
     ProviderHttp(String provider, URI endpoint, Duration timeout, List<String> headers) {
-        List<String> all = new ArrayList<>(List.of("Content-Type", "application/json", "Accept", "application/json"));
-        all.addAll(headers);
         this.provider = provider;
-        this.client = new Http1Client(endpoint, all);
+        this.client = new HttpEndpoint(endpoint, Trust.JVM, headers);
         this.timeout = timeout;
         this.host = endpoint.getHost();
     }
 
     JsonNode post(Object body) {
-        Http1Client.Response response;
+        HttpEndpoint.Response response;
         try {
-            response = client.send("POST", "", Json.bytes(body), List.of(), timeout);
-        } catch (Http1Client.DeadlineExceededException e) {
+            response = client.send("POST", "", body, List.of(), timeout);
+        } catch (HttpEndpoint.DeadlineExceededException e) {
             throw new ProviderException(provider, 0, provider + " did not answer within " + seconds(timeout), null, true);
-        } catch (Http1Client.TooLargeException e) {
+        } catch (HttpEndpoint.TooLargeException e) {
             throw new ProviderException(provider, 0, provider + " sent an answer too large to read: " + e.getMessage(), null, false);
+        } catch (HttpEndpoint.RedirectException e) {
+            // Not followed: the key would go along to wherever it points.
+            throw new ProviderException(provider, e.status(), provider + " answered " + e.getMessage()
+                    + "; set its base URL to the address it points to", null, false);
+        } catch (HttpEndpoint.TlsException e) {
+            throw new ProviderException(provider, 0, "cannot reach " + provider + " at " + host + ": " + e.getMessage(), null, false);
         } catch (IOException e) {
             throw new ProviderException(provider, 0, "cannot reach " + provider + " at " + host + ": "
                     + e.getClass().getSimpleName(), null, false);

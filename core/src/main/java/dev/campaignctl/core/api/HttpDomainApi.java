@@ -12,7 +12,8 @@ import dev.campaignctl.core.event.EventExplanation;
 import dev.campaignctl.core.event.EventStatus;
 import dev.campaignctl.core.event.NewEvent;
 import dev.campaignctl.core.event.Outcomes;
-import dev.campaignctl.core.http.Http1Client;
+import dev.campaignctl.core.http.HttpEndpoint;
+import dev.campaignctl.core.http.Trust;
 import dev.campaignctl.core.idempotency.Created;
 import dev.campaignctl.core.idempotency.IdempotencyKey;
 import dev.campaignctl.core.idempotency.Outcome;
@@ -46,7 +47,12 @@ public final class HttpDomainApi implements DomainApi {
     private final HttpJson http;
 
     public HttpDomainApi(URI baseUrl, String username, String password) {
-        this.http = new HttpJson(baseUrl, username == null ? null : HttpJson.basic(username, password));
+        this(baseUrl, username, password, Trust.JVM);
+    }
+
+    /** @param trust the CAs an https service's certificate must chain to */
+    public HttpDomainApi(URI baseUrl, String username, String password, Trust trust) {
+        this.http = new HttpJson(baseUrl, username == null ? null : HttpJson.basic(username, password), trust);
     }
 
     @Override
@@ -127,12 +133,16 @@ public final class HttpDomainApi implements DomainApi {
         }
     }
 
-    /** Not when the connection was refused (nothing was sent) or the deadline passed (the server is too slow to ask again). */
+    /**
+     * Not when the connection was refused (nothing was sent), the deadline passed (the server is
+     * too slow to ask again) or TLS failed (nothing was sent, and the next handshake fails alike).
+     */
     private static boolean answerMayBeLost(ApiException e) {
         boolean transientKind = e.kind() == ErrorKind.UNAVAILABLE || e.kind() == ErrorKind.BAD_GATEWAY
                 || e.kind() == ErrorKind.GATEWAY_TIMEOUT;
         return transientKind && !(e.getCause() instanceof ConnectException)
-                && !(e.getCause() instanceof Http1Client.DeadlineExceededException);
+                && !(e.getCause() instanceof HttpEndpoint.DeadlineExceededException)
+                && !(e.getCause() instanceof HttpEndpoint.TlsException);
     }
 
     /** 201 is a new object, 200 one that existed (a known external_id); the header marks a replay. */
@@ -254,6 +264,6 @@ public final class HttpDomainApi implements DomainApi {
 
     @Override
     public void close() {
-        // The JDK client's connections close when it is collected; nothing else is held.
+        // The JDK client is shared by the process and its idle connections time out; nothing else is held.
     }
 }

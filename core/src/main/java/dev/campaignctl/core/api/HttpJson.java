@@ -2,10 +2,12 @@ package dev.campaignctl.core.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.campaignctl.core.http.HttpEndpoint;
+import dev.campaignctl.core.http.Trust;
 import dev.campaignctl.core.json.Json;
-import dev.campaignctl.core.http.Http1Client;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +20,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The one thin JSON-over-HTTP wrapper of the project, over {@link Http1Client}: sends a body,
- * returns the parsed answer, and turns error bodies and connection failures into
- * {@link ApiException}s. Connections to the server are kept alive between calls.
+ * JSON calls to our own services over {@link HttpEndpoint}: sends a body, returns the parsed
+ * answer, and turns error bodies, redirects and connection failures into {@link ApiException}s.
+ * Connections to the server are kept alive between calls.
  */
 public final class HttpJson {
 
@@ -28,15 +30,20 @@ public final class HttpJson {
 
     private final URI base;
     private final String authorization;
-    private final Http1Client client;
+    private final HttpEndpoint client;
 
     /** @param authorization the full Authorization header value, or null for none */
     public HttpJson(URI base, String authorization) {
+        this(base, authorization, Trust.JVM);
+    }
+
+    /** @param trust the CAs an https server's certificate must chain to */
+    public HttpJson(URI base, String authorization, Trust trust) {
         String text = base.toString();
         this.base = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
         this.authorization = authorization;
         try {
-            this.client = new Http1Client(this.base);
+            this.client = new HttpEndpoint(this.base, trust, List.of());
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("url", "must be an http:// or https:// URL, got \"" + base + "\"");
         }
@@ -61,31 +68,25 @@ public final class HttpJson {
 
     /** The same with more request headers, as name, value, name, value... */
     public Response send(String method, String path, Object body, List<String> extraHeaders) {
-        List<String> headers = new ArrayList<>(8 + extraHeaders.size());
+        List<String> headers = new ArrayList<>(4 + extraHeaders.size());
         headers.addAll(extraHeaders);
-        headers.addAll(List.of("Accept", "application/json"));
-        if (body != null) {
-            headers.addAll(List.of("Content-Type", "application/json"));
-        }
         if (RequestId.current() != null) {
             headers.addAll(List.of("X-Request-Id", RequestId.current()));
         }
         if (authorization != null) {
             headers.addAll(List.of("Authorization", authorization));
         }
-        Http1Client.Response answer;
+        HttpEndpoint.Response answer;
         try {
-            answer = client.send(method, path, body == null ? null : Json.bytes(body), headers, REQUEST_TIMEOUT);
-        } catch (Http1Client.DeadlineExceededException e) {
+            answer = client.send(method, path, body, headers, REQUEST_TIMEOUT);
+        } catch (HttpEndpoint.DeadlineExceededException e) {
             throw new ApiException(ErrorKind.UNAVAILABLE, null, base + " did not answer within " + REQUEST_TIMEOUT.toSeconds() + " s", e);
+        } catch (HttpEndpoint.RedirectException e) {
+            // Not followed: the Authorization header would go along to wherever it points.
+            throw new ApiException(ErrorKind.VALIDATION, "url", base + " answered " + e.status() + ", a redirect"
+                    + (e.location() == null ? "" : " to " + e.location()) + "; use the address it points to");
         } catch (IOException e) {
             throw new ApiException(ErrorKind.UNAVAILABLE, null, "cannot reach " + base + ": " + describe(e), e);
-        }
-        if (answer.status() >= 300 && answer.status() < 400) {
-            // Redirects are not followed: the Authorization header would go along to wherever they point.
-            String location = answer.header("location");
-            throw new ApiException(ErrorKind.VALIDATION, "url", base + " answered " + answer.status() + ", a redirect"
-                    + (location == null ? "" : " to " + location) + "; use the address it points to");
         }
         JsonNode json = parse(answer.body());
         if (answer.status() >= 400) {
@@ -95,8 +96,10 @@ public final class HttpJson {
     }
 
     private static String describe(IOException e) {
-        return e instanceof ConnectException || e instanceof java.net.SocketTimeoutException
-                ? "connection refused or timed out" : e.getMessage();
+        if (e instanceof ConnectException || e instanceof SocketTimeoutException) {
+            return "connection refused or timed out";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("").strip();
     }
 
     private static JsonNode parse(byte[] body) {
