@@ -207,6 +207,7 @@ public final class EventProcessor implements AutoCloseable {
                 hook.afterEarnings(List.copyOf(progress.claimed));
             }
             batch.writeStatuses(connection);
+            batch.settleBalances(connection);
             Outcome outcome = batch.outcome();
             // After the purchases of this batch are written, so a refund of one of them finds it processed.
             for (Claimed refund : refunds) {
@@ -538,6 +539,7 @@ public final class EventProcessor implements AutoCloseable {
     /** The batch's decisions, written with two set-based statements instead of one per event. */
     private static final class Batch {
         final List<Decision> decisions;
+        LedgerEarnings.Prepared ledger;
 
         Batch(int size) {
             decisions = new ArrayList<>(size);
@@ -643,7 +645,14 @@ public final class EventProcessor implements AutoCloseable {
                     }
                 }
             }
-            LedgerEarnings.record(connection, earned);
+            ledger = LedgerEarnings.prepare(connection, earned);
+        }
+
+        /** Last in the batch's transaction: balances are the rows processors paying one customer wait on. */
+        void settleBalances(Connection connection) throws SQLException {
+            if (ledger != null) {
+                LedgerEarnings.settle(connection, ledger);
+            }
         }
     }
 

@@ -26,8 +26,20 @@ public final class LedgerEarnings {
     private LedgerEarnings() {
     }
 
-    /** Records the earnings (those without a customer or without points are not ledger business). */
-    public static void record(Connection connection, List<Earned> earnings) throws SQLException {
+    /**
+     * What a batch wrote to the ledger before settling balances: the earnings with a customer and
+     * points, and the lot each made.
+     */
+    public record Prepared(List<Earned> owned, List<long[]> lots) {
+    }
+
+    /**
+     * Records the earnings' entries and lots (those without a customer or without points are not
+     * ledger business), without touching balances: the caller settles them with {@link #settle}
+     * as the last statement of its transaction, so each customer's balance row stays locked for as
+     * short a time as possible (two processors paying one customer wait on that row).
+     */
+    public static Prepared prepare(Connection connection, List<Earned> earnings) throws SQLException {
         List<Earned> owned = new ArrayList<>(earnings.size());
         for (Earned earned : earnings) {
             if (earned.customerId() != null && earned.points().signum() > 0) {
@@ -35,11 +47,45 @@ public final class LedgerEarnings {
             }
         }
         if (owned.isEmpty()) {
-            return;
+            return new Prepared(owned, List.of());
         }
         Map<Long, Long> entryOfEarning = entries(connection, owned);
-        Map<String, BigDecimal> debt = balances(connection, owned);
-        lots(connection, owned, entryOfEarning, debt);
+        return new Prepared(owned, lots(connection, owned, entryOfEarning));
+    }
+
+    /**
+     * Adds the batch's earnings to each customer's balance; a customer who was in debt (a negative
+     * balance after a refund of spent points) pays it first, out of this batch's lots.
+     */
+    public static void settle(Connection connection, Prepared prepared) throws SQLException {
+        if (prepared.owned().isEmpty()) {
+            return;
+        }
+        Map<String, BigDecimal> debt = balances(connection, prepared.owned());
+        if (debt.values().stream().allMatch(d -> d.signum() == 0)) {
+            return;
+        }
+        Map<Long, Earned> byEarning = new HashMap<>();
+        for (Earned e : prepared.owned()) {
+            byEarning.put(e.earningId(), e);
+        }
+        try (PreparedStatement ps = connection.prepareStatement(
+                "UPDATE lots SET points = points - ?, remaining = remaining - ? WHERE id = ?")) {
+            for (long[] lot : prepared.lots()) {
+                Earned e = byEarning.get(lot[1]);
+                BigDecimal owed = debt.getOrDefault(e.customerId(), BigDecimal.ZERO);
+                if (owed.signum() == 0) {
+                    continue;
+                }
+                BigDecimal paid = owed.min(e.points());
+                debt.put(e.customerId(), owed.subtract(paid));
+                ps.setBigDecimal(1, paid);
+                ps.setBigDecimal(2, paid);
+                ps.setLong(3, lot[0]);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     private static Map<Long, Long> entries(Connection connection, List<Earned> owned) throws SQLException {
@@ -103,43 +149,46 @@ public final class LedgerEarnings {
         return debt;
     }
 
-    /** One lot per earning for what is left after the customer's debt; its expiry from the campaign's points_valid_for. */
-    private static void lots(Connection connection, List<Earned> owned, Map<Long, Long> entryOfEarning,
-                             Map<String, BigDecimal> debt) throws SQLException {
-        List<Object> customers = new ArrayList<>();
-        List<Object> entries = new ArrayList<>();
-        List<Object> earnings = new ArrayList<>();
-        List<Object> campaigns = new ArrayList<>();
-        List<Object> points = new ArrayList<>();
-        for (Earned e : owned) {
-            BigDecimal owed = debt.getOrDefault(e.customerId(), BigDecimal.ZERO);
-            BigDecimal paysDebt = owed.min(e.points());
-            if (paysDebt.signum() > 0) {
-                debt.put(e.customerId(), owed.subtract(paysDebt));
-            }
-            BigDecimal lot = e.points().subtract(paysDebt);
-            if (lot.signum() > 0) {
-                customers.add(e.customerId());
-                entries.add(entryOfEarning.get(e.earningId()));
-                earnings.add(e.earningId());
-                campaigns.add(e.campaignId());
-                points.add(lot);
-            }
+    /** One lot per earning, of all its points (a debt is taken out of them when balances settle); its expiry from the campaign's points_valid_for. */
+    private static List<long[]> lots(Connection connection, List<Earned> owned, Map<Long, Long> entryOfEarning)
+            throws SQLException {
+        int n = owned.size();
+        Object[] customers = new Object[n];
+        Object[] entries = new Object[n];
+        Object[] earnings = new Object[n];
+        Object[] campaigns = new Object[n];
+        Object[] points = new Object[n];
+        for (int i = 0; i < n; i++) {
+            Earned e = owned.get(i);
+            customers[i] = e.customerId();
+            entries[i] = entryOfEarning.get(e.earningId());
+            earnings[i] = e.earningId();
+            campaigns[i] = e.campaignId();
+            points[i] = e.points();
         }
-        if (customers.isEmpty()) {
-            return;
-        }
+        List<long[]> lots = new ArrayList<>(n);
         try (PreparedStatement ps = connection.prepareStatement("INSERT INTO lots (customer_id, entry_id, earning_id,"
                 + " campaign_id, points, remaining, expires_at) SELECT u.c, u.e, u.x, u.k, u.p, u.p,"
                 + " now() + c.points_valid_for::interval"
-                + " FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::numeric[]) AS u(c, e, x, k, p)"
-                + " LEFT JOIN campaigns c ON c.id = u.k")) {
-            ps.setArray(1, connection.createArrayOf("text", customers.toArray()));
-            ps.setArray(2, connection.createArrayOf("bigint", entries.toArray()));
-            ps.setArray(3, connection.createArrayOf("bigint", earnings.toArray()));
-            ps.setArray(4, connection.createArrayOf("bigint", campaigns.toArray()));
-            ps.setArray(5, connection.createArrayOf("numeric", points.toArray()));
-            ps.executeUpdate();
+                + " FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::numeric[]) WITH ORDINALITY AS u(c, e, x, k, p, o)"
+                + " LEFT JOIN campaigns c ON c.id = u.k ORDER BY u.o RETURNING id, earning_id")) {
+            ps.setArray(1, connection.createArrayOf("text", customers));
+            ps.setArray(2, connection.createArrayOf("bigint", entries));
+            ps.setArray(3, connection.createArrayOf("bigint", earnings));
+            ps.setArray(4, connection.createArrayOf("bigint", campaigns));
+            ps.setArray(5, connection.createArrayOf("numeric", points));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    lots.add(new long[] {rs.getLong(1), rs.getLong(2)});
+                }
+            }
         }
+        // In the order the earnings were paid, so the first ones pay a debt first.
+        Map<Long, Integer> order = new HashMap<>(n * 2);
+        for (int i = 0; i < n; i++) {
+            order.put(owned.get(i).earningId(), i);
+        }
+        lots.sort(java.util.Comparator.comparingInt(lot -> order.get(lot[1])));
+        return lots;
     }
 }
