@@ -2,6 +2,7 @@ package dev.campaignctl.cli;
 
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.Version;
+import dev.campaignctl.core.http.HttpEndpoint;
 import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
@@ -52,6 +53,7 @@ public final class Main {
         int code = run(new Cli(out, err, System.getenv(), stdoutIsTerminal()), args);
         out.flush();
         err.flush();
+        HttpEndpoint.shutdownAll();
         if (code == ExitCodes.OK && onlyDaemonsLeft()) {
             // The JVM ends with 0 when main returns. System.exit would look up a logger to report
             // the exit, and finding the logging back end searches every jar on the class path.

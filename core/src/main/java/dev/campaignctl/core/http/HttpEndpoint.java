@@ -6,9 +6,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.InterruptedIOException;
+import java.net.ConnectException;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,6 +18,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
@@ -24,17 +27,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
 
 /**
  * The project's one HTTP client: the JDK's {@link HttpClient} behind a thin wrapper for one server,
@@ -46,9 +48,10 @@ import javax.net.ssl.SSLException;
  * }</pre>
  * What it adds to the JDK's client, and why:
  * <ul>
- * <li>one {@link HttpClient} per {@link Trust}, shared by every endpoint of the process, so its
- *     connection pool, selector thread and TLS sessions exist once; HTTP/1.1, which every server
- *     we call speaks, with no upgrade attempt on plain http;</li>
+ * <li>one {@link HttpClient} per {@link Trust} (and one for plain http, which never loads a trust
+ *     store), shared by every endpoint of the process, so its connection pool, selector thread and
+ *     TLS sessions exist once; HTTP/1.1, which every server we call speaks, with no upgrade attempt
+ *     on plain http;</li>
  * <li>a deadline for the whole exchange: {@link HttpRequest#timeout} bounds the wait for the
  *     answer's head, and up to JDK 25 no more, so the wait for the body is bounded here too;</li>
  * <li>redirects are never followed — an Authorization header or an API key would go along to
@@ -66,7 +69,9 @@ public final class HttpEndpoint {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration MIN_TIMEOUT = Duration.ofMillis(1);
     private static final Duration MAX_TIMEOUT = Duration.ofDays(1);
-    private static final Map<Trust, HttpClient> CLIENTS = new ConcurrentHashMap<>();
+    private static final Map<Configuration, HttpClient> CLIENTS = new ConcurrentHashMap<>();
+    /** Ends the exchanges whose body outlives their deadline; one daemon thread, asleep when none is due. */
+    private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
 
     private final URI base;
     private final HttpClient client;
@@ -90,11 +95,23 @@ public final class HttpEndpoint {
         }
         String text = base.toString();
         this.base = URI.create(text.replaceAll("/+$", ""));
-        this.client = CLIENTS.computeIfAbsent(trust, HttpEndpoint::newClient);
+        this.client = CLIENTS.computeIfAbsent(new Configuration(trust, scheme.equals("https")), HttpEndpoint::newClient);
         this.fixedHeaders = List.copyOf(pairs(headers));
     }
 
-    private static HttpClient newClient(Trust trust) {
+    private static ScheduledThreadPoolExecutor deadlines() {
+        ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon().name("http-deadlines").factory());
+        // Most answers are complete long before their deadline: cancelled ones leave the queue at once.
+        deadlines.setRemoveOnCancelPolicy(true);
+        return deadlines;
+    }
+
+    /** What a client is shared for: the CAs it trusts, and whether it speaks TLS at all. */
+    private record Configuration(Trust trust, boolean tls) {
+    }
+
+    private static HttpClient newClient(Configuration configuration) {
         HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
@@ -104,14 +121,41 @@ public final class HttpEndpoint {
         if (proxies != null) {
             builder.proxy(proxies);
         }
-        if (trust.sslContext() != null) {
-            builder.sslContext(trust.sslContext());
+        if (!configuration.tls()) {
+            // Unless given one, the JDK's client makes the JVM's default TLS context as it is built,
+            // which reads and parses the whole trust store: a fifth of a second of a CLI command's
+            // start, for a plain-http call that never uses it. This one is never initialised.
+            builder.sslContext(unusedTls()).sslParameters(new SSLParameters());
+        } else if (configuration.trust().sslContext() != null) {
+            builder.sslContext(configuration.trust().sslContext());
         }
         return builder.build();
     }
 
+    private static SSLContext unusedTls() {
+        try {
+            return SSLContext.getInstance("TLS");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no TLS", e);
+        }
+    }
+
     public URI base() {
         return base;
+    }
+
+    /**
+     * Ends the shared clients (their connections and selector threads), for a process about to
+     * exit: one whose client is left open takes a third of a second longer to end, measured on a
+     * one-shot CLI command. An endpoint made afterwards gets a new client.
+     */
+    public static void shutdownAll() {
+        for (Configuration configuration : List.copyOf(CLIENTS.keySet())) {
+            HttpClient client = CLIENTS.remove(configuration);
+            if (client != null) {
+                client.shutdownNow();
+            }
+        }
     }
 
     /**
@@ -127,9 +171,14 @@ public final class HttpEndpoint {
      */
     public Response send(String method, String path, Object json, List<String> headers, Duration timeout) throws IOException {
         Duration deadline = clamp(timeout);
-        CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(request(method, path, json, headers, deadline),
-                CappedBody::new);
-        HttpResponse<byte[]> answer = await(pending, deadline, timeout);
+        CappedBodies bodies = new CappedBodies(System.nanoTime() + deadline.toNanos(), timeout);
+        HttpResponse<byte[]> answer;
+        try {
+            answer = exchange(request(method, path, json, headers, deadline), bodies, timeout);
+        } catch (IOException e) {
+            // Cancelling a body closes its connection, and the client may report that instead.
+            throw bodies.refusal != null ? bodies.refusal : e;
+        }
         refuseRedirect(answer);
         return new Response(answer.statusCode(), byName(answer.headers()), answer.body());
     }
@@ -140,10 +189,8 @@ public final class HttpEndpoint {
      * at the server's pace, and closing the answer ends the exchange.
      */
     public Streamed stream(String method, String path, Object json, List<String> headers, Duration timeout) throws IOException {
-        Duration deadline = clamp(timeout);
-        CompletableFuture<HttpResponse<InputStream>> pending = client.sendAsync(request(method, path, json, headers, deadline),
-                BodyHandlers.ofInputStream());
-        HttpResponse<InputStream> answer = await(pending, deadline, timeout);
+        HttpResponse<InputStream> answer = exchange(request(method, path, json, headers, clamp(timeout)), BodyHandlers.ofInputStream(),
+                timeout);
         try {
             refuseRedirect(answer);
         } catch (RedirectException e) {
@@ -192,35 +239,42 @@ public final class HttpEndpoint {
         return timeout.compareTo(MIN_TIMEOUT) < 0 ? MIN_TIMEOUT : timeout.compareTo(MAX_TIMEOUT) > 0 ? MAX_TIMEOUT : timeout;
     }
 
-    /** Waits for an exchange at most {@code deadline}; one past it, or interrupted, is cancelled, which closes its connection. */
-    private static <T> T await(CompletableFuture<T> pending, Duration deadline, Duration asked) throws IOException {
+    /**
+     * One exchange through the client's synchronous call: its asynchronous one completes on the
+     * common fork-join pool, which a caller that blocks a worker of that pool (one per core but
+     * one) would starve for ever.
+     */
+    private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> body, Duration asked) throws IOException {
         try {
-            return pending.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(true);
-            throw new DeadlineExceededException(asked, null);
+            return client.send(request, body);
         } catch (InterruptedException e) {
-            pending.cancel(true);
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for an answer");
-        } catch (ExecutionException | CancellationException e) {
+        } catch (IOException e) {
             throw failure(e, asked);
         }
     }
 
-    /** The IOException behind a failed exchange, with timeouts and TLS failures told apart. */
-    private static IOException failure(Exception wrapped, Duration asked) {
-        Throwable cause = wrapped.getCause() == null ? wrapped : wrapped.getCause();
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
+    /** The failure behind an exchange's (the client copies causes into new exceptions), with timeouts and TLS failures told apart. */
+    private static IOException failure(IOException thrown, Duration asked) {
+        for (Throwable cause = thrown; cause != null; cause = cause.getCause()) {
+            if (cause instanceof DeadlineExceededException || cause instanceof TooLargeException) {
+                return (IOException) cause;
+            }
+            if (cause instanceof HttpConnectTimeoutException) {
+                // Nothing was sent: callers that resend only what may have arrived tell it by its type.
+                ConnectException refused = new ConnectException("connection timed out");
+                refused.initCause(thrown);
+                return refused;
+            }
+            if (cause instanceof HttpTimeoutException) {
+                return new DeadlineExceededException(asked, thrown);
+            }
+            if (cause instanceof SSLException tls) {
+                return TlsException.of(tls);
+            }
         }
-        if (cause instanceof HttpTimeoutException timeout) {
-            return new DeadlineExceededException(asked, timeout);
-        }
-        if (cause instanceof SSLException tls) {
-            return TlsException.of(tls);
-        }
-        return cause instanceof IOException io ? io : new IOException(cause.getMessage() == null ? cause.toString() : cause.getMessage(), cause);
+        return thrown;
     }
 
     private static void refuseRedirect(HttpResponse<?> answer) throws RedirectException {
@@ -336,19 +390,41 @@ public final class HttpEndpoint {
         }
     }
 
+    /** Makes an exchange's {@link CappedBody} and keeps why it was refused, if it was. */
+    private static final class CappedBodies implements HttpResponse.BodyHandler<byte[]> {
+        private final long end;
+        private final Duration asked;
+        private volatile IOException refusal;
+
+        CappedBodies(long end, Duration asked) {
+            this.end = end;
+            this.asked = asked;
+        }
+
+        @Override
+        public HttpResponse.BodySubscriber<byte[]> apply(HttpResponse.ResponseInfo info) {
+            return new CappedBody(info.headers().firstValueAsLong("content-length").orElse(-1), this);
+        }
+    }
+
     /**
-     * The JDK's byte-array body with a cap: an answer that announces or delivers more than
-     * {@link #MAX_BODY_BYTES} is cancelled (which closes its connection) as soon as that is known.
+     * The JDK's byte-array body with a cap and a deadline: an answer that announces or delivers
+     * more than {@link #MAX_BODY_BYTES}, or is not complete by the deadline, is cancelled (which
+     * closes its connection). {@link HttpRequest#timeout} stops at the answer's head until JDK 26,
+     * hence the deadline here.
      */
     private static final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
         private final HttpResponse.BodySubscriber<byte[]> bytes = HttpResponse.BodySubscribers.ofByteArray();
         private final long announced;
+        private final CappedBodies limits;
         private Flow.Subscription subscription;
+        private ScheduledFuture<?> deadline;
         private long received;
         private boolean refused;
 
-        CappedBody(HttpResponse.ResponseInfo info) {
-            this.announced = info.headers().firstValueAsLong("content-length").orElse(-1);
+        CappedBody(long announced, CappedBodies limits) {
+            this.announced = announced;
+            this.limits = limits;
         }
 
         @Override
@@ -357,16 +433,25 @@ public final class HttpEndpoint {
         }
 
         @Override
-        public void onSubscribe(Flow.Subscription subscription) {
+        public synchronized void onSubscribe(Flow.Subscription subscription) {
             this.subscription = subscription;
             bytes.onSubscribe(subscription);
             if (announced > MAX_BODY_BYTES) {
-                refuse();
+                refuse(new TooLargeException());
+            } else {
+                deadline = DEADLINES.schedule(this::expire, limits.end - System.nanoTime(), TimeUnit.NANOSECONDS);
+            }
+        }
+
+        /** From the deadline's thread: the callbacks may be running, hence the lock. */
+        private synchronized void expire() {
+            if (!refused) {
+                refuse(new DeadlineExceededException(limits.asked, null));
             }
         }
 
         @Override
-        public void onNext(List<ByteBuffer> items) {
+        public synchronized void onNext(List<ByteBuffer> items) {
             if (refused) {
                 return;
             }
@@ -374,27 +459,37 @@ public final class HttpEndpoint {
                 received += item.remaining();
             }
             if (received > MAX_BODY_BYTES) {
-                refuse();
+                refuse(new TooLargeException());
                 return;
             }
             bytes.onNext(items);
         }
 
-        private void refuse() {
+        private void refuse(IOException why) {
             refused = true;
+            limits.refusal = why;
+            stopDeadline();
             subscription.cancel();
-            bytes.onError(new TooLargeException());
+            bytes.onError(why);
+        }
+
+        private void stopDeadline() {
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
         }
 
         @Override
-        public void onError(Throwable failure) {
+        public synchronized void onError(Throwable failure) {
+            stopDeadline();
             if (!refused) {
                 bytes.onError(failure);
             }
         }
 
         @Override
-        public void onComplete() {
+        public synchronized void onComplete() {
+            stopDeadline();
             if (!refused) {
                 bytes.onComplete();
             }

@@ -18,9 +18,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -77,6 +82,34 @@ class HttpEndpointTest {
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(290), Duration.ofSeconds(4));
                 assertThat(server.requests).as("not sent again").hasSize(1);
             }
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void anExchangeNeedsNoThreadOfTheCommonPool() throws Exception {
+        // The agents block a worker of the common fork-join pool while their calls run (one worker
+        // on two cores): the client's asynchronous call completes there, and waited for ever.
+        int workers = ForkJoinPool.getCommonPoolParallelism();
+        CountDownLatch blocked = new CountDownLatch(workers);
+        CountDownLatch release = new CountDownLatch(1);
+        for (int i = 0; i < workers; i++) {
+            CompletableFuture.runAsync(() -> {
+                blocked.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        try (ScriptedHttpServer server = new ScriptedHttpServer((request, index) -> ok("{\"a\":1}"))) {
+            assertThat(blocked.await(5, TimeUnit.SECONDS)).isTrue();
+            HttpEndpoint endpoint = new HttpEndpoint(server.uri("/x"));
+
+            assertThat(endpoint.send("POST", "", BODY, List.of(), Duration.ofSeconds(5)).status()).isEqualTo(200);
+        } finally {
+            release.countDown();
         }
     }
 
