@@ -101,6 +101,10 @@ public final class JsonIo {
         int length = 0;
         try (InputStream in = request.content().inputStream()) {
             while (true) {
+                if (declared >= 0 && length == declared) {
+                    // Helidon ends the entity at its Content-Length: no need to grow the buffer to learn that.
+                    break;
+                }
                 if (length == body.length) {
                     if (length > maxBytes) {
                         throw tooLarge(maxBytes);

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -658,30 +659,46 @@ public final class EventProcessor implements AutoCloseable {
 
     /** A generation counter idle workers wait on, so a signal between "queue empty" and "wait" is never lost. */
     private static final class Wakeup {
-        private long generation;
+        private final AtomicLong generation = new AtomicLong();
+        /** Workers inside awaitChange; signal takes the monitor only when one may be waiting. */
+        private volatile int waiting;
 
-        synchronized long generation() {
-            return generation;
+        long generation() {
+            return generation.get();
         }
 
-        synchronized void signal() {
-            generation++;
-            notifyAll();
+        /**
+         * Called by every registration in this process: lock-free unless a worker waits. A waiter
+         * counts itself before it reads the generation, so a signal either sees it waiting (and
+         * notifies under the monitor) or happened before that read (and the waiter never waits).
+         */
+        void signal() {
+            generation.incrementAndGet();
+            if (waiting > 0) {
+                synchronized (this) {
+                    notifyAll();
+                }
+            }
         }
 
         synchronized void awaitChange(long seen, Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (generation == seen) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return;
+            waiting++;
+            try {
+                while (generation.get() == seen) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return;
+                    }
+                    try {
+                        TimeUnit.NANOSECONDS.timedWait(this, left);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
                 }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+            } finally {
+                waiting--;
             }
         }
 
