@@ -72,7 +72,7 @@ final class EmbeddedCluster implements AutoCloseable {
 
     /**
      * The server settings. The first three are the durability a 2xx promises; zonky starts every
-     * postmaster with {@code -F} (fsync off) and a default of {@code synchronous_commit=off}, and
+     * postmaster with {@code -F} (no fsync) and defaults synchronous commit to its unsafe value, and
      * a later {@code -c} on the command line wins over both.
      */
     static Map<String, String> settings() {
