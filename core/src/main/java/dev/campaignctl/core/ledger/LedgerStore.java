@@ -194,7 +194,7 @@ public final class LedgerStore {
         checkText("reason", reason);
         IdempotentRequest request = IdempotentRequest.of(key, "refund event " + eventId, new RefundRequest(amount, reason));
         return IdempotencyKeys.transaction(dataSource, request, Refund.class, connection ->
-                new Created<>(Refunds.apply(connection, eventId, amount, reason, clock), Outcome.CREATED));
+                new Created<>(Refunds.apply(connection, eventId, amount, reason), Outcome.CREATED));
     }
 
     /**
@@ -202,7 +202,7 @@ public final class LedgerStore {
      * holds no balance or campaign lock yet, so the lock order stays event, campaigns, balances.
      */
     public static Refund refundIn(Connection connection, long eventId, BigDecimal amount, String reason) throws SQLException {
-        return Refunds.apply(connection, eventId, amount, reason, Clock.systemUTC());
+        return Refunds.apply(connection, eventId, amount, reason);
     }
 
     /** A manual change (positive or negative) with a reason and who made it; a positive one is a lot that never expires. */

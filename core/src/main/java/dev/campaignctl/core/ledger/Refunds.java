@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,7 +28,7 @@ final class Refunds {
     private record Earning(long id, long campaignId, String customer, BigDecimal paid, BigDecimal gross, BigDecimal reversed) {
     }
 
-    static Refund apply(Connection connection, long eventId, BigDecimal requested, String reason, Clock clock)
+    static Refund apply(Connection connection, long eventId, BigDecimal requested, String reason)
             throws SQLException {
         BigDecimal amount;
         BigDecimal refunded;
