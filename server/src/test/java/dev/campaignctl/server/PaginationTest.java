@@ -14,9 +14,21 @@ import dev.campaignctl.core.event.Event;
 import dev.campaignctl.core.event.EventStatus;
 import dev.campaignctl.core.testing.Sql;
 import dev.campaignctl.core.testing.TestDatabases;
+import io.swagger.parser.OpenAPIParser;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.media.Content;
+import io.swagger.v3.oas.models.parameters.Parameter;
+import io.swagger.v3.oas.models.responses.ApiResponse;
+import io.swagger.v3.parser.core.models.ParseOptions;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -263,6 +275,35 @@ class PaginationTest {
         TestClient.Reply reply = http.get("/events?limit=1&x=%3E%3B%20rel%3D%22evil%22&y=a%22b");
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.header("Link")).matches(NEXT).contains("x=%3E%3B%20rel%3D%22evil%22&y=a%22b&starting_after=");
+    }
+
+    @Test
+    void everyListTheDocumentsDescribeTakesACursorAndAnswersWithALink() {
+        Map<String, Set<String>> lists = new TreeMap<>();
+        for (String service : List.of("domain", "ai", "agents")) {
+            ParseOptions options = new ParseOptions();
+            options.setResolve(true);
+            options.setResolveFully(true);
+            OpenAPI api = new OpenAPIParser().readContents(new String(Servers.openapi(service), StandardCharsets.UTF_8),
+                    null, options).getOpenAPI();
+            Set<String> paths = new TreeSet<>();
+            api.getPaths().forEach((path, item) -> {
+                Operation get = item.getGet();
+                ApiResponse ok = get == null ? null : get.getResponses().get("200");
+                Content content = ok == null ? null : ok.getContent();
+                if (content == null || content.get("application/json") == null
+                        || !"array".equals(content.get("application/json").getSchema().getType())) {
+                    return;
+                }
+                paths.add(path);
+                assertThat(get.getParameters()).as(service + " " + path).extracting(Parameter::getName)
+                        .contains("limit", "starting_after");
+                assertThat(ok.getHeaders()).as(service + " " + path).containsKey("Link");
+            });
+            lists.put(service, paths);
+        }
+        assertThat(lists).isEqualTo(Map.of("domain", Set.of("/campaigns", "/campaigns/{id}/rules", "/events", "/earnings",
+                "/customers/{id}/ledger"), "ai", Set.of(), "agents", Set.of()));
     }
 
     private static void assertError(TestClient.Reply reply, String field) {
