@@ -171,6 +171,21 @@ class CliPaginationTest {
     }
 
     @Test
+    void aStreamedWideTableTakesItsColumnsFromTheFirstItem() {
+        for (int i = 0; i < 3; i++) {
+            Sql.execute(db, "INSERT INTO campaigns (name, status) VALUES ('Wide " + i + "', 'paused')");
+        }
+        CliRun wide = local("campaign", "list", "--all", "--status", "paused", "--limit", "2", "-o", "wide");
+        assertThat(wide.code()).as(wide.err()).isZero();
+        List<String> lines = wide.out().lines().toList();
+        assertThat(lines).hasSize(4);
+        assertThat(lines.getFirst()).startsWith("ID").contains("NAME", "BUDGET_SPENT", "CREATED_AT");
+        assertThat(lines.subList(1, 4)).allSatisfy(line -> assertThat(line).contains("Wide ", "paused"));
+        CliRun headless = remote("campaign", "list", "--all", "--status", "paused", "--limit", "1", "--no-headers", "-o", "table");
+        assertThat(headless.out().lines()).hasSize(3).allSatisfy(line -> assertThat(line).contains("Wide "));
+    }
+
+    @Test
     void rulesAndTheLedgerPageToo() {
         for (int priority : new int[] {3, 9, 3, 1, 9}) {
             assertThat(local("rule", "add", "--campaign", String.valueOf(campaign), "--priority", String.valueOf(priority),
