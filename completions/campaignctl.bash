@@ -1363,7 +1363,7 @@ function _picocli_campaignctl_campaign_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--all' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -1771,8 +1771,8 @@ function _picocli_campaignctl_rule_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--profile' '--cacert'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--all' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--limit' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1799,6 +1799,9 @@ function _picocli_campaignctl_rule_list() {
       return $?
       ;;
     '--campaign')
+      return
+      ;;
+    '--limit')
       return
       ;;
     '--profile')
@@ -2068,7 +2071,7 @@ function _picocli_campaignctl_event_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--all' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -2233,7 +2236,7 @@ function _picocli_campaignctl_earnings_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--all' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--customer' '--limit' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 

@@ -70,17 +70,19 @@ final class CampaignCommand {
     }
 
     @Command(name = "list", description = "List campaigns.")
-    static final class ListCampaigns extends Base {
+    static final class ListCampaigns extends SessionCommand {
         @Option(names = "--status", description = "Only campaigns in this status.") String status;
-        @Option(names = "--limit", defaultValue = "100", description = "At most this many (default: ${DEFAULT-VALUE}).") int limit;
+        @Option(names = "--limit", defaultValue = "100", description = "At most this many; with --all, per page (default: ${DEFAULT-VALUE}).") int limit;
+        @Option(names = "--all", description = "Every page, following the list's next links; rows are printed as they come.") boolean all;
 
         ListCampaigns(Cli cli) {
             super(cli);
         }
 
         @Override
-        Object run(Session session) {
-            return session.api().listCampaigns(status == null ? null : CampaignStatus.parse("status", status), limit);
+        void execute(Session session) {
+            CampaignStatus wanted = status == null ? null : CampaignStatus.parse("status", status);
+            PagedOutput.print(cli, output, session.api().listCampaigns(wanted, limit, null), all, COLUMNS);
         }
     }
 

@@ -136,7 +136,8 @@ final class EventCommand {
         @Mixin ConnectionOptions connection;
         @Mixin OutputOptions output;
         @Option(names = "--status", description = "pending, processed, skipped or failed.") String status;
-        @Option(names = "--limit", defaultValue = "100", description = "At most this many (default: ${DEFAULT-VALUE}).") int limit;
+        @Option(names = "--limit", defaultValue = "100", description = "At most this many; with --all, per page (default: ${DEFAULT-VALUE}).") int limit;
+        @Option(names = "--all", description = "Every page, following the list's next links; rows are printed as they come.") boolean all;
 
         ListEvents(Cli cli) {
             this.cli = cli;
@@ -146,7 +147,7 @@ final class EventCommand {
         public Integer call() {
             EventStatus wanted = status == null ? null : EventStatus.parse("status", status);
             try (Session session = Session.open(cli, connection)) {
-                Output.print(cli, output, session.api().listEvents(wanted, limit), COLUMNS);
+                PagedOutput.print(cli, output, session.api().listEvents(wanted, limit, null), all, COLUMNS);
             }
             return ExitCodes.OK;
         }

@@ -53,7 +53,7 @@ public final class Output {
         out.flush();
     }
 
-    private static void ids(PrintWriter out, JsonNode tree) {
+    static void ids(PrintWriter out, JsonNode tree) {
         if (tree.isArray()) {
             tree.forEach(row -> ids(out, row));
             return;
@@ -64,7 +64,7 @@ public final class Output {
         }
     }
 
-    private static String[] allColumns(JsonNode rows) {
+    static String[] allColumns(JsonNode rows) {
         List<String> names = new ArrayList<>();
         if (!rows.isEmpty()) {
             rows.get(0).fieldNames().forEachRemaining(names::add);
@@ -125,7 +125,7 @@ public final class Output {
         }
     }
 
-    private static String cell(JsonNode value) {
+    static String cell(JsonNode value) {
         if (value == null || value.isNull()) {
             return "-";
         }
@@ -133,7 +133,7 @@ public final class Output {
         return text.length() > MAX_CELL ? text.substring(0, MAX_CELL - 1) + "…" : text;
     }
 
-    private static String pad(String text, int width) {
+    static String pad(String text, int width) {
         return text.length() >= width ? text + " " : text + " ".repeat(width - text.length());
     }
 }

@@ -15,6 +15,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
@@ -73,14 +74,16 @@ public final class CampaignStore {
         return Jdbc.call(dataSource, connection -> find(connection, id, false));
     }
 
-    public List<Campaign> list(CampaignStatus status, int limit) {
+    /** Campaigns by id, those after {@code startingAfter} (null: from the first), at most {@code limit}. */
+    public List<Campaign> list(CampaignStatus status, int limit, Long startingAfter) {
         return Jdbc.call(dataSource, connection -> {
             try (PreparedStatement ps = connection.prepareStatement("SELECT " + CAMPAIGN_COLUMNS
-                    + " FROM campaigns WHERE (?::text IS NULL OR status = ?) ORDER BY id LIMIT ?")) {
+                    + " FROM campaigns WHERE (?::text IS NULL OR status = ?) AND id > ? ORDER BY id LIMIT ?")) {
                 String wire = status == null ? null : status.wire();
                 ps.setString(1, wire);
                 ps.setString(2, wire);
-                ps.setInt(3, limit);
+                ps.setLong(3, startingAfter == null ? 0 : startingAfter);
+                ps.setInt(4, limit);
                 List<Campaign> result = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -158,15 +161,42 @@ public final class CampaignStore {
         }
     }
 
-    public List<Rule> rules(long campaignId) {
+    /**
+     * A campaign's rules in evaluation order (priority descending, then id), those after the rule
+     * {@code startingAfter} in that order (null: from the first), at most {@code limit}. The cursor
+     * is a rule of this campaign: its current priority places it, so the order needs no second key.
+     */
+    public List<Rule> rules(long campaignId, int limit, Long startingAfter) {
         return Jdbc.call(dataSource, connection -> {
             find(connection, campaignId, false);
+            Integer priority = startingAfter == null ? null : priorityOf(connection, campaignId, startingAfter);
             try (PreparedStatement ps = connection.prepareStatement("SELECT " + RULE_COLUMNS
-                    + " FROM campaign_rules WHERE campaign_id = ? ORDER BY priority DESC, id")) {
+                    + " FROM campaign_rules WHERE campaign_id = ? AND (?::integer IS NULL OR (priority, -id) < (?, -?))"
+                    + " ORDER BY priority DESC, id LIMIT ?")) {
                 ps.setLong(1, campaignId);
+                ps.setObject(2, priority, Types.INTEGER);
+                ps.setObject(3, priority, Types.INTEGER);
+                ps.setLong(4, startingAfter == null ? 0 : startingAfter);
+                ps.setInt(5, limit);
                 return rules(ps);
             }
         });
+    }
+
+    /** The priority of a campaign's rule named by a cursor; another campaign's rule or none is a 400. */
+    private static int priorityOf(Connection connection, long campaignId, long ruleId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT priority FROM campaign_rules WHERE id = ? AND campaign_id = ?")) {
+            ps.setLong(1, ruleId);
+            ps.setLong(2, campaignId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw ApiException.invalid("starting_after", "must be the id of one of campaign " + campaignId
+                            + "'s rules, got " + ruleId);
+                }
+                return rs.getInt(1);
+            }
+        }
     }
 
     static List<Rule> rules(PreparedStatement ps) throws SQLException {
