@@ -3,6 +3,7 @@ package dev.campaignctl.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.json.Decimals;
 import dev.campaignctl.core.json.Json;
 import dev.campaignctl.core.event.Backtest;
 import dev.campaignctl.core.event.EventExplanation;
@@ -129,6 +130,12 @@ final class RuleCommand {
                             report.current().skipped(), report.draft().processed(), report.draft().skipped(), report.changed());
                     cli.out().println("points by campaign, current: " + report.current().pointsByCampaign()
                             + "; draft: " + report.draft().pointsByCampaign());
+                    if (report.refunds() != null && (report.refunds().refundedPurchases() > 0
+                            || report.refunds().refundEvents() > 0)) {
+                        cli.out().printf("refunds: %d purchases refunded (amount %s), %d refund events; points net of refunds%n",
+                                report.refunds().refundedPurchases(), Decimals.text(report.refunds().refundedAmount()),
+                                report.refunds().refundEvents());
+                    }
                     Output.print(cli, output, report.changes(), "event_id", "current_rule_id", "draft_rule_id",
                             "current_points", "draft_points");
                 }

@@ -24,15 +24,22 @@ final class Decision {
         this.matches = matches;
         this.paid = new ArrayList<>(matches.size());
         this.withheld = new ArrayList<>(matches.size());
-        BigDecimal refunded = event.refunded() == null ? BigDecimal.ZERO : event.refunded();
         for (RuleSet.Match match : matches) {
-            BigDecimal kept = refunded.signum() > 0 && event.amount().signum() > 0
-                    ? match.points().min(match.points().multiply(refunded)
-                            .divide(event.amount(), 4, RoundingMode.HALF_UP))
-                    : BigDecimal.ZERO;
+            BigDecimal kept = withheld(match.points(), event.amount(), event.refunded());
             withheld.add(kept);
             paid.add(match.points().subtract(kept));
         }
+    }
+
+    /**
+     * The share of {@code points} that {@code refunded} of {@code amount} takes back: in proportion,
+     * rounded half up to 4 places, never more than the points (the rounding the README states).
+     */
+    static BigDecimal withheld(BigDecimal points, BigDecimal amount, BigDecimal refunded) {
+        if (refunded == null || refunded.signum() <= 0 || amount.signum() <= 0) {
+            return BigDecimal.ZERO;
+        }
+        return points.min(points.multiply(refunded).divide(amount, 4, RoundingMode.HALF_UP));
     }
 
     static Decision failed(ClaimedEvent event, String reason) {
