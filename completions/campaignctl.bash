@@ -1285,6 +1285,8 @@ function _picocli_campaignctl_campaign_create() {
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--points-valid-for' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+  local status_option_args=("draft" "active" "paused" "ended") # --status values
+  local evaluation_option_args=("first" "all") # --evaluation values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1319,7 +1321,9 @@ function _picocli_campaignctl_campaign_create() {
       return
       ;;
     '--status')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${status_option_args[@]}" ) )
+      return $?
       ;;
     '--starts-at')
       return
@@ -1328,7 +1332,9 @@ function _picocli_campaignctl_campaign_create() {
       return
       ;;
     '--evaluation')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${evaluation_option_args[@]}" ) )
+      return $?
       ;;
     '--budget')
       return
@@ -1366,6 +1372,7 @@ function _picocli_campaignctl_campaign_list() {
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+  local status_option_args=("draft" "active" "paused" "ended") # --status values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1391,7 +1398,9 @@ function _picocli_campaignctl_campaign_list() {
       return $?
       ;;
     '--status')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${status_option_args[@]}" ) )
+      return $?
       ;;
     '--limit')
       return
@@ -1474,6 +1483,8 @@ function _picocli_campaignctl_campaign_update() {
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--points-valid-for' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+  local status_option_args=("draft" "active" "paused" "ended") # --status values
+  local evaluation_option_args=("first" "all") # --evaluation values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1505,7 +1516,9 @@ function _picocli_campaignctl_campaign_update() {
       return
       ;;
     '--status')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${status_option_args[@]}" ) )
+      return $?
       ;;
     '--starts-at')
       return
@@ -1514,7 +1527,9 @@ function _picocli_campaignctl_campaign_update() {
       return
       ;;
     '--evaluation')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${evaluation_option_args[@]}" ) )
+      return $?
       ;;
     '--budget')
       return
@@ -2071,6 +2086,7 @@ function _picocli_campaignctl_event_list() {
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+  local status_option_args=("pending" "processed" "skipped" "failed") # --status values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2096,7 +2112,9 @@ function _picocli_campaignctl_event_list() {
       return $?
       ;;
     '--status')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${status_option_args[@]}" ) )
+      return $?
       ;;
     '--limit')
       return

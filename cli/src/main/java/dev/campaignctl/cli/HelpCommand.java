@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -27,9 +28,8 @@ final class HelpCommand implements Callable<Integer> {
         for (String name : path) {
             CommandLine next = target.getSubcommands().get(name);
             if (next == null) {
-                cli.err().println("error: unknown command '" + String.join(" ", path) + "'; commands of "
+                throw new ParameterException(spec.commandLine(), "unknown command '" + String.join(" ", path) + "'; commands of "
                         + target.getCommandSpec().qualifiedName() + ": " + String.join(", ", target.getSubcommands().keySet()));
-                return ExitCodes.USAGE;
             }
             target = next;
         }

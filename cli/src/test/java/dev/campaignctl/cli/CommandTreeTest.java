@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.OptionSpec;
 class CommandTreeTest {
 
     private static CommandLine tree() {
-        return Main.commandLine(new Cli(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of(), false));
+        return CommandTree.full(new Cli(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of(), false));
     }
 
     private static List<CommandLine> all(CommandLine line) {
@@ -52,10 +52,10 @@ class CommandTreeTest {
         Path completions = Files.isDirectory(root.resolve("completions")) ? root.resolve("completions") : Path.of("../completions");
         assertThat(Files.readString(completions.resolve("campaignctl.bash")))
                 .as("completions/campaignctl.bash is stale: run scripts/campaignctl completion bash > completions/campaignctl.bash")
-                .isEqualTo(CompletionCommand.script(CompletionCommand.Shell.bash, tree()));
+                .isEqualTo(CompletionCommand.script(CompletionCommand.Shell.BASH, tree()));
         assertThat(Files.readString(completions.resolve("_campaignctl")))
                 .as("completions/_campaignctl is stale: run scripts/campaignctl completion zsh > completions/_campaignctl")
-                .isEqualTo(CompletionCommand.script(CompletionCommand.Shell.zsh, tree()));
+                .isEqualTo(CompletionCommand.script(CompletionCommand.Shell.ZSH, tree()));
     }
 
     @Test
@@ -119,7 +119,7 @@ class CommandTreeTest {
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             Cli cli = new Cli(new PrintWriter(out, true), new PrintWriter(err, true), Map.of(), false);
-            int code = Main.commandLine(cli).execute(args);
+            int code = CommandTree.full(cli).execute(args);
 
             CliRun partial = CliRun.run(Map.of(), args);
 
