@@ -1285,8 +1285,8 @@ function _picocli_campaignctl_campaign_create() {
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--points-valid-for' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
-  local status_option_args=("draft" "active" "paused" "ended") # --status values
-  local evaluation_option_args=("first" "all") # --evaluation values
+  local STATUS_option_args=("draft" "active" "paused" "ended") # --status values
+  local MODE_option_args=("first" "all") # --evaluation values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1322,7 +1322,7 @@ function _picocli_campaignctl_campaign_create() {
       ;;
     '--status')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${status_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STATUS_option_args[@]}" ) )
       return $?
       ;;
     '--starts-at')
@@ -1333,7 +1333,7 @@ function _picocli_campaignctl_campaign_create() {
       ;;
     '--evaluation')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${evaluation_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${MODE_option_args[@]}" ) )
       return $?
       ;;
     '--budget')
@@ -1372,7 +1372,7 @@ function _picocli_campaignctl_campaign_list() {
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
-  local status_option_args=("draft" "active" "paused" "ended") # --status values
+  local STATUS_option_args=("draft" "active" "paused" "ended") # --status values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1399,7 +1399,7 @@ function _picocli_campaignctl_campaign_list() {
       ;;
     '--status')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${status_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STATUS_option_args[@]}" ) )
       return $?
       ;;
     '--limit')
@@ -1483,8 +1483,8 @@ function _picocli_campaignctl_campaign_update() {
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--points-valid-for' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
-  local status_option_args=("draft" "active" "paused" "ended") # --status values
-  local evaluation_option_args=("first" "all") # --evaluation values
+  local STATUS_option_args=("draft" "active" "paused" "ended") # --status values
+  local MODE_option_args=("first" "all") # --evaluation values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1517,7 +1517,7 @@ function _picocli_campaignctl_campaign_update() {
       ;;
     '--status')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${status_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STATUS_option_args[@]}" ) )
       return $?
       ;;
     '--starts-at')
@@ -1528,7 +1528,7 @@ function _picocli_campaignctl_campaign_update() {
       ;;
     '--evaluation')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${evaluation_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${MODE_option_args[@]}" ) )
       return $?
       ;;
     '--budget')
@@ -2086,7 +2086,7 @@ function _picocli_campaignctl_event_list() {
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
-  local status_option_args=("pending" "processed" "skipped" "failed") # --status values
+  local STATUS_option_args=("pending" "processed" "skipped" "failed") # --status values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2113,7 +2113,7 @@ function _picocli_campaignctl_event_list() {
       ;;
     '--status')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${status_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${STATUS_option_args[@]}" ) )
       return $?
       ;;
     '--limit')
@@ -2638,7 +2638,7 @@ function _picocli_campaignctl_ai_generate() {
   local flag_opts="'--no-headers' '-q' '--quiet' '--no-cache' '-h' '--help' '-V' '--version'"
   local arg_opts="'--ai-url' '-o' '--output' '--provider' '--model' '--max-tokens' '--temperature' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
-  local provider_option_args=("openai" "anthropic") # --provider values
+  local PROVIDER_option_args=("openai" "anthropic") # --provider values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2653,7 +2653,7 @@ function _picocli_campaignctl_ai_generate() {
       ;;
     '--provider')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${provider_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${PROVIDER_option_args[@]}" ) )
       return $?
       ;;
     '--model')

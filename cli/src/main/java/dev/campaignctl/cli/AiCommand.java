@@ -83,7 +83,7 @@ final class AiCommand {
         @Mixin AiOptions ai;
         @Mixin OutputOptions output;
         @Parameters(paramLabel = "PROMPT", description = "The prompt.") String prompt;
-        @Option(names = "--provider", converter = Choices.AiProviders.class, completionCandidates = Choices.AiProviders.class,
+        @Option(names = "--provider", paramLabel = "PROVIDER", converter = Choices.AiProviders.class, completionCandidates = Choices.AiProviders.class,
                 description = "${COMPLETION-CANDIDATES} (default: the first configured).") Provider provider;
         @Option(names = "--model", description = "Model (default: OPENAI_MODEL / ANTHROPIC_MODEL).") String model;
         @Option(names = "--max-tokens", description = "Most tokens to generate (default: 1000).") Integer maxTokens;

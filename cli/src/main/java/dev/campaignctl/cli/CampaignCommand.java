@@ -44,11 +44,11 @@ final class CampaignCommand {
         @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Campaign body as JSON or YAML (as for POST /campaigns); - for stdin.") String file;
         @Option(names = "--name", description = "Campaign name (required unless -f).") String name;
         @Option(names = "--description", description = "Free text.") String description;
-        @Option(names = "--status", converter = Choices.CampaignStatuses.class, completionCandidates = Choices.CampaignStatuses.class,
+        @Option(names = "--status", paramLabel = "STATUS", converter = Choices.CampaignStatuses.class, completionCandidates = Choices.CampaignStatuses.class,
                 description = "${COMPLETION-CANDIDATES} (default: active).") CampaignStatus status;
         @Option(names = "--starts-at", paramLabel = "TIME", description = "ISO-8601 start, e.g. 2024-03-01T00:00:00Z.") String startsAt;
         @Option(names = "--ends-at", paramLabel = "TIME", description = "ISO-8601 end.") String endsAt;
-        @Option(names = "--evaluation", converter = Choices.EvaluationModes.class, completionCandidates = Choices.EvaluationModes.class,
+        @Option(names = "--evaluation", paramLabel = "MODE", converter = Choices.EvaluationModes.class, completionCandidates = Choices.EvaluationModes.class,
                 description = "${COMPLETION-CANDIDATES}: the highest-priority matching rule pays (default), or all that match.")
         EvaluationMode evaluation;
         @Option(names = "--budget", paramLabel = "POINTS", description = "Total points the campaign may pay.") BigDecimal budget;
@@ -60,11 +60,17 @@ final class CampaignCommand {
         }
 
         @Override
+        void checkArguments() {
+            if (file == null) {
+                Bodies.require(spec, "--name", name);
+            }
+        }
+
+        @Override
         Object run(Session session) {
             if (file != null) {
                 return session.api().createCampaign(NewCampaign.fromJson(Bodies.read(file)));
             }
-            Bodies.require(spec, "--name", name);
             return session.api().createCampaign(new NewCampaign(name, description, status,
                     time("starts-at", startsAt), time("ends-at", endsAt), evaluation, budget, customerCap, pointsValidFor));
         }
@@ -72,7 +78,7 @@ final class CampaignCommand {
 
     @Command(name = "list", description = "List campaigns.")
     static final class ListCampaigns extends Base {
-        @Option(names = "--status", converter = Choices.CampaignStatuses.class, completionCandidates = Choices.CampaignStatuses.class,
+        @Option(names = "--status", paramLabel = "STATUS", converter = Choices.CampaignStatuses.class, completionCandidates = Choices.CampaignStatuses.class,
                 description = "Only campaigns in this status: ${COMPLETION-CANDIDATES}.") CampaignStatus status;
         @Option(names = "--limit", defaultValue = "100", description = "At most this many (default: ${DEFAULT-VALUE}).") int limit;
 
@@ -105,11 +111,11 @@ final class CampaignCommand {
         @Parameters(paramLabel = "ID", description = "Campaign id.") long id;
         @Option(names = "--name", description = "New name.") String name;
         @Option(names = "--description", description = "New description.") String description;
-        @Option(names = "--status", converter = Choices.CampaignStatuses.class, completionCandidates = Choices.CampaignStatuses.class,
+        @Option(names = "--status", paramLabel = "STATUS", converter = Choices.CampaignStatuses.class, completionCandidates = Choices.CampaignStatuses.class,
                 description = "${COMPLETION-CANDIDATES}.") CampaignStatus status;
         @Option(names = "--starts-at", paramLabel = "TIME", description = "New ISO-8601 start.") String startsAt;
         @Option(names = "--ends-at", paramLabel = "TIME", description = "New ISO-8601 end.") String endsAt;
-        @Option(names = "--evaluation", converter = Choices.EvaluationModes.class, completionCandidates = Choices.EvaluationModes.class,
+        @Option(names = "--evaluation", paramLabel = "MODE", converter = Choices.EvaluationModes.class, completionCandidates = Choices.EvaluationModes.class,
                 description = "${COMPLETION-CANDIDATES}.") EvaluationMode evaluation;
         @Option(names = "--budget", paramLabel = "POINTS", description = "Total points the campaign may pay.") BigDecimal budget;
         @Option(names = "--customer-cap", paramLabel = "POINTS", description = "Points one customer may earn.") BigDecimal customerCap;

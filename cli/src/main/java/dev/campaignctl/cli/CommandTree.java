@@ -276,16 +276,24 @@ final class CommandTree {
         }
     }
 
-    /** Gives commands and mixins that ask for it the {@link Cli} of this run. */
+    /**
+     * Gives commands and mixins that ask for it the {@link Cli} of this run, and creates the other
+     * classes of this package (mixins, converters, candidates) through their package-private
+     * constructors, which picocli's own factory reaches only after two failed attempts.
+     */
     private record Factory(Cli cli) implements IFactory {
         @Override
         public <K> K create(Class<K> type) throws Exception {
-            try {
-                Constructor<K> constructor = type.getDeclaredConstructor(Cli.class);
-                return constructor.newInstance(cli);
-            } catch (NoSuchMethodException e) {
-                return CommandLine.defaultFactory().create(type);
+            for (Constructor<?> constructor : type.getDeclaredConstructors()) {
+                Class<?>[] parameters = constructor.getParameterTypes();
+                if (parameters.length == 1 && parameters[0] == Cli.class) {
+                    return type.cast(constructor.newInstance(cli));
+                }
             }
+            if (type.getPackage() == CommandTree.class.getPackage()) {
+                return type.getDeclaredConstructor().newInstance();
+            }
+            return CommandLine.defaultFactory().create(type);
         }
     }
 }

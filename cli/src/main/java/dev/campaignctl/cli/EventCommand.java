@@ -138,7 +138,7 @@ final class EventCommand {
         private final Cli cli;
         @Mixin ConnectionOptions connection;
         @Mixin OutputOptions output;
-        @Option(names = "--status", converter = Choices.EventStatuses.class, completionCandidates = Choices.EventStatuses.class,
+        @Option(names = "--status", paramLabel = "STATUS", converter = Choices.EventStatuses.class, completionCandidates = Choices.EventStatuses.class,
                 description = "Only events in this status: ${COMPLETION-CANDIDATES}.") EventStatus status;
         @Option(names = "--limit", defaultValue = "100", description = "At most this many (default: ${DEFAULT-VALUE}).") int limit;
 

@@ -2,6 +2,7 @@ package dev.campaignctl.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,12 +30,19 @@ final class HelpCommand implements Callable<Integer> {
             CommandLine next = target.getSubcommands().get(name);
             if (next == null) {
                 throw new ParameterException(spec.commandLine(), "unknown command '" + String.join(" ", path) + "'; commands of "
-                        + target.getCommandSpec().qualifiedName() + ": " + String.join(", ", target.getSubcommands().keySet()));
+                        + target.getCommandSpec().qualifiedName() + ": " + String.join(", ", visible(target)));
             }
             target = next;
         }
         target.usage(cli.out());
         cli.out().flush();
         return ExitCodes.OK;
+    }
+
+    private static List<String> visible(CommandLine command) {
+        return command.getSubcommands().entrySet().stream()
+                .filter(sub -> !sub.getValue().getCommandSpec().usageMessage().hidden())
+                .map(Map.Entry::getKey)
+                .toList();
     }
 }

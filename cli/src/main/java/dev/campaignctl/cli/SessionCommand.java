@@ -23,10 +23,18 @@ abstract class SessionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        checkArguments();
         try (Session session = Session.open(cli, connection)) {
             execute(session);
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * Throws a {@code ParameterException} for a mistake in the arguments that picocli cannot see
+     * alone (an option required unless {@code -f}), before any connection is made.
+     */
+    void checkArguments() {
     }
 
     /** Does the command's work and prints its result with {@link #output}. */
