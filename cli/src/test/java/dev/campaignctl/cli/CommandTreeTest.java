@@ -74,14 +74,14 @@ class CommandTreeTest {
         assertThat(root.code()).isZero();
         assertThat(root.out()).contains("serve", "campaign", "process-events", "completion", "version")
                 .doesNotContain("training-run");
-        java.nio.file.Path arguments = java.nio.file.Files.createTempFile("campaignctl-args", ".txt");
+        Path arguments = Files.createTempFile("campaignctl-args", ".txt");
         try {
-            java.nio.file.Files.writeString(arguments, "version\n");
+            Files.writeString(arguments, "version\n");
             CliRun fromFile = CliRun.run(Map.of(), "@" + arguments);
             assertThat(fromFile.code()).as(fromFile.toString()).isZero();
             assertThat(fromFile.out()).startsWith("campaignctl ");
         } finally {
-            java.nio.file.Files.delete(arguments);
+            Files.delete(arguments);
         }
     }
 
