@@ -212,6 +212,7 @@ final class CommandTree {
         }
         line.setOut(cli.out());
         line.setErr(cli.err());
+        // Enum options take their words through Choices, in any case; this keeps any other enum option the same.
         line.setCaseInsensitiveEnumValuesAllowed(true);
         line.setExitCodeExceptionMapper(ExitMapping.INSTANCE);
         line.setExecutionExceptionHandler(ExitMapping.INSTANCE);
