@@ -17,11 +17,11 @@ import picocli.CommandLine.TypeConversionException;
  * its completion candidates, which the shell, the completion scripts and
  * {@code ${COMPLETION-CANDIDATES}} in its description list.
  *
- * <pre>{@code
- * @Option(names = "--status", converter = Choices.CampaignStatuses.class,
+ * <pre>
+ * &#64;Option(names = "--status", converter = Choices.CampaignStatuses.class,
  *         completionCandidates = Choices.CampaignStatuses.class, description = "One of: ${COMPLETION-CANDIDATES}.")
  * CampaignStatus status;
- * }</pre>
+ * </pre>
  *
  * A word that is none of them is a mistake on the command line (exit code 2):
  * {@code Invalid value for option '--output': expected one of table, wide, json, yaml but was 'xml'}.
