@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.ListResourceBundle;
 import java.util.Map;
 import java.util.PropertyResourceBundle;
 import java.util.ResourceBundle;
@@ -229,6 +230,8 @@ final class CommandTree {
         Command annotation = type.getAnnotation(Command.class);
         CommandSpec spec = CommandSpec.create();
         spec.usageMessage().description(annotation.description()).hidden(annotation.hidden());
+        // Its help is never shown, so it needs none of the usage texts, which picocli would copy the keys of.
+        spec.resourceBundle(UsageText.NONE);
         return spec;
     }
 
@@ -264,6 +267,12 @@ final class CommandTree {
      */
     private static final class UsageText {
         static final ResourceBundle BUNDLE = load("/campaignctl-usage.properties");
+        static final ResourceBundle NONE = new ListResourceBundle() {
+            @Override
+            protected Object[][] getContents() {
+                return new Object[0][];
+            }
+        };
 
         private static ResourceBundle load(String name) {
             try (InputStream in = CommandTree.class.getResourceAsStream(name)) {
