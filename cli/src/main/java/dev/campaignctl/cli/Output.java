@@ -21,7 +21,7 @@ public final class Output {
     /** True when the user asked for a machine-readable document (json, yaml) or only ids. */
     public static boolean structured(Cli cli, OutputOptions options) {
         OutputOptions.Format format = options.resolve(cli);
-        return options.quiet || format == OutputOptions.Format.json || format == OutputOptions.Format.yaml;
+        return options.quiet || format == OutputOptions.Format.JSON || format == OutputOptions.Format.YAML;
     }
 
     public static void print(Cli cli, OutputOptions options, Object data, String... columns) {
@@ -33,16 +33,16 @@ public final class Output {
             return;
         }
         switch (options.resolve(cli)) {
-            case json -> out.println(Json.pretty(tree));
-            case yaml -> out.print(Json.yaml(tree));
-            case wide -> {
+            case JSON -> out.println(Json.pretty(tree));
+            case YAML -> out.print(Json.yaml(tree));
+            case WIDE -> {
                 if (tree.isArray()) {
                     table(out, tree, allColumns(tree), !options.noHeaders);
                 } else {
                     fields(out, tree);
                 }
             }
-            case table -> {
+            case TABLE -> {
                 if (tree.isArray()) {
                     table(out, tree, columns, !options.noHeaders);
                 } else {

@@ -55,10 +55,10 @@ final class PagedOutput {
             return rows -> Output.ids(out, rows);
         }
         return switch (options.resolve(cli)) {
-            case json -> new JsonArray(out);
-            case yaml -> new YamlSequence(out);
-            case wide -> new Table(out, null, !options.noHeaders);
-            case table -> new Table(out, columns, !options.noHeaders);
+            case JSON -> new JsonArray(out);
+            case YAML -> new YamlSequence(out);
+            case WIDE -> new Table(out, null, !options.noHeaders);
+            case TABLE -> new Table(out, columns, !options.noHeaders);
         };
     }
 
