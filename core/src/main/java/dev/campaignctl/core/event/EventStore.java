@@ -1,13 +1,15 @@
 package dev.campaignctl.core.event;
 
 import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.db.Db;
 import dev.campaignctl.core.db.Jdbc;
+import dev.campaignctl.core.db.Row;
 import dev.campaignctl.core.earning.Earning;
 import dev.campaignctl.core.idempotency.Created;
 import dev.campaignctl.core.idempotency.IdempotencyKeys;
 import dev.campaignctl.core.idempotency.IdempotentRequest;
 import dev.campaignctl.core.idempotency.Outcome;
-import dev.campaignctl.core.json.Json;
+import io.helidon.dbclient.DbRow;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,16 +21,21 @@ import javax.sql.DataSource;
 /** Events and earnings in PostgreSQL: registration, look-ups and listings. Processing is {@link EventProcessor}'s. */
 public final class EventStore {
 
-    static final String EVENT_COLUMNS = "id, external_id, customer_id, merchant_id, amount, currency, occurred_at, type,"
-            + " refers_to, refunded,"
-            + " transaction_data::text AS transaction_data, status, matched_rule_id, failure_reason, note, created_at,"
-            + " processed_at";
-    private static final String EARNING_COLUMNS = "id, event_id, campaign_id, rule_id, customer_id, amount, created_at";
+    static final String EVENT_COLUMNS = EventRows.EVENT_COLUMNS;
+    private static final String EARNING_COLUMNS = EventRows.EARNING_COLUMNS;
+    private static final String GET = "SELECT " + EVENT_COLUMNS + " FROM events WHERE id = ?";
+    private static final String EARNINGS_OF = "SELECT " + EARNING_COLUMNS + " FROM earnings WHERE event_id = ? ORDER BY id";
 
     private final DataSource dataSource;
+    private final Db db;
+
+    public EventStore(Db db) {
+        this.db = db;
+        this.dataSource = db.dataSource();
+    }
 
     public EventStore(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this(Db.over(dataSource));
     }
 
     /**
@@ -255,18 +262,14 @@ public final class EventStore {
         }
     }
 
+    /** The event with its earnings; through DbClient. */
     public Event get(long id) {
-        return Jdbc.call(dataSource, connection -> {
-            try (PreparedStatement ps = connection.prepareStatement(
-                    "SELECT " + EVENT_COLUMNS + " FROM events WHERE id = ?")) {
-                ps.setLong(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw ApiException.notFound("event", id);
-                    }
-                    return event(rs).withEarnings(earningsOf(connection, id));
-                }
-            }
+        return db.execute(exec -> {
+            DbRow row = exec.createNamedGet("event.get", GET).addParam(id).execute()
+                    .orElseThrow(() -> ApiException.notFound("event", id));
+            List<Earning> earnings = Db.list(exec.createNamedQuery("earning.of-event", EARNINGS_OF).addParam(id).execute(),
+                    EventRows::earning);
+            return EventRows.event(Row.of(row)).withEarnings(earnings);
         });
     }
 
@@ -351,9 +354,9 @@ public final class EventStore {
         }
     }
 
+    /** For registration, inside its JDBC transaction. */
     static List<Earning> earningsOf(Connection connection, long eventId) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT " + EARNING_COLUMNS + " FROM earnings WHERE event_id = ? ORDER BY id")) {
+        try (PreparedStatement ps = connection.prepareStatement(EARNINGS_OF)) {
             ps.setLong(1, eventId);
             return earnings(ps);
         }
@@ -363,20 +366,13 @@ public final class EventStore {
         List<Earning> result = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                result.add(new Earning(rs.getLong("id"), rs.getLong("event_id"), rs.getLong("campaign_id"),
-                        rs.getLong("rule_id"), rs.getString("customer_id"), Jdbc.money(rs, "amount"),
-                        Jdbc.instant(rs, "created_at")));
+                result.add(EventRows.earning(Row.of(rs)));
             }
         }
         return result;
     }
 
     static Event event(ResultSet rs) throws SQLException {
-        return new Event(rs.getLong("id"), rs.getString("external_id"), rs.getString("customer_id"),
-                rs.getString("merchant_id"), Jdbc.money(rs, "amount"), rs.getString("currency"),
-                Jdbc.instant(rs, "occurred_at"), Json.tree(rs.getString("transaction_data")),
-                EventStatus.parse("status", rs.getString("status")), Jdbc.nullableLong(rs, "matched_rule_id"),
-                rs.getString("failure_reason"), rs.getString("note"), Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "processed_at"),
-                null, rs.getString("type"), rs.getString("refers_to"), Jdbc.decimal(rs, "refunded"));
+        return EventRows.event(Row.of(rs));
     }
 }
