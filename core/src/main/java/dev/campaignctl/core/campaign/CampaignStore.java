@@ -89,6 +89,7 @@ public final class CampaignStore {
         return db.execute(exec -> find(exec, id, false));
     }
 
+    // Still JDBC: cursor pagination is being added to this listing; it moves to DbClient after that lands.
     public List<Campaign> list(CampaignStatus status, int limit) {
         return Jdbc.call(dataSource, connection -> {
             try (PreparedStatement ps = connection.prepareStatement("SELECT " + CAMPAIGN_COLUMNS

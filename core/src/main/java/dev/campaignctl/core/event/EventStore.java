@@ -18,12 +18,16 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 
-/** Events and earnings in PostgreSQL: registration, look-ups and listings. Processing is {@link EventProcessor}'s. */
+/**
+ * Events and earnings in PostgreSQL: registration, look-ups and listings. Processing is {@link EventProcessor}'s.
+ * Look-ups go through DbClient; the listings are still JDBC until their cursor pagination lands.
+ */
 public final class EventStore {
 
     static final String EVENT_COLUMNS = EventRows.EVENT_COLUMNS;
     private static final String EARNING_COLUMNS = EventRows.EARNING_COLUMNS;
     private static final String GET = "SELECT " + EVENT_COLUMNS + " FROM events WHERE id = ?";
+    private static final String COUNT_PENDING = "SELECT count(*) AS pending FROM events WHERE status = 'pending'";
     private static final String EARNINGS_OF = "SELECT " + EARNING_COLUMNS + " FROM earnings WHERE event_id = ? ORDER BY id";
 
     private final DataSource dataSource;
@@ -43,6 +47,7 @@ public final class EventStore {
      * payload is the same and fails with a conflict when it differs: never a second event.
      */
     public Registration register(NewEvent e) {
+        // JDBC: its statements are shared with GroupRegistrar's batch transaction, which stays JDBC (arrays).
         return Jdbc.call(dataSource, connection -> register(connection, e));
     }
 
@@ -95,6 +100,7 @@ public final class EventStore {
         if (events.isEmpty()) {
             return List.of();
         }
+        // JDBC: one unnest insert of SQL arrays, which DbClient cannot create (Connection.createArrayOf).
         return Jdbc.transaction(dataSource, connection -> {
             int n = events.size();
             java.util.Map<String, Integer> firstByExternalId = new java.util.HashMap<>();
@@ -162,6 +168,7 @@ public final class EventStore {
         if (n == 0) {
             return new long[0];
         }
+        // JDBC: part of batch registration's JDBC transaction (with GroupRegistrar's).
         try (PreparedStatement ps = connection.prepareStatement(
                 "SELECT nextval('events_id_seq') FROM generate_series(1, ?)")) {
             ps.setInt(1, n);
@@ -249,6 +256,7 @@ public final class EventStore {
         if (externalIds.isEmpty()) {
             return List.of();
         }
+        // JDBC: an array parameter (DbClient creates no SQL arrays), inside registration's JDBC transaction.
         try (PreparedStatement ps = connection.prepareStatement(
                 "SELECT " + EVENT_COLUMNS + " FROM events WHERE external_id = ANY(?)")) {
             ps.setArray(1, connection.createArrayOf("text", externalIds.toArray()));
@@ -310,6 +318,7 @@ public final class EventStore {
 
     /** How the given events stand: counts per status and the points they earned. */
     public Outcomes outcomes(List<Long> ids) {
+        // JDBC: array parameters (Connection.createArrayOf), which DbClient cannot create.
         return Jdbc.call(dataSource, connection -> {
             try (PreparedStatement ps = connection.prepareStatement("SELECT"
                     + " count(*) FILTER (WHERE e.status = 'pending'), count(*) FILTER (WHERE e.status = 'processed'),"
@@ -331,14 +340,8 @@ public final class EventStore {
     }
 
     public long countPending() {
-        return Jdbc.call(dataSource, connection -> {
-            try (PreparedStatement ps = connection.prepareStatement(
-                    "SELECT count(*) FROM events WHERE status = 'pending'");
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        });
+        return db.execute(exec -> Row.of(exec.createNamedGet("event.count-pending", COUNT_PENDING).execute().orElseThrow())
+                .longValue("pending"));
     }
 
     private static Event findByExternalId(Connection connection, String externalId) throws SQLException {
