@@ -107,6 +107,7 @@ public final class Backtest {
     }
 
     public Report run(Request request) {
+        // JDBC: one read-only transaction around the processor's RuleSetLoader (JDBC) and a replay of every event.
         return Jdbc.transaction(dataSource, connection -> {
             try (var statement = connection.createStatement()) {
                 statement.execute("SET TRANSACTION READ ONLY");

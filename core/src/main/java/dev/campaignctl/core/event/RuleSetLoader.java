@@ -33,6 +33,7 @@ final class RuleSetLoader {
 
     /** The rule set in force for the calling transaction; holds the version's share lock until it ends. */
     synchronized RuleSet current(Connection connection) throws SQLException {
+        // JDBC: the share lock must be taken inside the processor's claim transaction, which is JDBC.
         long now = version(connection);
         if (now != version) {
             cached = load(connection);
