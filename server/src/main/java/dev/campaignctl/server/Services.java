@@ -95,7 +95,7 @@ public final class Services implements AutoCloseable {
         database = Database.open(options.db());
         started.add(database);
         Credentials credentials = resolveCredentials(options, database, err);
-        authenticator = new ConfigurationStore(database.dataSource()).authenticator(credentials);
+        authenticator = new ConfigurationStore(database.db()).authenticator(credentials);
         processor = new EventProcessor(database, options.processor());
         started.add(processor);
         if (options.runProcessor()) {
@@ -157,7 +157,7 @@ public final class Services implements AutoCloseable {
             err.println("API credentials: user " + stored.get().username() + ", password in " + file.path());
             return stored.get();
         }
-        ConfigurationStore configuration = new ConfigurationStore(database.dataSource());
+        ConfigurationStore configuration = new ConfigurationStore(database.db());
         if (configuration.get(ConfigurationStore.API_PASSWORD_HASH).isPresent()) {
             err.println("API credentials: as stored in the database's configuration table");
             return null;

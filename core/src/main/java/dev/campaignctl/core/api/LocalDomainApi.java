@@ -61,8 +61,8 @@ public final class LocalDomainApi implements DomainApi {
      */
     public LocalDomainApi(Database database, EventProcessor processor, boolean ownsDatabase) {
         this.database = database;
-        this.campaigns = new CampaignStore(database.dataSource());
-        this.events = new EventStore(database.dataSource());
+        this.campaigns = new CampaignStore(database.db());
+        this.events = new EventStore(database.db());
         this.registrar = new GroupRegistrar(database.dataSource(), events);
         this.ledger = new LedgerStore(database.dataSource());
         this.processor = processor;

@@ -1,8 +1,6 @@
 package dev.campaignctl.core.config;
 
-import dev.campaignctl.core.db.Jdbc;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import dev.campaignctl.core.db.Db;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -12,32 +10,27 @@ public final class ConfigurationStore {
     public static final String API_USERNAME = "api.username";
     public static final String API_PASSWORD_HASH = "api.password_hash";
 
-    private final DataSource dataSource;
+    private static final String GET = "SELECT value FROM configuration WHERE key = ?";
+    private static final String PUT = "INSERT INTO configuration (key, value) VALUES (?, ?)"
+            + " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = now()";
+
+    private final Db db;
+
+    public ConfigurationStore(Db db) {
+        this.db = db;
+    }
 
     public ConfigurationStore(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this(Db.over(dataSource));
     }
 
     public Optional<String> get(String key) {
-        return Jdbc.call(dataSource, connection -> {
-            try (PreparedStatement ps = connection.prepareStatement("SELECT value FROM configuration WHERE key = ?")) {
-                ps.setString(1, key);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-                }
-            }
-        });
+        return db.execute(exec -> exec.createNamedGet("configuration.get", GET).addParam(key).execute()
+                .map(row -> row.column("value").get(String.class)));
     }
 
     public void put(String key, String value) {
-        Jdbc.call(dataSource, connection -> {
-            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO configuration (key, value)"
-                    + " VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = now()")) {
-                ps.setString(1, key);
-                ps.setString(2, value);
-                return ps.executeUpdate();
-            }
-        });
+        db.execute(exec -> exec.createNamedInsert("configuration.put", PUT).addParam(key).addParam(value).execute());
     }
 
     /**

@@ -39,6 +39,7 @@ public final class Database implements AutoCloseable {
 
     private final EmbeddedCluster embedded;
     private final HikariDataSource pool;
+    private final Db db;
     private final List<HikariDataSource> separatePools = new ArrayList<>();
     private final String url;
     private final Properties credentials;
@@ -53,6 +54,7 @@ public final class Database implements AutoCloseable {
             throw new ApiException(ErrorKind.UNAVAILABLE, null, "cannot connect to the database at " + url
                     + ": " + EmbeddedCluster.rootMessage(e), e);
         }
+        this.db = Db.over(pool);
     }
 
     private HikariDataSource newPool(String name, int size) {
@@ -155,6 +157,11 @@ public final class Database implements AutoCloseable {
 
     public DataSource dataSource() {
         return pool;
+    }
+
+    /** Helidon DbClient on {@link #dataSource()}, for the stores' statements. */
+    public Db db() {
+        return db;
     }
 
     public Connection connection() throws SQLException {

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.campaign.Campaign;
-import dev.campaignctl.core.campaign.CampaignStore;
+import dev.campaignctl.core.campaign.CampaignRows;
 import dev.campaignctl.core.db.Jdbc;
+import dev.campaignctl.core.db.Row;
 import dev.campaignctl.core.json.Fields;
 import dev.campaignctl.core.json.Json;
 import dev.campaignctl.core.rule.ActiveRule;
@@ -113,6 +114,7 @@ public final class Backtest {
     }
 
     public Report run(Request request) {
+        // JDBC: one read-only transaction around the processor's RuleSetLoader (JDBC) and a replay of every event.
         return Jdbc.transaction(dataSource, connection -> {
             try (var statement = connection.createStatement()) {
                 statement.execute("SET TRANSACTION READ ONLY");
@@ -144,13 +146,13 @@ public final class Backtest {
 
     private static Campaign campaign(Connection connection, long id) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT " + CampaignStore.CAMPAIGN_COLUMNS + " FROM campaigns WHERE id = ?")) {
+                "SELECT " + CampaignRows.CAMPAIGN_COLUMNS + " FROM campaigns WHERE id = ?")) {
             ps.setLong(1, id);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw ApiException.invalid("rules.campaign_id", "campaign " + id + " does not exist");
                 }
-                return CampaignStore.campaign(rs);
+                return CampaignRows.campaign(Row.of(rs));
             }
         }
     }

@@ -1,34 +1,50 @@
 package dev.campaignctl.core.event;
 
 import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.db.Db;
 import dev.campaignctl.core.db.Jdbc;
+import dev.campaignctl.core.db.Row;
 import dev.campaignctl.core.earning.Earning;
 import dev.campaignctl.core.idempotency.Created;
 import dev.campaignctl.core.idempotency.IdempotencyKeys;
 import dev.campaignctl.core.idempotency.IdempotentRequest;
 import dev.campaignctl.core.idempotency.Outcome;
-import dev.campaignctl.core.json.Json;
+import io.helidon.dbclient.DbRow;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import javax.sql.DataSource;
 
-/** Events and earnings in PostgreSQL: registration, look-ups and listings. Processing is {@link EventProcessor}'s. */
+/**
+ * Events and earnings in PostgreSQL: registration, look-ups and listings. Processing is {@link EventProcessor}'s.
+ * Look-ups go through DbClient; the listings are still JDBC until their cursor pagination lands.
+ */
 public final class EventStore {
 
-    static final String EVENT_COLUMNS = "id, external_id, customer_id, merchant_id, amount, currency, occurred_at, type,"
-            + " refers_to, refunded,"
-            + " transaction_data::text AS transaction_data, status, matched_rule_id, failure_reason, note, created_at,"
-            + " processed_at";
-    private static final String EARNING_COLUMNS = "id, event_id, campaign_id, rule_id, customer_id, amount, created_at";
+    static final String EVENT_COLUMNS = EventRows.EVENT_COLUMNS;
+    private static final String EARNING_COLUMNS = EventRows.EARNING_COLUMNS;
+    private static final String GET = "SELECT " + EVENT_COLUMNS + " FROM events WHERE id = ?";
+    private static final String COUNT_PENDING = "SELECT count(*) AS pending FROM events WHERE status = 'pending'";
+    private static final String EARNINGS_OF = "SELECT " + EARNING_COLUMNS + " FROM earnings WHERE event_id = ? ORDER BY id";
+
+    private static final String LIST = "SELECT " + EVENT_COLUMNS + " FROM events WHERE id < ? ORDER BY id DESC LIMIT ?";
+    private static final String LIST_BY_STATUS = "SELECT " + EVENT_COLUMNS
+            + " FROM events WHERE status = ? AND id < ? ORDER BY id DESC LIMIT ?";
 
     private final DataSource dataSource;
+    private final Db db;
+
+    public EventStore(Db db) {
+        this.db = db;
+        this.dataSource = db.dataSource();
+    }
 
     public EventStore(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this(Db.over(dataSource));
     }
 
     /**
@@ -36,6 +52,7 @@ public final class EventStore {
      * payload is the same and fails with a conflict when it differs: never a second event.
      */
     public Registration register(NewEvent e) {
+        // JDBC: its statements are shared with GroupRegistrar's batch transaction, which stays JDBC (arrays).
         return Jdbc.call(dataSource, connection -> register(connection, e));
     }
 
@@ -88,6 +105,7 @@ public final class EventStore {
         if (events.isEmpty()) {
             return List.of();
         }
+        // JDBC: one unnest insert of SQL arrays, which DbClient cannot create (Connection.createArrayOf).
         return Jdbc.transaction(dataSource, connection -> {
             int n = events.size();
             java.util.Map<String, Integer> firstByExternalId = new java.util.HashMap<>();
@@ -155,6 +173,7 @@ public final class EventStore {
         if (n == 0) {
             return new long[0];
         }
+        // JDBC: part of batch registration's JDBC transaction (with GroupRegistrar's).
         try (PreparedStatement ps = connection.prepareStatement(
                 "SELECT nextval('events_id_seq') FROM generate_series(1, ?)")) {
             ps.setInt(1, n);
@@ -242,6 +261,7 @@ public final class EventStore {
         if (externalIds.isEmpty()) {
             return List.of();
         }
+        // JDBC: an array parameter (DbClient creates no SQL arrays), inside registration's JDBC transaction.
         try (PreparedStatement ps = connection.prepareStatement(
                 "SELECT " + EVENT_COLUMNS + " FROM events WHERE external_id = ANY(?)")) {
             ps.setArray(1, connection.createArrayOf("text", externalIds.toArray()));
@@ -255,18 +275,14 @@ public final class EventStore {
         }
     }
 
+    /** The event with its earnings; through DbClient. */
     public Event get(long id) {
-        return Jdbc.call(dataSource, connection -> {
-            try (PreparedStatement ps = connection.prepareStatement(
-                    "SELECT " + EVENT_COLUMNS + " FROM events WHERE id = ?")) {
-                ps.setLong(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw ApiException.notFound("event", id);
-                    }
-                    return event(rs).withEarnings(earningsOf(connection, id));
-                }
-            }
+        return db.execute(exec -> {
+            DbRow row = exec.createNamedGet("event.get", GET).addParam(id).execute()
+                    .orElseThrow(() -> ApiException.notFound("event", id));
+            List<Earning> earnings = Db.list(exec.createNamedQuery("earning.of-event", EARNINGS_OF).addParam(id).execute(),
+                    EventRows::earning);
+            return EventRows.event(Row.of(row)).withEarnings(earnings);
         });
     }
 
@@ -275,44 +291,40 @@ public final class EventStore {
      * from the newest), at most {@code limit}; earnings are left out (fetch one event for them).
      */
     public List<Event> list(EventStatus status, int limit, Long startingAfter) {
-        return Jdbc.call(dataSource, connection -> {
-            try (PreparedStatement ps = connection.prepareStatement("SELECT " + EVENT_COLUMNS + " FROM events"
-                    + " WHERE (?::text IS NULL OR status = ?) AND id < ? ORDER BY id DESC LIMIT ?")) {
-                String wire = status == null ? null : status.wire();
-                ps.setString(1, wire);
-                ps.setString(2, wire);
-                ps.setLong(3, startingAfter == null ? Long.MAX_VALUE : startingAfter);
-                ps.setInt(4, limit);
-                List<Event> result = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        result.add(event(rs));
-                    }
-                }
-                return result;
-            }
-        });
+        long before = startingAfter == null ? Long.MAX_VALUE : startingAfter;
+        // One statement per filter rather than "(? IS NULL OR ...)", so a long walk keeps the index plans.
+        return db.execute(exec -> status == null
+                ? Db.list(exec.createNamedQuery("event.list", LIST).params(Arrays.asList(before, limit)).execute(),
+                        EventRows::event)
+                : Db.list(exec.createNamedQuery("event.list-by-status", LIST_BY_STATUS)
+                        .params(Arrays.asList(status.wire(), before, limit)).execute(), EventRows::event));
     }
 
     /** Earnings by id, those after {@code startingAfter} (null: from the first), at most {@code limit}. */
     public List<Earning> earnings(Long campaignId, String customerId, int limit, Long startingAfter) {
-        return Jdbc.call(dataSource, connection -> {
-            try (PreparedStatement ps = connection.prepareStatement("SELECT " + EARNING_COLUMNS + " FROM earnings"
-                    + " WHERE (?::bigint IS NULL OR campaign_id = ?) AND (?::text IS NULL OR customer_id = ?)"
-                    + " AND id > ? ORDER BY id LIMIT ?")) {
-                ps.setObject(1, campaignId);
-                ps.setObject(2, campaignId);
-                ps.setString(3, customerId);
-                ps.setString(4, customerId);
-                ps.setLong(5, startingAfter == null ? 0 : startingAfter);
-                ps.setInt(6, limit);
-                return earnings(ps);
-            }
-        });
+        List<String> where = new ArrayList<>();
+        List<Object> params = new ArrayList<>();
+        if (campaignId != null) {
+            where.add("campaign_id = ?");
+            params.add(campaignId);
+        }
+        if (customerId != null) {
+            where.add("customer_id = ?");
+            params.add(customerId);
+        }
+        where.add("id > ?");
+        params.add(startingAfter == null ? 0L : startingAfter);
+        params.add(limit);
+        // Only the filters given, so each combination plans on its own index ((campaign_id, id), (customer_id, id)).
+        String sql = "SELECT " + EARNING_COLUMNS + " FROM earnings WHERE " + String.join(" AND ", where)
+                + " ORDER BY id LIMIT ?";
+        String name = "earning.list" + (campaignId != null ? "-by-campaign" : "") + (customerId != null ? "-by-customer" : "");
+        return db.execute(exec -> Db.list(exec.createNamedQuery(name, sql).params(params).execute(), EventRows::earning));
     }
 
     /** How the given events stand: counts per status and the points they earned. */
     public Outcomes outcomes(List<Long> ids) {
+        // JDBC: array parameters (Connection.createArrayOf), which DbClient cannot create.
         return Jdbc.call(dataSource, connection -> {
             try (PreparedStatement ps = connection.prepareStatement("SELECT"
                     + " count(*) FILTER (WHERE e.status = 'pending'), count(*) FILTER (WHERE e.status = 'processed'),"
@@ -334,14 +346,8 @@ public final class EventStore {
     }
 
     public long countPending() {
-        return Jdbc.call(dataSource, connection -> {
-            try (PreparedStatement ps = connection.prepareStatement(
-                    "SELECT count(*) FROM events WHERE status = 'pending'");
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        });
+        return db.execute(exec -> Row.of(exec.createNamedGet("event.count-pending", COUNT_PENDING).execute().orElseThrow())
+                .longValue("pending"));
     }
 
     private static Event findByExternalId(Connection connection, String externalId) throws SQLException {
@@ -357,9 +363,9 @@ public final class EventStore {
         }
     }
 
+    /** For registration, inside its JDBC transaction. */
     static List<Earning> earningsOf(Connection connection, long eventId) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT " + EARNING_COLUMNS + " FROM earnings WHERE event_id = ? ORDER BY id")) {
+        try (PreparedStatement ps = connection.prepareStatement(EARNINGS_OF)) {
             ps.setLong(1, eventId);
             return earnings(ps);
         }
@@ -369,20 +375,13 @@ public final class EventStore {
         List<Earning> result = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                result.add(new Earning(rs.getLong("id"), rs.getLong("event_id"), rs.getLong("campaign_id"),
-                        rs.getLong("rule_id"), rs.getString("customer_id"), Jdbc.money(rs, "amount"),
-                        Jdbc.instant(rs, "created_at")));
+                result.add(EventRows.earning(Row.of(rs)));
             }
         }
         return result;
     }
 
     static Event event(ResultSet rs) throws SQLException {
-        return new Event(rs.getLong("id"), rs.getString("external_id"), rs.getString("customer_id"),
-                rs.getString("merchant_id"), Jdbc.money(rs, "amount"), rs.getString("currency"),
-                Jdbc.instant(rs, "occurred_at"), Json.tree(rs.getString("transaction_data")),
-                EventStatus.parse("status", rs.getString("status")), Jdbc.nullableLong(rs, "matched_rule_id"),
-                rs.getString("failure_reason"), rs.getString("note"), Jdbc.instant(rs, "created_at"), Jdbc.instant(rs, "processed_at"),
-                null, rs.getString("type"), rs.getString("refers_to"), Jdbc.decimal(rs, "refunded"));
+        return EventRows.event(Row.of(rs));
     }
 }

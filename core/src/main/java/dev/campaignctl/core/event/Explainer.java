@@ -33,6 +33,7 @@ public final class Explainer {
     }
 
     private EventExplanation explain(JsonNode document, Instant occurredAt, BigDecimal amount, String customer, Event stored) {
+        // JDBC: runs the processor's own rule loading and limit checks (RuleSetLoader, Limits), which are JDBC.
         return Jdbc.call(dataSource, connection -> {
             RuleSet rules = RuleSetLoader.load(connection);
             List<RuleSet.Verdict> verdicts = new ArrayList<>();

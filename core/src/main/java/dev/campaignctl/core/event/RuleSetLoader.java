@@ -1,7 +1,8 @@
 package dev.campaignctl.core.event;
 
 import dev.campaignctl.core.campaign.Campaign;
-import dev.campaignctl.core.campaign.CampaignStore;
+import dev.campaignctl.core.campaign.CampaignRows;
+import dev.campaignctl.core.db.Row;
 import dev.campaignctl.core.rule.ActiveRule;
 import dev.campaignctl.core.rule.Conditions;
 import dev.campaignctl.core.rule.Rule;
@@ -32,6 +33,7 @@ final class RuleSetLoader {
 
     /** The rule set in force for the calling transaction; holds the version's share lock until it ends. */
     synchronized RuleSet current(Connection connection) throws SQLException {
+        // JDBC: the share lock must be taken inside the processor's claim transaction, which is JDBC.
         long now = version(connection);
         if (now != version) {
             cached = load(connection);
@@ -52,7 +54,7 @@ final class RuleSetLoader {
     /** Active campaigns' rules; the campaign columns come prefixed with {@code c_}. */
     static RuleSet load(Connection connection) throws SQLException {
         StringBuilder campaignColumns = new StringBuilder();
-        for (String column : CampaignStore.CAMPAIGN_COLUMNS.split(",\\s*")) {
+        for (String column : CampaignRows.CAMPAIGN_COLUMNS.split(",\\s*")) {
             campaignColumns.append(", c.").append(column).append(" AS c_").append(column);
         }
         try (PreparedStatement ps = connection.prepareStatement("SELECT r.id, r.campaign_id, r.name, r.priority,"
@@ -61,8 +63,8 @@ final class RuleSetLoader {
             List<ActiveRule> rules = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    Rule rule = CampaignStore.rule(rs);
-                    Campaign campaign = CampaignStore.campaign(rs, "c_");
+                    Rule rule = CampaignRows.rule(Row.of(rs));
+                    Campaign campaign = CampaignRows.campaign(Row.of(rs, "c_"));
                     rules.add(new ActiveRule(rule, Conditions.compile(rule.conditions()), campaign));
                 }
             }

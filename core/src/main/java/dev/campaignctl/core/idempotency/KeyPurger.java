@@ -1,5 +1,6 @@
 package dev.campaignctl.core.idempotency;
 
+import dev.campaignctl.core.db.Db;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -36,14 +37,15 @@ public final class KeyPurger implements AutoCloseable {
             return thread;
         });
         long first = Math.min(FIRST_RUN.toMillis(), interval.toMillis());
-        scheduler.scheduleWithFixedDelay(() -> purge(dataSource), first, interval.toMillis(), TimeUnit.MILLISECONDS);
+        Db db = Db.over(dataSource);
+        scheduler.scheduleWithFixedDelay(() -> purge(db), first, interval.toMillis(), TimeUnit.MILLISECONDS);
         return new KeyPurger(scheduler);
     }
 
     /** Never throws: a failure that escaped would cancel every later run. */
-    private static void purge(DataSource dataSource) {
+    private static void purge(Db db) {
         try {
-            int deleted = IdempotencyKeys.purge(dataSource, IdempotencyKeys.RETENTION);
+            int deleted = IdempotencyKeys.purge(db, IdempotencyKeys.RETENTION);
             if (deleted > 0) {
                 LOG.fine(() -> "purged " + deleted + " idempotency keys older than " + IdempotencyKeys.RETENTION.toHours() + " h");
             }
