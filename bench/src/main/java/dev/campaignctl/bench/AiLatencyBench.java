@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The AI gateway's own cost: a minimal OpenAI-compatible provider on loopback answers at once; the
@@ -108,7 +109,7 @@ public final class AiLatencyBench {
     }
 
     /** Returns {p50, p99} in nanoseconds over CLIENTS × perClient requests. */
-    private static long[] run(HttpClient client, String url, java.util.function.Supplier<String> body, int perClient) throws Exception {
+    private static long[] run(HttpClient client, String url, Supplier<String> body, int perClient) throws Exception {
         List<Long> samples = Collections.synchronizedList(new ArrayList<>());
         try (ExecutorService pool = Executors.newFixedThreadPool(CLIENTS)) {
             List<Future<?>> runs = new ArrayList<>();

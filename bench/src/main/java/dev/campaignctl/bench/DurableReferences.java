@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -80,7 +81,7 @@ final class DurableReferences {
     /** Rows per second of one COPY of {@code rows} workload-shaped events into an events-like table. */
     static double rawCopy(Database db, int rows) throws Exception {
         StringBuilder data = new StringBuilder(rows * 120);
-        java.util.Random random = new java.util.Random(3);
+        Random random = new Random(3);
         for (int i = 0; i < rows; i++) {
             data.append("copy-").append(i).append('\t').append("C").append(random.nextInt(10_000)).append('\t')
                     .append("MERCHANT_00").append(random.nextInt(9)).append('\t').append(10 + random.nextInt(500))

@@ -1,6 +1,6 @@
 package dev.campaignctl.bench;
 
-import dev.campaignctl.core.api.HttpJson;
+import dev.campaignctl.core.client.HttpJson;
 import dev.campaignctl.core.config.Credentials;
 import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.db.DbConfig;

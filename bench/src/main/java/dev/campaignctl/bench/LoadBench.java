@@ -1,7 +1,7 @@
 package dev.campaignctl.bench;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import dev.campaignctl.core.api.HttpJson;
+import dev.campaignctl.core.client.HttpJson;
 import dev.campaignctl.core.config.Credentials;
 import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.db.DbConfig;
@@ -10,18 +10,23 @@ import dev.campaignctl.core.event.EventProcessor;
 import dev.campaignctl.core.json.Json;
 import dev.campaignctl.server.ServeOptions;
 import dev.campaignctl.server.Services;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
@@ -50,7 +55,7 @@ public final class LoadBench {
      * to 19 s of compilation in a 30 s run), which says nothing about the service's steady state.
      */
     private static void awaitCompilerIdle() throws InterruptedException {
-        var compiler = java.lang.management.ManagementFactory.getCompilationMXBean();
+        var compiler = ManagementFactory.getCompilationMXBean();
         if (compiler == null || !compiler.isCompilationTimeMonitoringSupported()) {
             return;
         }
@@ -68,13 +73,13 @@ public final class LoadBench {
     }
 
     private static long compilationMillis() {
-        var compiler = java.lang.management.ManagementFactory.getCompilationMXBean();
+        var compiler = ManagementFactory.getCompilationMXBean();
         return compiler != null && compiler.isCompilationTimeMonitoringSupported() ? compiler.getTotalCompilationTime() : 0;
     }
 
     private static double median(double[] values) {
         double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
+        Arrays.sort(sorted);
         return sorted[sorted.length / 2];
     }
     private static final String PASSWORD = "bench-" + System.nanoTime();
@@ -145,9 +150,9 @@ public final class LoadBench {
     }
 
     /** The benchmark's database is hundreds of megabytes; it goes when the run ends. */
-    private static void deleteTree(Path root) throws java.io.IOException {
+    private static void deleteTree(Path root) throws IOException {
         try (var paths = Files.walk(root)) {
-            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);
             }
         }
@@ -257,11 +262,11 @@ public final class LoadBench {
                     if (Files.readString(process.resolve("comm")).trim().equals("postgres")) {
                         postgres += ticks(process.resolve("stat"));
                     }
-                } catch (java.io.IOException gone) {
+                } catch (IOException gone) {
                     // The process ended while we looked.
                 }
             }
-        } catch (java.io.IOException | UncheckedIOException noProc) {
+        } catch (IOException | UncheckedIOException noProc) {
             return new long[] {0, 0};
         }
         return new long[] {jvm, postgres};
@@ -273,7 +278,7 @@ public final class LoadBench {
             String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
             // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
             return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return 0;
         }
     }
@@ -283,7 +288,7 @@ public final class LoadBench {
              ResultSet rs = s.executeQuery("SELECT count(*) FROM earnings")) {
             rs.next();
             return rs.getLong(1);
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -5,7 +5,7 @@ import dev.campaignctl.core.agent.CampaignSpec;
 import dev.campaignctl.core.agent.EventAgent;
 import dev.campaignctl.core.agent.EventFile;
 import dev.campaignctl.core.ai.AiApi;
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.event.Outcomes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package dev.campaignctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package dev.campaignctl.cli;
 
-import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.config.DataDir;
 import dev.campaignctl.core.db.DbConfig;
+import dev.campaignctl.core.error.ApiException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 

@@ -2,7 +2,7 @@ package dev.campaignctl.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.event.Event;
 import dev.campaignctl.core.event.EventStatus;
 import dev.campaignctl.core.event.NewEvent;

@@ -3,12 +3,11 @@ package dev.campaignctl.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.campaignctl.core.api.ApiException;
-import dev.campaignctl.core.json.Decimals;
-import dev.campaignctl.core.json.Json;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.event.Backtest;
 import dev.campaignctl.core.event.EventExplanation;
 import dev.campaignctl.core.event.NewEvent;
+import dev.campaignctl.core.json.Decimals;
 import dev.campaignctl.core.json.Json;
 import dev.campaignctl.core.rule.NewRule;
 import dev.campaignctl.core.rule.Reward;
@@ -158,9 +157,9 @@ final class RuleCommand {
             Output.print(cli, output, explanation);
             return;
         }
-        cli.out().println("outcome: " + explanation.outcome()
+        cli.out().println("outcome: " + explanation.outcome().wire()
                 + (explanation.matchedRuleId() == null ? "" : " (rule " + explanation.matchedRuleId() + ")")
-                + (explanation.storedStatus() == null ? "" : "; stored as " + explanation.storedStatus()));
+                + (explanation.storedStatus() == null ? "" : "; stored as " + explanation.storedStatus().wire()));
         Output.print(cli, output, explanation.rules(), "rule_id", "campaign_id", "priority", "conditions_matched",
                 "in_window", "pays", "points", "note");
         for (var verdict : explanation.rules()) {

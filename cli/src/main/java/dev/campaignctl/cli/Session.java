@@ -1,8 +1,8 @@
 package dev.campaignctl.cli;
 
 import dev.campaignctl.core.api.DomainApi;
-import dev.campaignctl.core.api.HttpDomainApi;
 import dev.campaignctl.core.api.LocalDomainApi;
+import dev.campaignctl.core.client.HttpDomainApi;
 import dev.campaignctl.core.config.Credentials;
 import dev.campaignctl.core.config.CredentialsFile;
 import dev.campaignctl.core.db.Database;

@@ -2,8 +2,8 @@ package dev.campaignctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.campaignctl.core.api.ApiException;
-import dev.campaignctl.core.api.ErrorKind;
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.error.ErrorKind;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.Field;
@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine;
 
 /** Failures end with the README's exit codes: through the one mapper, and end to end with their stderr. */
 class ExitMappingTest {

@@ -2,7 +2,7 @@ package dev.campaignctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.campaignctl.core.api.HttpDomainApi;
+import dev.campaignctl.core.client.HttpDomainApi;
 import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.db.DbConfig;
 import dev.campaignctl.core.event.NewEvent;

@@ -1,13 +1,15 @@
 package dev.campaignctl.server;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.campaignctl.core.api.RequestId;
 import dev.campaignctl.core.metrics.Metrics;
 import io.helidon.http.HeaderNames;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Timer;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -66,7 +68,7 @@ public final class AccessLog implements Filter {
                 .orElseGet(AccessLog::newRequestId);
         response.header(HEADER, id);
         try {
-            dev.campaignctl.core.api.RequestId.run(id, chain::proceed);
+            RequestId.run(id, chain::proceed);
         } finally {
             long nanos = System.nanoTime() - start;
             String method = request.prologue().method().text();
@@ -131,6 +133,6 @@ public final class AccessLog implements Filter {
     }
 
     private static String quoted(String text) {
-        return new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(text));
+        return new String(JsonStringEncoder.getInstance().quoteAsString(text));
     }
 }

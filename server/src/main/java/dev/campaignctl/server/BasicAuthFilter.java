@@ -1,8 +1,8 @@
 package dev.campaignctl.server;
 
-import dev.campaignctl.core.api.ApiException;
-import dev.campaignctl.core.api.ErrorKind;
 import dev.campaignctl.core.config.Authenticator;
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.error.ErrorKind;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.Filter;

@@ -1,14 +1,18 @@
 package dev.campaignctl.server;
 
-import dev.campaignctl.core.api.ApiException;
-import dev.campaignctl.core.api.ErrorKind;
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.error.ErrorBody;
+import dev.campaignctl.core.error.ErrorKind;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
+import io.helidon.http.Status;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Set;
 
 /** An optional bearer token in front of the AI service ({@code AI_API_TOKEN}); compared in constant time. */
@@ -25,7 +29,7 @@ public final class BearerTokenFilter implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
         // A CORS preflight carries no credentials; OPTIONS serves nothing else (405 without CORS_ORIGINS).
-        if (publicPaths.contains(request.path().path()) || request.prologue().method() == io.helidon.http.Method.OPTIONS) {
+        if (publicPaths.contains(request.path().path()) || request.prologue().method() == Method.OPTIONS) {
             chain.proceed();
             return;
         }
@@ -34,7 +38,7 @@ public final class BearerTokenFilter implements Filter {
             chain.proceed();
         } else {
             response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"campaignctl-ai\"");
-            JsonIo.send(response, io.helidon.http.Status.UNAUTHORIZED_401, dev.campaignctl.core.api.ErrorBody.of(
+            JsonIo.send(response, Status.UNAUTHORIZED_401, ErrorBody.of(
                     new ApiException(ErrorKind.UNAUTHORIZED, null, header.isEmpty() ? "bearer token required" : "invalid bearer token")));
         }
     }
@@ -42,7 +46,7 @@ public final class BearerTokenFilter implements Filter {
     private static byte[] digest(String text) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

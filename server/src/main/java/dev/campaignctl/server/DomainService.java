@@ -1,25 +1,25 @@
 package dev.campaignctl.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.campaignctl.core.api.ApiException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.api.DomainApi;
 import dev.campaignctl.core.campaign.Campaign;
 import dev.campaignctl.core.campaign.CampaignPatch;
 import dev.campaignctl.core.campaign.CampaignStatus;
 import dev.campaignctl.core.campaign.NewCampaign;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.event.Backtest;
 import dev.campaignctl.core.event.BatchResult;
+import dev.campaignctl.core.event.Event;
 import dev.campaignctl.core.event.EventBatch;
 import dev.campaignctl.core.event.EventStatus;
-import dev.campaignctl.core.json.Json;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import dev.campaignctl.core.event.NewEvent;
-import dev.campaignctl.core.event.Event;
 import dev.campaignctl.core.idempotency.Created;
 import dev.campaignctl.core.idempotency.IdempotencyKey;
+import dev.campaignctl.core.json.Fields;
+import dev.campaignctl.core.json.Json;
+import dev.campaignctl.core.ledger.Redemption;
+import dev.campaignctl.core.ledger.Refund;
 import dev.campaignctl.core.rule.NewRule;
 import dev.campaignctl.core.rule.Rule;
 import io.helidon.http.HeaderName;
@@ -29,10 +29,12 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import dev.campaignctl.core.json.Fields;
-import dev.campaignctl.core.ledger.Redemption;
-import dev.campaignctl.core.ledger.Refund;
 
 /** The domain service's routes (port 8000): the reference's endpoints plus what their users need. */
 public final class DomainService implements HttpService {
@@ -134,7 +136,7 @@ public final class DomainService implements HttpService {
         if (!rules.isArray()) {
             throw ApiException.invalid("rules", "must be an array of rules");
         }
-        List<NewRule> parsed = new java.util.ArrayList<>();
+        List<NewRule> parsed = new ArrayList<>();
         for (int i = 0; i < rules.size(); i++) {
             try {
                 parsed.add(NewRule.fromJson(rules.get(i)));
@@ -150,7 +152,7 @@ public final class DomainService implements HttpService {
         if (ids == null || !ids.isArray()) {
             throw ApiException.invalid("ids", "must be an array of event ids");
         }
-        List<Long> list = new java.util.ArrayList<>(ids.size());
+        List<Long> list = new ArrayList<>(ids.size());
         ids.forEach(id -> list.add(Params.positiveLong("ids", id.asText())));
         JsonIo.ok(response, api.outcomes(list));
     }
@@ -304,7 +306,7 @@ public final class DomainService implements HttpService {
     private void expire(ServerRequest request, ServerResponse response) {
         JsonNode body = Fields.object(json(request), "expiry");
         Fields.only(body, "now");
-        java.time.Instant now = Optional.ofNullable(Fields.instant(body, "now")).orElse(java.time.Instant.now());
+        Instant now = Optional.ofNullable(Fields.instant(body, "now")).orElse(Instant.now());
         JsonIo.ok(response, Map.of("customers", api.expirePoints(now)));
     }
 

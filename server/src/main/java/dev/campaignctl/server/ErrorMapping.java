@@ -1,8 +1,9 @@
 package dev.campaignctl.server;
 
-import dev.campaignctl.core.api.ApiException;
-import dev.campaignctl.core.api.ErrorBody;
-import dev.campaignctl.core.api.ErrorKind;
+import dev.campaignctl.core.client.HttpStatuses;
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.error.ErrorBody;
+import dev.campaignctl.core.error.ErrorKind;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpException;
@@ -29,7 +30,7 @@ public final class ErrorMapping {
             if (e.status().code() >= 500) {
                 internal(request, response, e);
             } else {
-                ErrorKind kind = ErrorKind.fromStatus(e.status().code());
+                ErrorKind kind = HttpStatuses.kind(e.status().code());
                 JsonIo.send(response, e.status(), new ErrorBody(kind.code(), e.getMessage(), null));
             }
         });
@@ -53,6 +54,6 @@ public final class ErrorMapping {
             // The rest of the body is not worth reading: closing saves draining up to the largest body.
             response.header(HeaderValues.CONNECTION_CLOSE);
         }
-        JsonIo.send(response, Status.create(e.kind().status()), ErrorBody.of(e));
+        JsonIo.send(response, Status.create(HttpStatuses.of(e.kind())), ErrorBody.of(e));
     }
 }

@@ -1,6 +1,6 @@
 package dev.campaignctl.server;
 
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.json.Decimals;
 import io.helidon.webserver.http.ServerRequest;
 import java.util.List;

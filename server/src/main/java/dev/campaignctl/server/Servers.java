@@ -1,17 +1,23 @@
 package dev.campaignctl.server;
 
-import dev.campaignctl.core.api.ApiException;
-import dev.campaignctl.core.api.ErrorKind;
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.error.ErrorKind;
 import dev.campaignctl.core.metrics.Metrics;
-import io.helidon.http.HeaderNames;
 import io.helidon.cors.CrossOriginConfig;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.cors.CorsSupport;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
-import java.time.Duration;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /** What every service's server shares: the listener settings, the JSON 404, the error mapping. */
@@ -62,7 +68,7 @@ public final class Servers {
      *
      * @param paths the service's path templates, e.g. {@code /campaigns/{id}}
      */
-    static void begin(HttpRouting.Builder routing, String service, java.util.List<String> paths) {
+    static void begin(HttpRouting.Builder routing, String service, List<String> paths) {
         routing.addFilter(new AccessLog(service, "json".equalsIgnoreCase(System.getenv("LOG_FORMAT")),
                 new RouteTemplates(paths)));
         cors(System.getenv("CORS_ORIGINS")).ifPresent(routing::register);
@@ -84,13 +90,13 @@ public final class Servers {
      * from reading any answer. Preflights are answered before authentication (they carry no
      * credentials); the requests that follow still need them.
      */
-    static java.util.Optional<CorsSupport> cors(String origins) {
+    static Optional<CorsSupport> cors(String origins) {
         if (origins == null || origins.isBlank()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        String[] allowed = java.util.Arrays.stream(origins.split(",")).map(String::trim).filter(o -> !o.isEmpty())
+        String[] allowed = Arrays.stream(origins.split(",")).map(String::trim).filter(o -> !o.isEmpty())
                 .toArray(String[]::new);
-        return java.util.Optional.of(CorsSupport.builder()
+        return Optional.of(CorsSupport.builder()
                 .addCrossOrigin(CrossOriginConfig.builder()
                         .allowOrigins(allowed)
                         .allowMethods("GET", "POST", "PATCH")
@@ -106,9 +112,9 @@ public final class Servers {
      * Paths every service serves without credentials: the health probes always, and /metrics and
      * /openapi unless {@code DOCS_REQUIRE_AUTH=true} puts them behind the service's credentials.
      */
-    static final java.util.Set<String> PUBLIC = "true".equalsIgnoreCase(System.getenv("DOCS_REQUIRE_AUTH"))
-            ? java.util.Set.of("/health", "/health/live", "/health/ready")
-            : java.util.Set.of("/health", "/health/live", "/health/ready", "/metrics", "/openapi");
+    static final Set<String> PUBLIC = "true".equalsIgnoreCase(System.getenv("DOCS_REQUIRE_AUTH"))
+            ? Set.of("/health", "/health/live", "/health/ready")
+            : Set.of("/health", "/health/live", "/health/ready", "/metrics", "/openapi");
 
     /** The service's OpenAPI document, kept beside the code in {@code openapi/<service>.yaml}. */
     public static byte[] openapi(String service) {
@@ -117,8 +123,8 @@ public final class Servers {
                 throw new IllegalStateException("openapi/" + service + ".yaml missing from the build");
             }
             return in.readAllBytes();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -128,7 +134,7 @@ public final class Servers {
      *
      * @param paths the service's path templates, e.g. {@code /campaigns/{id}}
      */
-    static void finish(HttpRouting.Builder routing, java.util.List<String> paths) {
+    static void finish(HttpRouting.Builder routing, List<String> paths) {
         RouteTemplates known = new RouteTemplates(paths);
         routing.any((request, response) -> {
             String path = request.path().path();

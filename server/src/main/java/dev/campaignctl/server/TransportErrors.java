@@ -1,7 +1,8 @@
 package dev.campaignctl.server;
 
-import dev.campaignctl.core.api.ErrorBody;
-import dev.campaignctl.core.api.ErrorKind;
+import dev.campaignctl.core.client.HttpStatuses;
+import dev.campaignctl.core.error.ErrorBody;
+import dev.campaignctl.core.error.ErrorKind;
 import dev.campaignctl.core.json.Json;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
@@ -45,10 +46,9 @@ final class TransportErrors implements DirectHandler {
     }
 
     private static String code(Status status) {
-        for (ErrorKind kind : ErrorKind.values()) {
-            if (kind.status() == status.code()) {
-                return kind.code();
-            }
+        ErrorKind kind = HttpStatuses.exactly(status.code());
+        if (kind != null) {
+            return kind.code();
         }
         return status.code() >= 500 ? ErrorKind.INTERNAL.code() : "bad_request";
     }

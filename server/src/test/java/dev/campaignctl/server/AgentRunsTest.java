@@ -6,12 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.campaignctl.core.agent.EventAgent;
 import dev.campaignctl.core.agent.EventFile;
-import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.DomainApi;
-import dev.campaignctl.core.api.ErrorKind;
 import dev.campaignctl.core.api.Health;
 import dev.campaignctl.core.config.Authenticator;
 import dev.campaignctl.core.config.PasswordHash;
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.error.ErrorKind;
 import dev.campaignctl.core.event.BatchResult;
 import dev.campaignctl.core.event.NewEvent;
 import java.lang.ref.WeakReference;

@@ -3,9 +3,9 @@ package dev.campaignctl.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.campaignctl.core.api.HttpDomainApi;
 import dev.campaignctl.core.api.LocalDomainApi;
 import dev.campaignctl.core.api.Page;
+import dev.campaignctl.core.client.HttpDomainApi;
 import dev.campaignctl.core.config.ConfigurationStore;
 import dev.campaignctl.core.config.Credentials;
 import dev.campaignctl.core.db.Database;

@@ -1,7 +1,7 @@
 package dev.campaignctl.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.campaignctl.core.api.HttpJson;
+import dev.campaignctl.core.client.HttpJson;
 import dev.campaignctl.core.json.Json;
 import java.io.IOException;
 import java.net.URI;

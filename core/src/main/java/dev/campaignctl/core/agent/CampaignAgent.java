@@ -3,10 +3,11 @@ package dev.campaignctl.core.agent;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.campaignctl.core.ai.AiApi;
 import dev.campaignctl.core.ai.GenerateRequest;
-import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.DomainApi;
 import dev.campaignctl.core.campaign.Campaign;
 import dev.campaignctl.core.campaign.NewCampaign;
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.error.ErrorKind;
 import dev.campaignctl.core.json.Decimals;
 import dev.campaignctl.core.json.Json;
 import dev.campaignctl.core.rule.NewRule;
@@ -43,7 +44,7 @@ public final class CampaignAgent {
         if (!spec.hasDescription()) {
             try {
                 if (ai == null) {
-                    throw new ApiException(dev.campaignctl.core.api.ErrorKind.UNAVAILABLE, null, "no AI service configured");
+                    throw new ApiException(ErrorKind.UNAVAILABLE, null, "no AI service configured");
                 }
                 description = ai.generate(new GenerateRequest(prompt(spec), null, null, 200, 0.7, true)).text().strip();
                 source = "ai";

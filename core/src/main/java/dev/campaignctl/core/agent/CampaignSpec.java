@@ -2,8 +2,8 @@ package dev.campaignctl.core.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.campaign.NewCampaign;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.json.Json;
 import dev.campaignctl.core.rule.NewRule;
 import java.io.IOException;

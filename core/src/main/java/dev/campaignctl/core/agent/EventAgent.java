@@ -1,10 +1,12 @@
 package dev.campaignctl.core.agent;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.DomainApi;
-import dev.campaignctl.core.api.ErrorKind;
+import dev.campaignctl.core.api.RequestId;
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.error.ErrorKind;
 import dev.campaignctl.core.event.BatchResult;
+import dev.campaignctl.core.event.EventBatch;
 import dev.campaignctl.core.event.NewEvent;
 import dev.campaignctl.core.event.Outcomes;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -18,10 +20,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -42,7 +46,7 @@ public final class EventAgent {
             if (concurrency < 1 || concurrency > 256) {
                 throw ApiException.invalid("concurrency", "must be 1 to 256, got " + concurrency);
             }
-            if (chunkSize < 1 || chunkSize > dev.campaignctl.core.event.EventBatch.MAX_EVENTS) {
+            if (chunkSize < 1 || chunkSize > EventBatch.MAX_EVENTS) {
                 throw ApiException.invalid("chunk-size", "must be 1 to 10000, got " + chunkSize);
             }
         }
@@ -110,18 +114,18 @@ public final class EventAgent {
         List<Long> ids = Collections.synchronizedList(new ArrayList<>());
         List<String> failures = Collections.synchronizedList(new ArrayList<>());
         long total = file.records().size();
-        String requestId = dev.campaignctl.core.api.RequestId.current();
+        String requestId = RequestId.current();
         // Virtual threads: a worker spends its life waiting for the domain service, and a service
         // running several agents at once must not hold a platform thread (and its stack) per worker.
         try (ExecutorService pool = Executors.newFixedThreadPool(Math.min(options.concurrency(), Math.max(1, chunks.size())),
                      Thread.ofVirtual().name("event-agent-", 0).factory());
              var ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("event-agent-progress").factory())) {
-            ticker.scheduleAtFixedRate(() -> progress.update(done.get(), total), 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+            ticker.scheduleAtFixedRate(() -> progress.update(done.get(), total), 1, 1, TimeUnit.SECONDS);
             List<Future<?>> work = new ArrayList<>();
             for (List<NewEvent> chunk : chunks) {
                 work.add(pool.submit(() -> {
                     try {
-                        BatchResult result = dev.campaignctl.core.api.RequestId.with(requestId, () -> sendUnchecked(chunk));
+                        BatchResult result = RequestId.with(requestId, () -> sendUnchecked(chunk));
                         for (BatchResult.Item item : result.results()) {
                             switch (item.status()) {
                                 case "created" -> registered.incrementAndGet();
@@ -146,7 +150,7 @@ public final class EventAgent {
             for (Future<?> future : work) {
                 try {
                     future.get();
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     throw new IllegalStateException("agent worker failed", e.getCause());
                 }
             }

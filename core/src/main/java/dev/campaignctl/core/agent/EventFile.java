@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.event.EventBatch;
 import dev.campaignctl.core.event.NewEvent;
 import dev.campaignctl.core.json.CanonicalJson;

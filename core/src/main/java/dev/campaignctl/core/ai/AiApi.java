@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The AI management service's operations, in this process ({@link LocalAiApi}) or over HTTP
- * ({@link HttpAiApi}, the reference's {@code AIManagementClient}).
+ * ({@code client.HttpAiApi}, the reference's {@code AIManagementClient}).
  */
 public interface AiApi extends AutoCloseable {
 

@@ -1,6 +1,6 @@
 package dev.campaignctl.core.ai;
 
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import java.time.Duration;
 import java.util.Map;
 

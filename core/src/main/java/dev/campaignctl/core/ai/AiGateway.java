@@ -1,8 +1,8 @@
 package dev.campaignctl.core.ai;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.campaignctl.core.api.ApiException;
-import dev.campaignctl.core.api.ErrorKind;
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.error.ErrorKind;
 import dev.campaignctl.core.metrics.Metrics;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;

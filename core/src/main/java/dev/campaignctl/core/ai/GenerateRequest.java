@@ -1,9 +1,10 @@
 package dev.campaignctl.core.ai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.json.Fields;
 import java.math.BigDecimal;
+import java.util.Locale;
 
 /**
  * A generation request, as the reference's {@code POST /generate} body:
@@ -37,7 +38,7 @@ public record GenerateRequest(String prompt, String provider, String model, Inte
         if (temperature != null && (temperature.isNaN() || temperature < 0 || temperature > 2)) {
             throw ApiException.invalid("temperature", "must be between 0 and 2, got " + temperature);
         }
-        provider = provider == null ? null : provider.toLowerCase(java.util.Locale.ROOT);
+        provider = provider == null ? null : provider.toLowerCase(Locale.ROOT);
     }
 
     public static GenerateRequest of(String prompt) {

@@ -1,6 +1,6 @@
 package dev.campaignctl.core.ai;
 
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

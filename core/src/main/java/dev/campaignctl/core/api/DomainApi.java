@@ -5,6 +5,7 @@ import dev.campaignctl.core.campaign.CampaignPatch;
 import dev.campaignctl.core.campaign.CampaignStatus;
 import dev.campaignctl.core.campaign.NewCampaign;
 import dev.campaignctl.core.earning.Earning;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.event.Backtest;
 import dev.campaignctl.core.event.BatchResult;
 import dev.campaignctl.core.event.Event;
@@ -16,14 +17,14 @@ import dev.campaignctl.core.event.Registration;
 import dev.campaignctl.core.idempotency.Created;
 import dev.campaignctl.core.idempotency.IdempotencyKey;
 import dev.campaignctl.core.idempotency.Outcome;
-import dev.campaignctl.core.rule.NewRule;
-import dev.campaignctl.core.rule.Rule;
 import dev.campaignctl.core.ledger.Adjustment;
 import dev.campaignctl.core.ledger.Balance;
 import dev.campaignctl.core.ledger.LedgerEntry;
 import dev.campaignctl.core.ledger.Redemption;
 import dev.campaignctl.core.ledger.Refund;
 import dev.campaignctl.core.ledger.VerifyReport;
+import dev.campaignctl.core.rule.NewRule;
+import dev.campaignctl.core.rule.Rule;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ import java.util.List;
 
 /**
  * The domain service's operations, the same whether it runs in this process ({@link LocalDomainApi})
- * or behind HTTP ({@link HttpDomainApi}). Failures are {@link ApiException}s in both.
+ * or behind HTTP ({@code client.HttpDomainApi}). Failures are {@link ApiException}s in both.
  */
 public interface DomainApi extends AutoCloseable {
 

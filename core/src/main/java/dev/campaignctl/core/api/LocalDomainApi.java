@@ -7,14 +7,16 @@ import dev.campaignctl.core.campaign.CampaignStore;
 import dev.campaignctl.core.campaign.NewCampaign;
 import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.earning.Earning;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.event.Backtest;
 import dev.campaignctl.core.event.BatchResult;
 import dev.campaignctl.core.event.Event;
 import dev.campaignctl.core.event.EventExplanation;
-import dev.campaignctl.core.event.Explainer;
 import dev.campaignctl.core.event.EventProcessor;
+import dev.campaignctl.core.event.EventRegistration;
 import dev.campaignctl.core.event.EventStatus;
 import dev.campaignctl.core.event.EventStore;
+import dev.campaignctl.core.event.Explainer;
 import dev.campaignctl.core.event.GroupRegistrar;
 import dev.campaignctl.core.event.NewEvent;
 import dev.campaignctl.core.event.Outcomes;
@@ -23,8 +25,6 @@ import dev.campaignctl.core.idempotency.Created;
 import dev.campaignctl.core.idempotency.IdempotencyKey;
 import dev.campaignctl.core.idempotency.IdempotentRequest;
 import dev.campaignctl.core.idempotency.Outcome;
-import dev.campaignctl.core.rule.NewRule;
-import dev.campaignctl.core.rule.Rule;
 import dev.campaignctl.core.ledger.Adjustment;
 import dev.campaignctl.core.ledger.Balance;
 import dev.campaignctl.core.ledger.LedgerEntry;
@@ -33,10 +33,13 @@ import dev.campaignctl.core.ledger.Redemption;
 import dev.campaignctl.core.ledger.Refund;
 import dev.campaignctl.core.ledger.VerifyReport;
 import dev.campaignctl.core.metrics.Metrics;
+import dev.campaignctl.core.rule.NewRule;
+import dev.campaignctl.core.rule.Rule;
 import io.micrometer.core.instrument.Counter;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The domain in this process, on a {@link Database}. The HTTP service delegates to it; the CLI uses
@@ -50,6 +53,7 @@ public final class LocalDomainApi implements DomainApi {
     private final Database database;
     private final CampaignStore campaigns;
     private final EventStore events;
+    private final EventRegistration registration;
     private final GroupRegistrar registrar;
     private final LedgerStore ledger;
     private final EventProcessor processor;
@@ -63,7 +67,8 @@ public final class LocalDomainApi implements DomainApi {
         this.database = database;
         this.campaigns = new CampaignStore(database.db());
         this.events = new EventStore(database.db());
-        this.registrar = new GroupRegistrar(database.dataSource(), events);
+        this.registration = new EventRegistration(database.dataSource());
+        this.registrar = new GroupRegistrar(database.dataSource(), registration);
         this.ledger = new LedgerStore(database.dataSource());
         this.processor = processor;
         this.ownsDatabase = ownsDatabase;
@@ -101,7 +106,7 @@ public final class LocalDomainApi implements DomainApi {
 
     /** One computed health, or the failure computing it gave, and when. */
     private record CachedHealth(long at, Health value, RuntimeException failure) {
-        static CachedHealth of(java.util.function.Supplier<Health> compute) {
+        static CachedHealth of(Supplier<Health> compute) {
             try {
                 return new CachedHealth(System.nanoTime(), compute.get(), null);
             } catch (RuntimeException e) {
@@ -185,7 +190,7 @@ public final class LocalDomainApi implements DomainApi {
             Registration registration = registrar.register(event);
             created = new Created<>(registration.event(), registration.duplicate() ? Outcome.EXISTING : Outcome.CREATED);
         } else {
-            created = events.register(event, IdempotentRequest.of(key, "register event", event));
+            created = registration.register(event, IdempotentRequest.of(key, "register event", event));
         }
         if (created.outcome() == Outcome.CREATED && !created.replayed()) {
             INGESTED.increment();
@@ -203,7 +208,7 @@ public final class LocalDomainApi implements DomainApi {
 
     @Override
     public BatchResult registerEvents(List<NewEvent> batch) {
-        BatchResult result = BatchResult.of(events.registerAll(batch));
+        BatchResult result = BatchResult.of(registration.registerAll(batch));
         INGESTED.increment(result.created());
         if (processor != null && result.created() > 0) {
             processor.wake();

@@ -1,5 +1,6 @@
 package dev.campaignctl.core.api;
 
+import dev.campaignctl.core.error.ApiException;
 import java.util.List;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;

@@ -1,7 +1,7 @@
 package dev.campaignctl.core.campaign;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;

@@ -3,9 +3,9 @@ package dev.campaignctl.core.campaign;
 import static dev.campaignctl.core.campaign.CampaignRows.CAMPAIGN_COLUMNS;
 import static dev.campaignctl.core.campaign.CampaignRows.RULE_COLUMNS;
 
-import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.db.Db;
 import dev.campaignctl.core.db.Row;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.idempotency.Created;
 import dev.campaignctl.core.idempotency.IdempotencyKeys;
 import dev.campaignctl.core.idempotency.IdempotentRequest;

@@ -1,7 +1,7 @@
 package dev.campaignctl.core.campaign;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import java.util.Locale;
 
 /** Which of a campaign's matching rules pay an event: the highest-priority one, or every one. */

@@ -1,7 +1,7 @@
 package dev.campaignctl.core.campaign;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.json.Fields;
 import java.math.BigDecimal;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package dev.campaignctl.core.config;
 
+import dev.campaignctl.core.secrets.Secrets;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;

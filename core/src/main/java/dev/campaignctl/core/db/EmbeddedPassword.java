@@ -1,6 +1,6 @@
 package dev.campaignctl.core.db;
 
-import dev.campaignctl.core.config.Secrets;
+import dev.campaignctl.core.secrets.Secrets;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,9 @@
 package dev.campaignctl.core.db;
 
-import dev.campaignctl.core.api.ApiException;
-import dev.campaignctl.core.api.ErrorKind;
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.error.ErrorKind;
+import dev.campaignctl.core.json.Decimals;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -99,13 +101,13 @@ public final class Jdbc {
     }
 
     /** Reads a NUMERIC without the column's padding zeros: 100.0000 reads as 100, 150.5000 as 150.5. */
-    public static java.math.BigDecimal decimal(ResultSet rs, String column) throws SQLException {
-        return dev.campaignctl.core.json.Decimals.plain(rs.getBigDecimal(column));
+    public static BigDecimal decimal(ResultSet rs, String column) throws SQLException {
+        return Decimals.plain(rs.getBigDecimal(column));
     }
 
     /** Reads a money amount with at least two decimals (150.00, 12.3450 as 12.345). */
-    public static java.math.BigDecimal money(ResultSet rs, String column) throws SQLException {
-        java.math.BigDecimal value = decimal(rs, column);
+    public static BigDecimal money(ResultSet rs, String column) throws SQLException {
+        BigDecimal value = decimal(rs, column);
         return value == null || value.scale() >= 2 ? value : value.setScale(2);
     }
 

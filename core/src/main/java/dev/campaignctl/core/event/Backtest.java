@@ -2,17 +2,15 @@ package dev.campaignctl.core.event;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.campaign.Campaign;
 import dev.campaignctl.core.campaign.CampaignRows;
 import dev.campaignctl.core.db.Jdbc;
 import dev.campaignctl.core.db.Row;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.json.Fields;
 import dev.campaignctl.core.json.Json;
-import dev.campaignctl.core.rule.ActiveRule;
 import dev.campaignctl.core.rule.NewRule;
 import dev.campaignctl.core.rule.Rule;
-import dev.campaignctl.core.rule.RuleSet;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,9 +22,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
@@ -101,7 +101,7 @@ public final class Backtest {
     /** {@code 7d}, {@code 12h}, {@code 30m} before now, or an ISO-8601 timestamp. */
     public static Instant when(String field, String text, Instant now) {
         // At most seven digits: a longer count overflows a Duration, and reaches past year 1 anyway.
-        Matcher m = java.util.regex.Pattern.compile("(\\d{1,7})([dhm])").matcher(text);
+        Matcher m = Pattern.compile("(\\d{1,7})([dhm])").matcher(text);
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));
             return Fields.storableInstant(field, now.minus(switch (m.group(2)) {
@@ -231,7 +231,7 @@ public final class Backtest {
     }
 
     private static boolean sameOutcome(List<RuleSet.Match> a, List<RuleSet.Match> b) {
-        return java.util.Objects.equals(first(a), first(b)) && total(a).compareTo(total(b)) == 0;
+        return Objects.equals(first(a), first(b)) && total(a).compareTo(total(b)) == 0;
     }
 
     private static Long first(List<RuleSet.Match> matches) {

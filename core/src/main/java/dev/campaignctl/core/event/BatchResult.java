@@ -1,7 +1,7 @@
 package dev.campaignctl.core.event;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.campaignctl.core.api.ErrorBody;
+import dev.campaignctl.core.error.ErrorBody;
 import java.util.List;
 
 /**

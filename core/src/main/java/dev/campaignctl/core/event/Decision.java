@@ -1,6 +1,5 @@
 package dev.campaignctl.core.event;
 
-import dev.campaignctl.core.rule.RuleSet;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;

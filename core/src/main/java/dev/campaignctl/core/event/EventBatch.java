@@ -3,13 +3,16 @@ package dev.campaignctl.core.event;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.campaignctl.core.api.ApiException;
-import dev.campaignctl.core.api.ErrorBody;
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.error.ErrorBody;
+import dev.campaignctl.core.error.ErrorKind;
 import dev.campaignctl.core.json.Fields;
 import dev.campaignctl.core.json.Json;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +58,7 @@ public final class EventBatch {
                 entries.add(entry(entries.size(), null, parser, body, 0));
             }
             return entries;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw ApiException.invalid(null, "malformed JSON: " + message(e));
         }
     }
@@ -68,7 +71,7 @@ public final class EventBatch {
             try (JsonParser parser = Json.MAPPER.createParser(body, start, end - start)) {
                 parser.nextToken();
                 entries.add(entry(index, line, parser, body, start));
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 entries.add(new Entry(index, line, null,
                         new ErrorBody("validation_failed", "line " + line + ": malformed JSON: " + message(e), null)));
             }
@@ -115,7 +118,7 @@ public final class EventBatch {
      * One event, the parser on its first token. {@code offset} is where the parser's input starts in
      * {@code body}, as token offsets are relative to it.
      */
-    public static Entry entry(int index, Integer line, JsonParser parser, byte[] body, int offset) throws java.io.IOException {
+    public static Entry entry(int index, Integer line, JsonParser parser, byte[] body, int offset) throws IOException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             return validated(index, line, Json.MAPPER.readTree(parser), null);
         }
@@ -154,12 +157,12 @@ public final class EventBatch {
      * on the way that each number can be stored and read back (see {@link Fields#storableNumber});
      * returns the first problem, having read to the object's end either way.
      */
-    private static ApiException skipData(JsonParser parser) throws java.io.IOException {
+    private static ApiException skipData(JsonParser parser) throws IOException {
         ApiException problem = null;
         for (int depth = 1; depth > 0; ) {
             JsonToken token = parser.nextToken();
             if (token == null) {
-                throw new com.fasterxml.jackson.core.io.JsonEOFException(parser, null, "unexpected end of input in transaction_data");
+                throw new JsonEOFException(parser, null, "unexpected end of input in transaction_data");
             }
             switch (token) {
                 case START_OBJECT, START_ARRAY -> depth++;
@@ -180,7 +183,7 @@ public final class EventBatch {
     }
 
     /** A number token of at most 100 characters without an exponent needs no closer look. */
-    private static boolean plainlyShort(JsonParser parser) throws java.io.IOException {
+    private static boolean plainlyShort(JsonParser parser) throws IOException {
         int length = parser.getTextLength();
         if (length > Fields.MAX_JSON_NUMBER_DIGITS) {
             return false;
@@ -196,7 +199,7 @@ public final class EventBatch {
     }
 
     /** The value at the parser: scalars made directly, the rare nested value through a tree. */
-    private static JsonNode value(JsonParser parser, JsonToken token) throws java.io.IOException {
+    private static JsonNode value(JsonParser parser, JsonToken token) throws IOException {
         JsonNodeFactory nodes = Json.MAPPER.getNodeFactory();
         return switch (token) {
             case VALUE_STRING -> nodes.textNode(parser.getText());
@@ -224,7 +227,7 @@ public final class EventBatch {
 
     private static void checkSize(int size) {
         if (size > MAX_EVENTS) {
-            throw new ApiException(dev.campaignctl.core.api.ErrorKind.PAYLOAD_TOO_LARGE, null,
+            throw new ApiException(ErrorKind.PAYLOAD_TOO_LARGE, null,
                     "a batch holds at most " + MAX_EVENTS + " events");
         }
     }

@@ -2,7 +2,7 @@ package dev.campaignctl.core.event;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.campaignctl.core.rule.RuleSet;
+import java.math.BigDecimal;
 import java.util.List;
 
 /**
@@ -13,19 +13,18 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record EventExplanation(
         JsonNode event,
-        String outcome,
+        EventStatus outcome,
         Long matchedRuleId,
         List<RuleSet.Verdict> rules,
-        String storedStatus,
+        EventStatus storedStatus,
         Long storedMatchedRuleId,
-        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-        Refunds refunds) {
+        @JsonInclude(JsonInclude.Include.NON_NULL) Refunds refunds) {
 
     /**
      * For a stored purchase refunded in part or whole: the amount refunded and the points reversed
      * (the processor paid only the remainder of what was refunded before it decided); for a refund
      * event, the purchase it refers to.
      */
-    public record Refunds(java.math.BigDecimal refunded, java.math.BigDecimal reversedPoints, String refersTo) {
+    public record Refunds(BigDecimal refunded, BigDecimal reversedPoints, String refersTo) {
     }
 }

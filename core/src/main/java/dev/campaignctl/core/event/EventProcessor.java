@@ -115,9 +115,9 @@ public final class EventProcessor implements AutoCloseable {
 
     private static final Timer BATCH_SECONDS = Metrics.timer(
             "campaignctl_processing_batch_seconds", "Time to claim, decide and write one batch");
-    private static final Counter PROCESSED = decided("processed");
-    private static final Counter SKIPPED = decided("skipped");
-    private static final Counter FAILED = decided("failed");
+    private static final Counter PROCESSED = decided(EventStatus.PROCESSED);
+    private static final Counter SKIPPED = decided(EventStatus.SKIPPED);
+    private static final Counter FAILED = decided(EventStatus.FAILED);
 
     /**
      * Claims and decides one batch in one transaction. When the batch cannot be written for a
@@ -137,9 +137,9 @@ public final class EventProcessor implements AutoCloseable {
         return outcome;
     }
 
-    private static Counter decided(String outcome) {
+    private static Counter decided(EventStatus outcome) {
         return Metrics.counter("campaignctl_events_decided_total", "Events decided by the processor, by outcome",
-                "outcome", outcome);
+                "outcome", outcome.wire());
     }
 
     /** Which pending events a transaction claims: the oldest ones, or given ones (when isolating a failure). */

@@ -1,7 +1,7 @@
 package dev.campaignctl.core.event;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import java.util.Locale;
 
 /** Where an event is in processing: pending until a processor decides processed, skipped or failed. */

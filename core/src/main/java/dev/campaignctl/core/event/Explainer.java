@@ -3,7 +3,6 @@ package dev.campaignctl.core.event;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.campaignctl.core.db.Jdbc;
 import dev.campaignctl.core.json.Decimals;
-import dev.campaignctl.core.rule.RuleSet;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -47,8 +46,8 @@ public final class Explainer {
                 }
                 verdicts.add(verdict);
             }
-            return new EventExplanation(document, matched == null ? "skipped" : "processed", matched, verdicts,
-                    stored == null ? null : stored.status().wire(), stored == null ? null : stored.matchedRuleId(),
+            return new EventExplanation(document, matched == null ? EventStatus.SKIPPED : EventStatus.PROCESSED, matched,
+                    verdicts, stored == null ? null : stored.status(), stored == null ? null : stored.matchedRuleId(),
                     refunds(connection, stored));
         });
     }

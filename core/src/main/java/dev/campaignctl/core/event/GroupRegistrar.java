@@ -1,8 +1,8 @@
 package dev.campaignctl.core.event;
 
-import dev.campaignctl.core.api.ApiException;
-import dev.campaignctl.core.api.ErrorKind;
 import dev.campaignctl.core.db.Jdbc;
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.error.ErrorKind;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -49,17 +49,17 @@ public final class GroupRegistrar implements AutoCloseable {
     }
 
     private final DataSource dataSource;
-    private final EventStore store;
+    private final EventRegistration store;
     private final BlockingQueue<Pending> queue = new ArrayBlockingQueue<>(QUEUE);
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean closed;
 
-    public GroupRegistrar(DataSource dataSource, EventStore store) {
+    public GroupRegistrar(DataSource dataSource, EventRegistration store) {
         this.dataSource = dataSource;
         this.store = store;
     }
 
-    /** Stores the event as {@link EventStore#register} does, sharing a transaction with concurrent callers. */
+    /** Stores the event as {@link EventRegistration#register} does, sharing a transaction with concurrent callers. */
     public Registration register(NewEvent event) {
         startWriters();
         Pending pending = new Pending(event, new CompletableFuture<>());
@@ -178,7 +178,7 @@ public final class GroupRegistrar implements AutoCloseable {
         List<NewEvent> events = new ArrayList<>(n);
         List<Integer> all = new ArrayList<>(n);
         Long[] ids = new Long[n];
-        long[] allocated = EventStore.allocateIds(connection, n);
+        long[] allocated = EventRegistration.allocateIds(connection, n);
         Map<Long, Integer> indexOfId = new HashMap<>(n * 2);
         for (int i = 0; i < n; i++) {
             events.add(group.get(i).event());
@@ -190,7 +190,7 @@ public final class GroupRegistrar implements AutoCloseable {
         // never in a cycle (a deadlock).
         all.sort(Comparator.comparing((Integer i) -> events.get(i).externalId(), Comparator.nullsLast(Comparator.naturalOrder())));
         Object[] results = new Object[n];
-        try (PreparedStatement ps = EventStore.insertStatement(connection, events, ids, all, EventStore.EVENT_COLUMNS);
+        try (PreparedStatement ps = EventRegistration.insertStatement(connection, events, ids, all, EventRows.EVENT_COLUMNS);
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 Event stored = EventStore.event(rs).withEarnings(List.of());
@@ -207,7 +207,7 @@ public final class GroupRegistrar implements AutoCloseable {
             return results;
         }
         Map<String, Event> existing = new HashMap<>();
-        for (Event event : EventStore.findByExternalIds(connection, known)) {
+        for (Event event : EventRegistration.findByExternalIds(connection, known)) {
             existing.put(event.externalId(), event);
         }
         for (int i = 0; i < n; i++) {
@@ -218,7 +218,7 @@ public final class GroupRegistrar implements AutoCloseable {
                 }
                 results[i] = events.get(i).samePayloadAs(stored)
                         ? new Registration(stored.withEarnings(EventStore.earningsOf(connection, stored.id())), true)
-                        : EventStore.externalIdConflict(events.get(i).externalId(), stored.id());
+                        : EventRegistration.externalIdConflict(events.get(i).externalId(), stored.id());
             }
         }
         return results;

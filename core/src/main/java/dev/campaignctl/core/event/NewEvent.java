@@ -1,16 +1,19 @@
 package dev.campaignctl.core.event;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.json.Decimals;
 import dev.campaignctl.core.json.Fields;
 import dev.campaignctl.core.json.Json;
 import dev.campaignctl.core.rule.Reward;
+import dev.campaignctl.core.rule.Values;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -83,7 +86,7 @@ public final class NewEvent {
         this.customerId = customerId;
         this.merchantId = merchantId;
         this.amount = amount;
-        this.currency = currency == null ? null : currency.toUpperCase(java.util.Locale.ROOT);
+        this.currency = currency == null ? null : currency.toUpperCase(Locale.ROOT);
         this.occurredAt = occurredAt;
         if (transactionDataJson != null) {
             Fields.storableJson("transaction_data", transactionDataJson);
@@ -193,7 +196,7 @@ public final class NewEvent {
 
     /** For a refund, the external_id of the purchase it refunds; else null. */
     @JsonProperty
-    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public String refersTo() {
         return refersTo;
     }
@@ -248,7 +251,7 @@ public final class NewEvent {
         return Objects.equals(refersTo, other.refersTo) && Objects.equals(customerId, other.customerId) && Objects.equals(merchantId, other.merchantId)
                 && amount.compareTo(other.amount) == 0 && Objects.equals(currency, other.currency)
                 && Objects.equals(occurredAt, other.occurredAt)
-                && dev.campaignctl.core.rule.Values.equal(transactionData(), other.transactionData());
+                && Values.equal(transactionData(), other.transactionData());
     }
 
     /** True when a stored event carries the same payload, so a repeated external_id is a harmless retry. */
@@ -258,6 +261,6 @@ public final class NewEvent {
                 && amount.compareTo(stored.amount()) == 0
                 && Objects.equals(currency, stored.currency())
                 && (occurredAt == null || occurredAt.equals(stored.occurredAt()))
-                && dev.campaignctl.core.rule.Values.equal(transactionData(), stored.transactionData());
+                && Values.equal(transactionData(), stored.transactionData());
     }
 }

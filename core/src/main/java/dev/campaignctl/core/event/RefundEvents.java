@@ -1,6 +1,6 @@
 package dev.campaignctl.core.event;
 
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.json.Decimals;
 import dev.campaignctl.core.ledger.LedgerStore;
 import dev.campaignctl.core.ledger.Refund;
@@ -37,7 +37,7 @@ final class RefundEvents {
         }
         try (PreparedStatement ps = connection.prepareStatement("UPDATE events SET status = ?, failure_reason = ?,"
                 + " note = ?, processed_at = clock_timestamp() WHERE id = ?")) {
-            ps.setString(1, failure == null ? "processed" : "failed");
+            ps.setString(1, (failure == null ? EventStatus.PROCESSED : EventStatus.FAILED).wire());
             ps.setString(2, failure);
             ps.setString(3, note);
             ps.setLong(4, refund.id());

@@ -1,6 +1,6 @@
 package dev.campaignctl.core.idempotency;
 
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import java.util.UUID;
 
 /**

@@ -1,10 +1,10 @@
 package dev.campaignctl.core.idempotency;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.db.Db;
 import dev.campaignctl.core.db.Jdbc;
 import dev.campaignctl.core.db.Row;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.json.Json;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;

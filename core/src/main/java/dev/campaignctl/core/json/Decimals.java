@@ -1,6 +1,6 @@
 package dev.campaignctl.core.json;
 
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import java.math.BigDecimal;
 
 /** Decimal presentation: no padding zeros (100.0000 is 100, 150.5000 is 150.5), never exponent form. */

@@ -2,11 +2,12 @@ package dev.campaignctl.core.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.Set;
 
 /**
  * Reads typed fields out of a request body, failing with a message that names the field and says
@@ -29,7 +30,7 @@ public final class Fields {
      * misspelt one ({@code amont}) would otherwise be read as "use the default" — a full refund.
      */
     public static void only(JsonNode body, String... known) {
-        java.util.Set<String> allowed = java.util.Set.of(known);
+        Set<String> allowed = Set.of(known);
         for (var names = body.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!allowed.contains(name)) {

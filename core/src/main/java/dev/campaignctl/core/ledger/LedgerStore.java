@@ -1,8 +1,8 @@
 package dev.campaignctl.core.ledger;
 
-import dev.campaignctl.core.api.ApiException;
-import dev.campaignctl.core.api.ErrorKind;
 import dev.campaignctl.core.db.Jdbc;
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.error.ErrorKind;
 import dev.campaignctl.core.idempotency.Created;
 import dev.campaignctl.core.idempotency.IdempotencyKey;
 import dev.campaignctl.core.idempotency.IdempotencyKeys;

@@ -1,6 +1,6 @@
 package dev.campaignctl.core.ledger;
 
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.json.Decimals;
 import java.math.BigDecimal;
 import java.sql.Connection;

@@ -1,7 +1,7 @@
 package dev.campaignctl.core.rule;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.json.Fields;
 
 /** A rule to add to a campaign; its conditions are compiled on construction, so a bad rule never gets stored. */

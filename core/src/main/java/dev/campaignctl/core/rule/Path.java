@@ -1,7 +1,7 @@
 package dev.campaignctl.core.rule;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;

@@ -1,7 +1,7 @@
 package dev.campaignctl.core.rule;
 
 import com.fasterxml.jackson.annotation.JsonValue;
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import java.util.Locale;
 
 /** How a matched rule turns an event's amount into points. */

@@ -3,7 +3,7 @@ package dev.campaignctl.core.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -3,11 +3,11 @@ package dev.campaignctl.core.campaign;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.config.ConfigurationStore;
 import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.db.Db;
 import dev.campaignctl.core.db.Row;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.event.EventStore;
 import dev.campaignctl.core.idempotency.IdempotencyKey;
 import dev.campaignctl.core.idempotency.IdempotentRequest;

@@ -3,9 +3,9 @@ package dev.campaignctl.core.event;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.campaignctl.core.api.ApiException;
-import dev.campaignctl.core.api.ErrorKind;
 import dev.campaignctl.core.db.Database;
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.error.ErrorKind;
 import dev.campaignctl.core.json.Json;
 import dev.campaignctl.core.testing.Sql;
 import dev.campaignctl.core.testing.TestDatabases;
@@ -18,11 +18,13 @@ class EventStoreTest {
 
     private static Database db;
     private static EventStore store;
+    private static EventRegistration registration;
 
     @BeforeAll
     static void setUp() {
         db = TestDatabases.fresh();
         store = new EventStore(db.dataSource());
+        registration = new EventRegistration(db.dataSource());
     }
 
     @AfterAll
@@ -36,8 +38,8 @@ class EventStoreTest {
 
     @Test
     void sameExternalIdTwiceReturnsTheStoredEventAndCreatesNoSecond() {
-        Registration first = store.register(event("ext-1", "10.00"));
-        Registration again = store.register(event("ext-1", "10"));
+        Registration first = registration.register(event("ext-1", "10.00"));
+        Registration again = registration.register(event("ext-1", "10"));
 
         assertThat(first.duplicate()).isFalse();
         assertThat(again.duplicate()).isTrue();
@@ -47,9 +49,9 @@ class EventStoreTest {
 
     @Test
     void sameExternalIdWithADifferentPayloadIsAConflict() {
-        store.register(event("ext-2", "10.00"));
+        registration.register(event("ext-2", "10.00"));
 
-        assertThatThrownBy(() -> store.register(event("ext-2", "11.00")))
+        assertThatThrownBy(() -> registration.register(event("ext-2", "11.00")))
                 .isInstanceOf(ApiException.class)
                 .satisfies(e -> assertThat(((ApiException) e).kind()).isEqualTo(ErrorKind.CONFLICT))
                 .hasMessageContaining("different payload");
@@ -58,7 +60,7 @@ class EventStoreTest {
 
     @Test
     void registrationStoresPendingWithCurrencyUpperCasedAndAmountExact() {
-        Event stored = store.register(event(null, "150.5")).event();
+        Event stored = registration.register(event(null, "150.5")).event();
 
         assertThat(stored.status()).isEqualTo(EventStatus.PENDING);
         assertThat(stored.currency()).isEqualTo("EUR");
@@ -87,7 +89,7 @@ class EventStoreTest {
                     + ", \"transaction_data\": {\"note\": " + Json.write(keys[i]) + ", \"n\": [1, {\"k\": \"\\\\\"}]}}]")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8), false).get(0).event());
         }
-        java.util.List<BatchResult.Item> items = store.registerAll(batch);
+        java.util.List<BatchResult.Item> items = registration.registerAll(batch);
 
         for (int i = 0; i < keys.length; i++) {
             Event stored = store.get(items.get(i).id());
@@ -113,7 +115,7 @@ class EventStoreTest {
         assertThat(entries.get(0).error().field()).isEqualTo("customer_id");
         assertThat(entries.get(1).error().field()).isEqualTo("merchant_id");
 
-        Event stored = store.get(store.registerAll(java.util.List.of(entries.get(2).event())).get(0).id());
+        Event stored = store.get(registration.registerAll(java.util.List.of(entries.get(2).event())).get(0).id());
         assertThat(stored.customerId()).isEqualTo("😀");
     }
 }

@@ -2,9 +2,9 @@ package dev.campaignctl.core.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.campaignctl.core.api.ApiException;
-import dev.campaignctl.core.api.ErrorKind;
 import dev.campaignctl.core.db.Database;
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.error.ErrorKind;
 import dev.campaignctl.core.testing.Sql;
 import dev.campaignctl.core.testing.TestDatabases;
 import java.math.BigDecimal;
@@ -28,7 +28,7 @@ class GroupRegistrarTest {
     @BeforeEach
     void setUp() {
         db = TestDatabases.fresh();
-        registrar = new GroupRegistrar(db.dataSource(), new EventStore(db.dataSource()));
+        registrar = new GroupRegistrar(db.dataSource(), new EventRegistration(db.dataSource()));
     }
 
     @AfterEach

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.campaignctl.core.api.ApiException;
-import dev.campaignctl.core.api.ErrorKind;
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.error.ErrorKind;
 import dev.campaignctl.core.event.NewEvent;
 import dev.campaignctl.core.json.Json;
 import java.math.BigDecimal;

@@ -3,7 +3,7 @@ package dev.campaignctl.core.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.error.ApiException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

@@ -3,11 +3,11 @@ package dev.campaignctl.core.ledger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.api.LocalDomainApi;
 import dev.campaignctl.core.campaign.Campaign;
 import dev.campaignctl.core.campaign.NewCampaign;
 import dev.campaignctl.core.db.Database;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.event.Event;
 import dev.campaignctl.core.event.EventProcessor;
 import dev.campaignctl.core.event.NewEvent;

@@ -1,8 +1,10 @@
-package dev.campaignctl.core.api;
+package dev.campaignctl.core.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.error.ErrorKind;
 import dev.campaignctl.core.event.Event;
 import dev.campaignctl.core.event.NewEvent;
 import dev.campaignctl.core.idempotency.Created;

@@ -1,10 +1,10 @@
-package dev.campaignctl.core.api;
+package dev.campaignctl.core.error;
 
 import java.util.Map;
 
 /**
  * A failure the caller can act on: bad input (naming the field), a missing resource, a conflict, or
- * an unreachable service. Thrown by every {@link DomainApi} implementation alike.
+ * an unreachable service. Thrown by every {@code DomainApi} implementation alike.
  */
 public final class ApiException extends RuntimeException {
 

@@ -1,7 +1,10 @@
-package dev.campaignctl.core.api;
+package dev.campaignctl.core.client;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.campaignctl.core.api.RequestId;
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.error.ErrorKind;
 import dev.campaignctl.core.http.HttpEndpoint;
 import dev.campaignctl.core.http.Trust;
 import dev.campaignctl.core.json.Json;
@@ -114,7 +117,7 @@ public final class HttpJson {
     }
 
     private ApiException error(int status, JsonNode body) {
-        ErrorKind kind = ErrorKind.fromStatus(status);
+        ErrorKind kind = HttpStatuses.kind(status);
         if (body.isObject() && body.hasNonNull("message")) {
             String field = body.hasNonNull("field") ? body.get("field").asText() : null;
             return new ApiException(kind, field, body.get("message").asText());
@@ -165,7 +168,7 @@ public final class HttpJson {
 
     /** One path segment, percent-encoded (a customer id may hold '/', '?' or spaces). */
     public static String segment(String value) {
-        return java.net.URLEncoder.encode(value, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     public static Map<String, Object> params(Object... keysAndValues) {
@@ -195,8 +198,8 @@ public final class HttpJson {
             }
         }
 
-        public <T> java.util.List<T> asList(Class<T> type) {
-            return Json.MAPPER.convertValue(body, Json.MAPPER.getTypeFactory().constructCollectionType(java.util.List.class, type));
+        public <T> List<T> asList(Class<T> type) {
+            return Json.MAPPER.convertValue(body, Json.MAPPER.getTypeFactory().constructCollectionType(List.class, type));
         }
     }
 }

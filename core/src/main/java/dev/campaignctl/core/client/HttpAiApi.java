@@ -1,6 +1,10 @@
-package dev.campaignctl.core.ai;
+package dev.campaignctl.core.client;
 
-import dev.campaignctl.core.api.HttpJson;
+import dev.campaignctl.core.ai.AiApi;
+import dev.campaignctl.core.ai.AiGateway;
+import dev.campaignctl.core.ai.GenerateRequest;
+import dev.campaignctl.core.ai.GenerateResponse;
+import dev.campaignctl.core.ai.ResponseCache;
 import dev.campaignctl.core.http.Trust;
 import java.net.URI;
 import java.util.List;

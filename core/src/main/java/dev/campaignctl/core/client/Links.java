@@ -1,4 +1,4 @@
-package dev.campaignctl.core.api;
+package dev.campaignctl.core.client;
 
 import java.util.Locale;
 

@@ -1,10 +1,16 @@
-package dev.campaignctl.core.api;
+package dev.campaignctl.core.client;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.campaignctl.core.api.DomainApi;
+import dev.campaignctl.core.api.Health;
+import dev.campaignctl.core.api.Page;
 import dev.campaignctl.core.campaign.Campaign;
 import dev.campaignctl.core.campaign.CampaignPatch;
 import dev.campaignctl.core.campaign.CampaignStatus;
 import dev.campaignctl.core.campaign.NewCampaign;
 import dev.campaignctl.core.earning.Earning;
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.error.ErrorKind;
 import dev.campaignctl.core.event.Backtest;
 import dev.campaignctl.core.event.BatchResult;
 import dev.campaignctl.core.event.Event;
@@ -17,19 +23,21 @@ import dev.campaignctl.core.http.Trust;
 import dev.campaignctl.core.idempotency.Created;
 import dev.campaignctl.core.idempotency.IdempotencyKey;
 import dev.campaignctl.core.idempotency.Outcome;
-import dev.campaignctl.core.rule.NewRule;
-import dev.campaignctl.core.rule.Rule;
-import java.net.ConnectException;
-import java.net.URI;
-import java.time.Duration;
+import dev.campaignctl.core.json.Json;
 import dev.campaignctl.core.ledger.Adjustment;
 import dev.campaignctl.core.ledger.Balance;
 import dev.campaignctl.core.ledger.LedgerEntry;
 import dev.campaignctl.core.ledger.Redemption;
 import dev.campaignctl.core.ledger.Refund;
 import dev.campaignctl.core.ledger.VerifyReport;
+import dev.campaignctl.core.rule.NewRule;
+import dev.campaignctl.core.rule.Rule;
 import java.math.BigDecimal;
+import java.net.ConnectException;
+import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,14 +73,14 @@ public final class HttpDomainApi implements DomainApi {
         if (rules.isEmpty()) {
             return created(post("/campaigns", campaign, key), Campaign.class);
         }
-        com.fasterxml.jackson.databind.node.ObjectNode body = dev.campaignctl.core.json.Json.MAPPER.valueToTree(campaign);
-        body.set("rules", dev.campaignctl.core.json.Json.MAPPER.valueToTree(rules));
+        ObjectNode body = Json.MAPPER.valueToTree(campaign);
+        body.set("rules", Json.MAPPER.valueToTree(rules));
         return created(post("/campaigns", body, key), Campaign.class);
     }
 
     @Override
     public Outcomes outcomes(List<Long> eventIds) {
-        return http.send("POST", "/events/outcomes", java.util.Map.of("ids", eventIds)).as(Outcomes.class);
+        return http.send("POST", "/events/outcomes", Map.of("ids", eventIds)).as(Outcomes.class);
     }
 
     @Override
@@ -164,7 +172,7 @@ public final class HttpDomainApi implements DomainApi {
 
     @Override
     public EventExplanation explainEvent(long id) {
-        return http.send("POST", "/events/explain", java.util.Map.of("event_id", id)).as(EventExplanation.class);
+        return http.send("POST", "/events/explain", Map.of("event_id", id)).as(EventExplanation.class);
     }
 
     @Override
@@ -174,10 +182,10 @@ public final class HttpDomainApi implements DomainApi {
 
     @Override
     public Backtest.Report backtest(Backtest.Request request) {
-        java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
-        List<Object> rules = new java.util.ArrayList<>();
+        Map<String, Object> body = new LinkedHashMap<>();
+        List<Object> rules = new ArrayList<>();
         for (Backtest.DraftRule draft : request.rules()) {
-            com.fasterxml.jackson.databind.node.ObjectNode rule = dev.campaignctl.core.json.Json.MAPPER.valueToTree(draft.rule());
+            ObjectNode rule = Json.MAPPER.valueToTree(draft.rule());
             rule.put("campaign_id", draft.campaignId());
             rules.add(rule);
         }

@@ -1,4 +1,4 @@
-package dev.campaignctl.core.api;
+package dev.campaignctl.core.error;
 
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonIgnore;

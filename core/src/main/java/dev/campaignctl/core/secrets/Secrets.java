@@ -1,4 +1,4 @@
-package dev.campaignctl.core.config;
+package dev.campaignctl.core.secrets;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

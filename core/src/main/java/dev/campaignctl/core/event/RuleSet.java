@@ -1,8 +1,9 @@
-package dev.campaignctl.core.rule;
+package dev.campaignctl.core.event;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.campaignctl.core.campaign.EvaluationMode;
+import dev.campaignctl.core.rule.Explanation;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
