@@ -28,7 +28,7 @@ public final class ExitCodes {
     public static int of(ErrorKind kind) {
         return switch (kind) {
             case VALIDATION, UNPROCESSABLE, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, METHOD_NOT_ALLOWED -> INVALID;
-            case UNAUTHORIZED -> AUTH;
+            case UNAUTHORIZED, FORBIDDEN -> AUTH;
             case NOT_FOUND -> NOT_FOUND;
             case CONFLICT -> CONFLICT;
             case UNAVAILABLE, BAD_GATEWAY, GATEWAY_TIMEOUT, TOO_MANY_REQUESTS -> UNAVAILABLE;

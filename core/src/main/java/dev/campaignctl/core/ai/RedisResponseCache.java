@@ -99,6 +99,31 @@ public final class RedisResponseCache implements ResponseCache {
     }
 
     @Override
+    public Optional<String> getChat(String key) {
+        try {
+            RedisCommands<String, String> redis = commands();
+            String json = redis == null ? null : redis.get(key);
+            lastError = redis == null ? lastError : null;
+            return Optional.ofNullable(json);
+        } catch (RuntimeException e) {
+            failed(e);
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void putChat(String key, String completionJson) {
+        try {
+            RedisCommands<String, String> redis = commands();
+            if (redis != null) {
+                redis.set(key, completionJson, SetArgs.Builder.ex(ttl));
+            }
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    @Override
     public long clear() {
         RedisCommands<String, String> redis = commands();
         if (redis == null) {

@@ -7,6 +7,7 @@ package dev.campaignctl.core.api;
 public enum ErrorKind {
     VALIDATION(400, "validation_failed"),
     UNAUTHORIZED(401, "unauthorized"),
+    FORBIDDEN(403, "forbidden"),
     NOT_FOUND(404, "not_found"),
     METHOD_NOT_ALLOWED(405, "method_not_allowed"),
     CONFLICT(409, "conflict"),
