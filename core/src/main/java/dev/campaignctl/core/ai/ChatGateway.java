@@ -152,7 +152,8 @@ public final class ChatGateway {
      * Streams the answer to {@code out} as OpenAI chunks. Failures before the first chunk are
      * thrown as for {@link #complete}; after it, a provider failure is thrown too (the caller ends
      * the stream with an error event), and a client that left ends in an IOException, the
-     * provider's call cancelled and the reservation settled either way.
+     * provider's call cancelled and the reservation settled either way. Only {@code out} throws
+     * IOException here.
      */
     public void stream(VirtualKey key, ChatRequest request, boolean useCache, StreamWriter out) throws IOException {
         Plan plan = plan(key, request);
@@ -176,7 +177,7 @@ public final class ChatGateway {
         try (upstream) {
             out.start(false);
             ObjectNode chunk;
-            while ((chunk = upstream.next()) != null) {
+            while ((chunk = next(upstream, plan)) != null) {
                 boolean usageChunk = chunk.path("choices").isEmpty() && chunk.path("usage").isObject();
                 assembly.add(chunk);
                 if (usageChunk) {
@@ -199,6 +200,18 @@ public final class ChatGateway {
         settle(key, reservation, plan, known(upstream.usage(), plan, assembly.contentChunks));
         if (useCache && assembly.finishReason != null) {
             gateway.cache().putChat(plan.cacheKey(), Json.write(assembly.completion(upstream.usage())));
+        }
+    }
+
+    /** The provider's next chunk; its connection failing is the provider's failure, never the client's. */
+    private static ObjectNode next(ChatStream upstream, Plan plan) {
+        try {
+            return upstream.next();
+        } catch (IOException e) {
+            throw new ApiException(ErrorKind.BAD_GATEWAY, null, plan.provider().displayName() + "'s stream broke off: "
+                    + e.getClass().getSimpleName());
+        } catch (ProviderException e) {
+            throw new ApiException(ErrorKind.BAD_GATEWAY, null, e.getMessage());
         }
     }
 
