@@ -78,7 +78,8 @@ public final class ChatGateway {
     /** The gateway's chat side as configured: aliases and prices from {@code config}, keys in {@code keys} (or none). */
     public static ChatGateway of(AiGateway gateway, AiConfig config, KeyStore keys, RateLimiter limiter) {
         GatewaySettings settings = config.gateway();
-        return new ChatGateway(gateway, new ModelRouter(settings.aliases(), config.openAiBaseUrl() != null), settings.prices(),
+        return new ChatGateway(gateway, new ModelRouter(settings.aliases(),
+                config.openAiBaseUrl() != null && !config.openAiBaseUrl().startsWith(OpenAiProvider.DEFAULT_BASE_URL)), settings.prices(),
                 keys, limiter, settings.maxTokensCap());
     }
 
