@@ -26,7 +26,8 @@ public final class OpenAiErrors {
     public static ObjectNode body(ApiException e) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         ObjectNode error = body.putObject("error");
-        error.put("message", e.getMessage());
+        // SDKs show the message alone: it names the field, as OpenAI's own do.
+        error.put("message", e.field() != null && !e.getMessage().contains(e.field()) ? e.field() + ": " + e.getMessage() : e.getMessage());
         error.put("type", type(e));
         Object param = e.field() != null ? e.field() : e.details().get("param");
         if (param == null) {
