@@ -80,8 +80,8 @@ public final class GatewayBench {
              LocalAiApi api = new LocalAiApi(AiGateway.fromConfig(config), true);
              RateLimiter limiter = new RateLimiter(null)) {
             KeyStore keys = new KeyStore(database.dataSource());
-            ChatGateway chat = ChatGateway.of(api.gateway(), config, keys, limiter);
-            try (AiServer server = AiServer.start("127.0.0.1", 0, ServerLimits.DEFAULTS, null, api, chat, TOKEN)) {
+            try (ChatGateway chat = ChatGateway.of(api.gateway(), config, keys, limiter);
+                 AiServer server = AiServer.start("127.0.0.1", 0, ServerLimits.DEFAULTS, null, api, chat, TOKEN)) {
                 String key = keys.create(new KeySpec("bench", 1_000_000_000_000L, null, null, null, null), Instant.now()).key();
                 String direct = providerUrl + "/chat/completions";
                 String gateway = "http://127.0.0.1:" + server.port() + "/v1/chat/completions";
@@ -134,6 +134,7 @@ public final class GatewayBench {
         return WebServer.builder()
                 .host("127.0.0.1")
                 .port(0)
+                .connectionOptions(io.helidon.common.socket.SocketOptions.builder().tcpNoDelay(true).build())
                 .routing(routing -> routing.post("/v1/chat/completions", (request, response) -> {
                     String body = request.content().as(String.class);
                     if (!body.contains("\"stream\":true")) {

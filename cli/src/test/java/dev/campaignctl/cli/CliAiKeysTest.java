@@ -82,9 +82,12 @@ class CliAiKeysTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(call.statusCode()).as(call.body()).isEqualTo(200);
 
-        CliRun usage = CliRun.run(env, "ai", "keys", "usage", String.valueOf(id), "-o", "json");
-        assertThat(usage.code()).isZero();
-        assertThat(Json.tree(usage.out()).get("spent_tokens").asLong()).isPositive();
+        // Settled just after the answer went out.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            CliRun usage = CliRun.run(env, "ai", "keys", "usage", String.valueOf(id), "-o", "json");
+            assertThat(usage.code()).isZero();
+            assertThat(Json.tree(usage.out()).get("spent_tokens").asLong()).isPositive();
+        });
 
         CliRun revoked = CliRun.run(env, "ai", "keys", "revoke", String.valueOf(id), "-o", "json");
         assertThat(revoked.code()).isZero();

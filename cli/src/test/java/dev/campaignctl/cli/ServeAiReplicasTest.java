@@ -108,7 +108,12 @@ class ServeAiReplicasTest {
                         assertThat(Json.tree(response.body()).at("/error/code").asText()).isEqualTo("budget_tokens_exceeded");
                     }
                 }
-                HttpResponse<String> usage = HTTP.send(HttpRequest.newBuilder(URI.create(secondUrl + "/v1/keys/" + key.get("id").asLong() + "/usage"))
+                URI usageUrl = URI.create(secondUrl + "/v1/keys/" + key.get("id").asLong() + "/usage");
+                // Settles commit just after their answers went out.
+                await().atMost(Duration.ofSeconds(20)).until(() -> Json.tree(HTTP.send(HttpRequest.newBuilder(usageUrl)
+                        .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString()).body())
+                        .get("reserved_tokens").asLong() == 0);
+                HttpResponse<String> usage = HTTP.send(HttpRequest.newBuilder(usageUrl)
                         .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
                 JsonNode spend = Json.tree(usage.body());
                 assertThat(ok).isPositive().isLessThan(64);

@@ -26,7 +26,13 @@ final class ConnectionLimit implements SocketOptions {
 
     private static final Logger LOG = Logger.getLogger(ConnectionLimit.class.getName());
 
-    private final SocketOptions defaults = SocketOptions.create();
+    /**
+     * Helidon's defaults but with TCP_NODELAY, as most HTTP servers set it: without it a response
+     * written in more than one piece — each event of a Server-Sent Events stream — waits for the
+     * client's delayed ACK (40 ms on Linux) before the next piece leaves (measured: a stream's
+     * first events 44 ms apart on loopback).
+     */
+    private final SocketOptions defaults = SocketOptions.builder().tcpNoDelay(true).build();
     private final int max;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger refused = new AtomicInteger();

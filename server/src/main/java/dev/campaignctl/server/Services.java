@@ -135,6 +135,7 @@ public final class Services implements AutoCloseable {
         RateLimiter limiter = new RateLimiter(options.ai().redisUrl());
         started.add(limiter);
         ChatGateway chat = ChatGateway.of(ai.gateway(), options.ai(), keys, limiter);
+        started.add(chat);
         aiServer = AiServer.start(options.host(), options.aiPort(), options.limits(), options.tls(), ai, chat, options.aiToken());
         started.add(aiServer);
     }

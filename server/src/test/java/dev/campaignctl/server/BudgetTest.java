@@ -96,6 +96,7 @@ class BudgetTest {
                 refused++;
             }
         }
+        fixture.awaitSettled(id);
         long spent = fixture.scalar("SELECT spent_tokens FROM ai_keys WHERE id = " + id);
         assertThat(ok + refused).isEqualTo(64);
         assertThat(ok).isPositive();

@@ -225,6 +225,7 @@ class ChatCompletionsTest {
         assertThat(client.get("/v1/keys").status()).isEqualTo(403);
         assertThat(client.get("/providers").status()).isEqualTo(403);
         assertThat(client.get("/v1/keys/" + other.get("id").asLong() + "/usage").status()).isEqualTo(403);
+        fixture.awaitSettled(key.get("id").asLong());
         TestClient.Reply usage = client.get("/v1/keys/" + key.get("id").asLong() + "/usage");
         assertThat(usage.status()).isEqualTo(200);
         assertThat(usage.body().get("spent_tokens").asLong()).isPositive();

@@ -48,6 +48,7 @@ final class GatewayFixture implements AutoCloseable {
         AiServer server = AiServer.start("127.0.0.1", 0, ServerLimits.DEFAULTS, null, api, chat, TOKEN);
         started.add(api);
         started.add(limiter);
+        started.add(chat);
         started.add(server);
         return server.port();
     }
@@ -63,6 +64,12 @@ final class GatewayFixture implements AutoCloseable {
             throw new AssertionError("key not created: " + created.status() + " " + created.body());
         }
         return created.body();
+    }
+
+    /** Waits until every settle of {@code keyId} has committed (they run after the answer went out). */
+    void awaitSettled(long keyId) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
+                .until(() -> scalar("SELECT count(*) FROM ai_reservations WHERE key_id = " + keyId) == 0);
     }
 
     /** A number from the database, for asserting on what the store recorded. */

@@ -18,7 +18,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The OpenAI-compatible side of the gateway ({@code POST /v1/chat/completions}): routes the model
@@ -31,7 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * when the call ends — answered, failed, or left by a client mid-stream — the reservation is
  * settled with what the provider counted and the rest given back. Cache hits cost nothing.
  */
-public final class ChatGateway {
+public final class ChatGateway implements AutoCloseable {
 
     /** Where a streamed answer goes; a write that fails because the client left throws IOException. */
     public interface StreamWriter {
@@ -49,6 +53,12 @@ public final class ChatGateway {
     }
 
     private static final AtomicInteger OUTSTANDING = new AtomicInteger();
+    private static final Logger LOG = Logger.getLogger(ChatGateway.class.getName());
+    /**
+     * Settles run after the answer has gone out: a settle is a durable commit (a disk flush), which
+     * the client need not wait for — the reservation keeps holding the budget until it commits.
+     */
+    private final ExecutorService settling = Executors.newVirtualThreadPerTaskExecutor();
 
     static {
         Metrics.gauge("campaignctl_ai_reservations_outstanding", "Budget reservations of requests in flight in this process",
@@ -279,12 +289,37 @@ public final class ChatGateway {
         Metrics.counter("campaignctl_ai_cost_usd_total", "USD spent through the OpenAI-compatible API, by key and model",
                 "key", keyLabel, "model", plan.model()).increment(usd.doubleValue());
         if (reservation != null) {
-            try {
-                keys.settle(reservation, usage.promptTokens(), usage.completionTokens(), usd);
-            } finally {
-                OUTSTANDING.decrementAndGet();
-            }
+            settling.execute(() -> settleNow(reservation, usage, usd));
         }
+    }
+
+    /** Tried three times, a second apart; a settle that never commits is released by the sweep, its spend uncounted. */
+    private void settleNow(KeyStore.Reservation reservation, Usage usage, BigDecimal usd) {
+        try {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    keys.settle(reservation, usage.promptTokens(), usage.completionTokens(), usd);
+                    return;
+                } catch (RuntimeException e) {
+                    if (attempt == 3) {
+                        LOG.log(Level.WARNING, "could not settle reservation " + reservation.id() + " of key "
+                                + reservation.keyId() + ": " + e.getMessage());
+                        return;
+                    }
+                    Thread.sleep(1000);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            OUTSTANDING.decrementAndGet();
+        }
+    }
+
+    /** Waits for the settles still running: stop the server first, then this. */
+    @Override
+    public void close() {
+        settling.close();
     }
 
     /** A cached answer sent as the stream it would have been: role, content, finish, usage if asked, [DONE]. */
