@@ -44,3 +44,18 @@ CREATE TABLE ai_usage (
     usd               NUMERIC(30, 12) NOT NULL DEFAULT 0,
     PRIMARY KEY (key_id, model)
 );
+
+-- One row per settled request, append-only: the audit trail of spend. Written in its own durable
+-- transaction right after the settle, whose commit it thereby flushes to disk as well (the settle
+-- commits without waiting for the disk, so that the key's row is locked only briefly).
+CREATE TABLE ai_spend (
+    id                BIGSERIAL       PRIMARY KEY,
+    key_id            BIGINT          NOT NULL REFERENCES ai_keys (id),
+    reservation_id    BIGINT          NOT NULL,
+    model             TEXT            NOT NULL,
+    prompt_tokens     BIGINT          NOT NULL,
+    completion_tokens BIGINT          NOT NULL,
+    usd               NUMERIC(30, 12) NOT NULL,
+    settled_at        TIMESTAMPTZ     NOT NULL DEFAULT now()
+);
+CREATE INDEX ai_spend_key_idx ON ai_spend (key_id, settled_at);

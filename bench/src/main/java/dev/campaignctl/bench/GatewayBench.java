@@ -79,7 +79,7 @@ public final class GatewayBench {
         try (Database database = Database.open(DbConfig.embedded(home));
              LocalAiApi api = new LocalAiApi(AiGateway.fromConfig(config), true);
              RateLimiter limiter = new RateLimiter(null)) {
-            KeyStore keys = new KeyStore(database.dataSource());
+            KeyStore keys = new KeyStore(database.dataSource(), database.separatePool("ai-settle", 4));
             try (ChatGateway chat = ChatGateway.of(api.gateway(), config, keys, limiter);
                  AiServer server = AiServer.start("127.0.0.1", 0, ServerLimits.DEFAULTS, null, api, chat, TOKEN)) {
                 String key = keys.create(new KeySpec("bench", 1_000_000_000_000L, null, null, null, null), Instant.now()).key();
@@ -193,10 +193,16 @@ public final class GatewayBench {
                             request.header("Authorization", "Bearer " + bearer);
                         }
                         long start = System.nanoTime();
-                        HttpResponse<InputStream> response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+                        HttpResponse<InputStream> response;
+                        try {
+                            response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+                        } catch (java.io.IOException e) {
+                            throw new IllegalStateException(url + (stream ? " (stream)" : "") + ": " + e, e);
+                        }
                         try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
                             if (response.statusCode() != 200) {
-                                throw new IllegalStateException(url + " answered " + response.statusCode() + ": " + lines.readLine());
+                                throw new IllegalStateException(url + (stream ? " (stream)" : "") + " answered "
+                                        + response.statusCode() + ": " + lines.readLine());
                             }
                             String line = lines.readLine();
                             if (stream) {

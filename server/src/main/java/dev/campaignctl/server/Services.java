@@ -128,7 +128,7 @@ public final class Services implements AutoCloseable {
             keysDb = Database.open(options.db());
             started.add(keysDb);
         }
-        KeyStore keys = keysDb == null ? null : new KeyStore(keysDb.dataSource());
+        KeyStore keys = keysDb == null ? null : new KeyStore(keysDb.dataSource(), keysDb.separatePool("ai-settle", 4));
         if (keys != null) {
             started.add(ReservationSweeper.start(keys));
         }

@@ -194,7 +194,7 @@ public final class AnthropicProvider extends HttpLlmProvider {
             return null;
         }
 
-        private ObjectNode translate(String type, JsonNode data) {
+        private ObjectNode translate(String type, JsonNode data) throws IOException {
             switch (type) {
                 case "message_start" -> {
                     JsonNode message = data.path("message");
@@ -228,6 +228,7 @@ public final class AnthropicProvider extends HttpLlmProvider {
                 }
                 case "message_stop" -> {
                     done = true;
+                    drain(answer);
                     ObjectNode chunk = chunk();
                     chunk.putArray("choices");
                     long in = Math.max(inputTokens, 0);

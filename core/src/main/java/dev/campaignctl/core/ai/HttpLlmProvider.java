@@ -29,6 +29,15 @@ abstract class HttpLlmProvider implements LlmProvider {
         }
     }
 
+    /**
+     * Reads what is left of a stream after its last event (the end of its chunked body), so the
+     * connection goes back to the pool whole rather than closed half-read — a connection closed
+     * that way was seen handed to the next request and failing it.
+     */
+    static void drain(dev.campaignctl.core.http.HttpEndpoint.Streamed answer) throws java.io.IOException {
+        answer.body().skip(64 * 1024);
+    }
+
     /** The request headers that carry the key (and anything else every call sends), as name, value pairs. */
     abstract List<String> authHeaders(String apiKey);
 

@@ -100,6 +100,7 @@ public final class OpenAiProvider extends HttpLlmProvider {
                 SseReader.Event event = events.next();
                 if (event == null || event.data().equals("[DONE]")) {
                     done = true;
+                    drain(answer);
                     return null;
                 }
                 JsonNode chunk;

@@ -47,13 +47,28 @@ public final class KeyStore {
     private static final String COLUMNS = "id, name, key_prefix, budget_tokens, budget_usd, rpm, models, expires_at,"
             + " revoked_at, created_at, spent_tokens, spent_usd, reserved_tokens, reserved_usd";
 
+    /**
+     * The start of a statement whose own transaction (auto-commit) commits without waiting for the
+     * disk: {@code set_config(..., true)} lasts to the end of the transaction, its commit included.
+     * One round trip, so a key's row is locked for as short a time as one statement takes.
+     */
+    private static final String ASYNC_COMMIT = "WITH async AS (SELECT set_config('synchronous_commit', 'off', true))";
+
     private final DataSource dataSource;
+    /** Settles run on connections of their own, so requests never wait for a connection behind a settle's disk flush. */
+    private final DataSource settleSource;
     /** Verified keys by the hash of their secret, briefly: revocation and budgets are checked by every reservation anyway. */
     private final Cache<String, VirtualKey> verified = Caffeine.newBuilder()
             .expireAfterWrite(Duration.ofSeconds(10)).maximumSize(10_000).build();
 
     public KeyStore(DataSource dataSource) {
+        this(dataSource, dataSource);
+    }
+
+    /** @param settleSource connections for settles, apart from those of requests */
+    public KeyStore(DataSource dataSource, DataSource settleSource) {
         this.dataSource = dataSource;
+        this.settleSource = settleSource;
     }
 
     /** A key just made: the secret, shown once, and the stored key. */
@@ -162,16 +177,13 @@ public final class KeyStore {
      * only frees budget that its request, which died with it, no longer uses.
      */
     public Reservation reserve(VirtualKey key, String model, long tokens, BigDecimal usd) {
-        Long id = Jdbc.transaction(dataSource, c -> {
-            try (Statement s = c.createStatement()) {
-                s.execute("SET LOCAL synchronous_commit = off");
-            }
-            try (PreparedStatement ps = c.prepareStatement("WITH k AS (UPDATE ai_keys"
+        Long id = Jdbc.call(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement(ASYNC_COMMIT + ", k AS (UPDATE ai_keys"
                     + " SET reserved_tokens = reserved_tokens + ?, reserved_usd = reserved_usd + ?"
                     + " WHERE id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())"
                     + " AND (budget_tokens IS NULL OR spent_tokens + reserved_tokens + ? <= budget_tokens)"
                     + " AND (budget_usd IS NULL OR spent_usd + reserved_usd + ? <= budget_usd) RETURNING id)"
-                    + " INSERT INTO ai_reservations (key_id, model, tokens, usd) SELECT id, ?, ?, ? FROM k RETURNING id")) {
+                    + " INSERT INTO ai_reservations (key_id, model, tokens, usd) SELECT id, ?, ?, ? FROM k, async RETURNING id")) {
                 ps.setLong(1, tokens);
                 ps.setBigDecimal(2, usd);
                 ps.setLong(3, key.id());
@@ -216,15 +228,21 @@ public final class KeyStore {
         return value == null ? "0" : value.stripTrailingZeros().toPlainString();
     }
 
-    /** Records what the request spent and gives the rest of its reservation back, durably. */
+    /**
+     * Records what the request spent and gives the rest of its reservation back, durably. The
+     * update of the key's row commits without waiting for the disk, so concurrent requests of the
+     * key wait for its lock only as long as the update takes, not for a disk flush; the spend's
+     * audit row that follows commits durably, and since the log is written in order, its flush
+     * makes the settle durable too before this returns.
+     */
     public void settle(Reservation reservation, long promptTokens, long completionTokens, BigDecimal usd) {
-        Jdbc.transaction(dataSource, c -> {
-            try (PreparedStatement ps = c.prepareStatement("WITH r AS (DELETE FROM ai_reservations WHERE id = ? RETURNING tokens, usd),"
+        Jdbc.call(settleSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement(ASYNC_COMMIT + ", r AS (DELETE FROM ai_reservations WHERE id = ? RETURNING tokens, usd),"
                     + " k AS (UPDATE ai_keys SET reserved_tokens = reserved_tokens - COALESCE((SELECT tokens FROM r), 0),"
                     + " reserved_usd = reserved_usd - COALESCE((SELECT usd FROM r), 0),"
                     + " spent_tokens = spent_tokens + ?, spent_usd = spent_usd + ? WHERE id = ? RETURNING id)"
                     + " INSERT INTO ai_usage AS u (key_id, model, requests, prompt_tokens, completion_tokens, usd)"
-                    + " SELECT id, ?, 1, ?, ?, ? FROM k ON CONFLICT (key_id, model) DO UPDATE SET requests = u.requests + 1,"
+                    + " SELECT id, ?, 1, ?, ?, ? FROM k, async ON CONFLICT (key_id, model) DO UPDATE SET requests = u.requests + 1,"
                     + " prompt_tokens = u.prompt_tokens + EXCLUDED.prompt_tokens,"
                     + " completion_tokens = u.completion_tokens + EXCLUDED.completion_tokens, usd = u.usd + EXCLUDED.usd")) {
                 ps.setLong(1, reservation.id());
@@ -235,6 +253,18 @@ public final class KeyStore {
                 ps.setLong(6, promptTokens);
                 ps.setLong(7, completionTokens);
                 ps.setBigDecimal(8, usd);
+                return ps.executeUpdate();
+            }
+        });
+        Jdbc.call(settleSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO ai_spend (key_id, reservation_id, model, prompt_tokens,"
+                    + " completion_tokens, usd) VALUES (?, ?, ?, ?, ?, ?)")) {
+                ps.setLong(1, reservation.keyId());
+                ps.setLong(2, reservation.id());
+                ps.setString(3, reservation.model());
+                ps.setLong(4, promptTokens);
+                ps.setLong(5, completionTokens);
+                ps.setBigDecimal(6, usd);
                 return ps.executeUpdate();
             }
         });
