@@ -71,6 +71,8 @@ public final class GatewayBench {
 
     public static void main(String[] args) throws Exception {
         int perClient = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        // Portkey's open-source gateway (npm @portkey-ai/gateway), when scripts/bench-gateway could start it.
+        String portkey = args.length > 1 ? args[1] : null;
         Path home = Files.createTempDirectory("campaignctl-bench-gateway");
         WebServer provider = provider();
         String providerUrl = "http://127.0.0.1:" + provider.port() + "/v1";
@@ -104,6 +106,17 @@ public final class GatewayBench {
                 long[] streamGateway = run(client, gateway, TOKEN, streamed, perClient, true);
                 long[] streamKeyed = run(client, gateway, key, streamed, perClient, true);
                 long[] reservation = reservations(keys, keys.authenticate(key, Instant.now()).orElseThrow(), perClient);
+                long[] wholePortkey = null;
+                long[] streamPortkey = null;
+                if (portkey != null) {
+                    List<String> headers = List.of("x-portkey-provider", "openai", "x-portkey-custom-host", providerUrl,
+                            "Authorization", "Bearer bench-key");
+                    String through = portkey + "/v1/chat/completions";
+                    runWith(client, through, headers, whole, perClient / 2, false);
+                    runWith(client, through, headers, streamed, perClient / 2, true);
+                    wholePortkey = runWith(client, through, headers, whole, perClient, false);
+                    streamPortkey = runWith(client, through, headers, streamed, perClient, true);
+                }
 
                 System.out.printf("%d clients, %d requests each; p50 / p99 in ms (cache off; the key's budget reserved"
                         + " and settled on a durable embedded PostgreSQL)%n", CLIENTS, perClient);
@@ -117,6 +130,12 @@ public final class GatewayBench {
                 row("stream, first event: gateway, virtual key", streamKeyed);
                 System.out.printf("  added time to first byte: p50 %.3f ms; with a key: p50 %.3f ms%n",
                         ms(streamGateway[0] - streamDirect[0]), ms(streamKeyed[0] - streamDirect[0]));
+                if (wholePortkey != null) {
+                    row("whole answer: through Portkey's gateway", wholePortkey);
+                    row("stream, first event: through Portkey's gateway", streamPortkey);
+                    System.out.printf("  added by Portkey: p50 %.3f ms whole, %.3f ms to the first event%n",
+                            ms(wholePortkey[0] - wholeDirect[0]), ms(streamPortkey[0] - streamDirect[0]));
+                }
                 row("reservation alone: reserve (1 client)", new long[] {reservation[0], reservation[1]});
                 row("settle alone, durable commit (1 client)", new long[] {reservation[2], reservation[3]});
             }
@@ -179,8 +198,12 @@ public final class GatewayBench {
                 settle.get(settle.size() / 2), settle.get((int) (settle.size() * 0.99))};
     }
 
-    /** {p50, p99} in nanoseconds over CLIENTS × perClient requests: the whole answer, or a stream's first event. */
     private static long[] run(HttpClient client, String url, String bearer, String body, int perClient, boolean stream) throws Exception {
+        return runWith(client, url, bearer == null ? List.of() : List.of("Authorization", "Bearer " + bearer), body, perClient, stream);
+    }
+
+    /** {p50, p99} in nanoseconds over CLIENTS × perClient requests: the whole answer, or a stream's first event. */
+    private static long[] runWith(HttpClient client, String url, List<String> headers, String body, int perClient, boolean stream) throws Exception {
         List<Long> samples = Collections.synchronizedList(new ArrayList<>());
         try (ExecutorService pool = Executors.newFixedThreadPool(CLIENTS)) {
             List<Future<?>> runs = new ArrayList<>();
@@ -189,8 +212,8 @@ public final class GatewayBench {
                     for (int i = 0; i < perClient; i++) {
                         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                                 .header("Cache-Control", "no-cache").POST(HttpRequest.BodyPublishers.ofString(body));
-                        if (bearer != null) {
-                            request.header("Authorization", "Bearer " + bearer);
+                        for (int h = 0; h < headers.size(); h += 2) {
+                            request.header(headers.get(h), headers.get(h + 1));
                         }
                         long start = System.nanoTime();
                         HttpResponse<InputStream> response;
