@@ -51,6 +51,7 @@ public final class GatewayBench {
             + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":7,\"total_tokens\":12}}")
             .getBytes(StandardCharsets.UTF_8);
     private static final List<byte[]> EVENTS = events();
+    private static final java.util.concurrent.atomic.AtomicInteger RESENT = new java.util.concurrent.atomic.AtomicInteger();
 
     private GatewayBench() {
     }
@@ -145,6 +146,7 @@ public final class GatewayBench {
                         System.out.println("  streams through Portkey failed: " + portkeyStreamFailure);
                     }
                 }
+                System.out.printf("requests sent again after a pooled connection failed: %d%n", RESENT.get());
                 row("reservation alone: reserve (1 client)", new long[] {reservation[0], reservation[1]});
                 row("settle alone, durable commit (1 client)", new long[] {reservation[2], reservation[3]});
             }
@@ -229,7 +231,11 @@ public final class GatewayBench {
                         try {
                             response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
                         } catch (java.io.IOException e) {
-                            throw new IllegalStateException(url + (stream ? " (stream)" : "") + ": " + e, e);
+                            // The JDK's client sometimes hands out a pooled connection it has just seen
+                            // unexpected bytes on ("Data received while in pool"); counted and sent again.
+                            RESENT.incrementAndGet();
+                            start = System.nanoTime();
+                            response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
                         }
                         try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
                             if (response.statusCode() != 200) {

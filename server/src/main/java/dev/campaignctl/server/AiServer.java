@@ -55,7 +55,7 @@ public final class AiServer implements AutoCloseable {
 
     /** @param chat the OpenAI-compatible API with its keys, or null for none */
     public static AiServer start(String host, int port, ServerLimits limits, ServerTls tls, AiApi api, ChatGateway chat, String token) {
-        return new AiServer(Servers.start(host, port, limits, tls, limits.maxJsonBody(),
+        return new AiServer(Servers.start(host, port, limits, tls, limits.maxJsonBody(), true,
                 routing -> routing(routing, api, chat, token, limits)));
     }
 
