@@ -16,8 +16,10 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -53,10 +55,13 @@ public final class ChatGateway implements AutoCloseable {
     private static final AtomicInteger OUTSTANDING = new AtomicInteger();
     private static final Logger LOG = Logger.getLogger(ChatGateway.class.getName());
     /**
-     * Settles run after the answer has gone out: a settle is a durable commit (a disk flush), which
-     * the client need not wait for — the reservation keeps holding the budget until it commits.
+     * Settles run after the answer has gone out, in batches by one thread: a batch ends in a
+     * durable commit (a disk flush), which the client need not wait for — the reservation keeps
+     * holding the budget until it commits — and one flush serves the whole batch.
      */
-    private final ExecutorService settling = Executors.newVirtualThreadPerTaskExecutor();
+    private final LinkedBlockingQueue<KeyStore.Settlement> settles = new LinkedBlockingQueue<>();
+    private final Thread settler = Thread.ofPlatform().daemon().name("ai-settler").unstarted(this::settleLoop);
+    private volatile boolean closing;
 
     static {
         Metrics.gauge("campaignctl_ai_reservations_outstanding", "Budget reservations of requests in flight in this process",
@@ -81,6 +86,9 @@ public final class ChatGateway implements AutoCloseable {
         this.keys = keys;
         this.limiter = limiter;
         this.maxTokensCap = maxTokensCap;
+        if (keys != null) {
+            settler.start();
+        }
     }
 
     /** The gateway's chat side as configured: aliases and prices from {@code config}, keys in {@code keys} (or none). */
@@ -287,37 +295,59 @@ public final class ChatGateway implements AutoCloseable {
         Metrics.counter("campaignctl_ai_cost_usd_total", "USD spent through the OpenAI-compatible API, by key and model",
                 "key", keyLabel, "model", plan.model()).increment(usd.doubleValue());
         if (reservation != null) {
-            settling.execute(() -> settleNow(reservation, usage, usd));
+            settles.add(new KeyStore.Settlement(reservation, usage.promptTokens(), usage.completionTokens(), usd));
         }
     }
 
-    /** Tried three times, a second apart; a settle that never commits is released by the sweep, its spend uncounted. */
-    private void settleNow(KeyStore.Reservation reservation, Usage usage, BigDecimal usd) {
-        try {
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    keys.settle(reservation, usage.promptTokens(), usage.completionTokens(), usd);
-                    return;
-                } catch (RuntimeException e) {
-                    if (attempt == 3) {
-                        LOG.log(Level.WARNING, "could not settle reservation " + reservation.id() + " of key "
-                                + reservation.keyId() + ": " + e.getMessage());
-                        return;
-                    }
-                    Thread.sleep(1000);
+    /** Takes what is queued (up to 500 settles), settles it in one batch, and again, until closed and drained. */
+    private void settleLoop() {
+        List<KeyStore.Settlement> batch = new ArrayList<>();
+        while (!closing || !settles.isEmpty()) {
+            try {
+                KeyStore.Settlement first = settles.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
                 }
+                batch.add(first);
+                settles.drainTo(batch, 499);
+                settleBatch(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                OUTSTANDING.addAndGet(-batch.size());
+                batch.clear();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            OUTSTANDING.decrementAndGet();
         }
     }
 
-    /** Waits for the settles still running: stop the server first, then this. */
+    /** Tried three times, a second apart; a batch that never commits is released by the sweep, its spend uncounted. */
+    private void settleBatch(List<KeyStore.Settlement> batch) throws InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                keys.settleAll(batch);
+                return;
+            } catch (RuntimeException e) {
+                if (attempt == 3) {
+                    LOG.log(Level.WARNING, "could not settle " + batch.size() + " reservation(s): " + e.getMessage());
+                    return;
+                }
+                Thread.sleep(1000);
+            }
+        }
+    }
+
+    /** Settles what is still queued, then stops: stop the server first, then this. */
     @Override
     public void close() {
-        settling.close();
+        closing = true;
+        if (settler.isAlive()) {
+            try {
+                settler.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** A cached answer sent as the stream it would have been: role, content, finish, usage if asked, [DONE]. */

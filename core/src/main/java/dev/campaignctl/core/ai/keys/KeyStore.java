@@ -227,14 +227,23 @@ public final class KeyStore {
         return value == null ? "0" : value.stripTrailingZeros().toPlainString();
     }
 
-    /**
-     * Records what the request spent and gives the rest of its reservation back, durably. The
-     * update of the key's row commits without waiting for the disk, so concurrent requests of the
-     * key wait for its lock only as long as the update takes, not for a disk flush; the spend's
-     * audit row that follows commits durably, and since the log is written in order, its flush
-     * makes the settle durable too before this returns.
-     */
+    /** What one request spent, to be settled against its reservation. */
+    public record Settlement(Reservation reservation, long promptTokens, long completionTokens, BigDecimal usd) {
+    }
+
+    /** Records what the request spent and gives the rest of its reservation back, durably. */
     public void settle(Reservation reservation, long promptTokens, long completionTokens, BigDecimal usd) {
+        settleAll(List.of(new Settlement(reservation, promptTokens, completionTokens, usd)));
+    }
+
+    /**
+     * Settles a batch, durably. Each settle is one statement that commits without waiting for the
+     * disk, so concurrent requests of a key wait for its row only as long as that statement takes,
+     * never for a disk flush; then the batch's audit rows ({@code ai_spend}) are inserted in one
+     * durable transaction, whose flush makes every settle before it durable too (the log is
+     * written in order). One disk flush per batch, however many requests it settles.
+     */
+    public void settleAll(List<Settlement> batch) {
         Jdbc.call(settleSource, c -> {
             try (PreparedStatement ps = c.prepareStatement(ASYNC_COMMIT + ", r AS (DELETE FROM ai_reservations WHERE id = ? RETURNING tokens, usd),"
                     + " k AS (UPDATE ai_keys SET reserved_tokens = reserved_tokens - COALESCE((SELECT tokens FROM r), 0),"
@@ -244,28 +253,40 @@ public final class KeyStore {
                     + " SELECT id, ?, 1, ?, ?, ? FROM k, async ON CONFLICT (key_id, model) DO UPDATE SET requests = u.requests + 1,"
                     + " prompt_tokens = u.prompt_tokens + EXCLUDED.prompt_tokens,"
                     + " completion_tokens = u.completion_tokens + EXCLUDED.completion_tokens, usd = u.usd + EXCLUDED.usd")) {
-                ps.setLong(1, reservation.id());
-                ps.setLong(2, promptTokens + completionTokens);
-                ps.setBigDecimal(3, usd);
-                ps.setLong(4, reservation.keyId());
-                ps.setString(5, reservation.model());
-                ps.setLong(6, promptTokens);
-                ps.setLong(7, completionTokens);
-                ps.setBigDecimal(8, usd);
-                return ps.executeUpdate();
+                for (Settlement settlement : batch) {
+                    Reservation reservation = settlement.reservation();
+                    ps.setLong(1, reservation.id());
+                    ps.setLong(2, settlement.promptTokens() + settlement.completionTokens());
+                    ps.setBigDecimal(3, settlement.usd());
+                    ps.setLong(4, reservation.keyId());
+                    ps.setString(5, reservation.model());
+                    ps.setLong(6, settlement.promptTokens());
+                    ps.setLong(7, settlement.completionTokens());
+                    ps.setBigDecimal(8, settlement.usd());
+                    ps.executeUpdate();
+                }
             }
-        });
-        Jdbc.call(settleSource, c -> {
+            c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO ai_spend (key_id, reservation_id, model, prompt_tokens,"
                     + " completion_tokens, usd) VALUES (?, ?, ?, ?, ?, ?)")) {
-                ps.setLong(1, reservation.keyId());
-                ps.setLong(2, reservation.id());
-                ps.setString(3, reservation.model());
-                ps.setLong(4, promptTokens);
-                ps.setLong(5, completionTokens);
-                ps.setBigDecimal(6, usd);
-                return ps.executeUpdate();
+                for (Settlement settlement : batch) {
+                    ps.setLong(1, settlement.reservation().keyId());
+                    ps.setLong(2, settlement.reservation().id());
+                    ps.setString(3, settlement.reservation().model());
+                    ps.setLong(4, settlement.promptTokens());
+                    ps.setLong(5, settlement.completionTokens());
+                    ps.setBigDecimal(6, settlement.usd());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
+            return null;
         });
     }
 
