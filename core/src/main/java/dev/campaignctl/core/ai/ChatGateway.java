@@ -148,11 +148,8 @@ public final class ChatGateway implements AutoCloseable {
         }
         KeyStore.Reservation reservation = reserve(key, plan);
         ChatAnswer answer;
-        String model = plan.model();
-        Prices.Price price = plan.price();
         try {
             answer = call(plan, false);
-            model = answer.completion().path("model").asText(model);
         } catch (RuntimeException e) {
             release(reservation);
             throw e;
