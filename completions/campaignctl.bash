@@ -201,8 +201,14 @@ function _complete_campaignctl() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ai generate" ];    then _picocli_campaignctl_ai; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ai providers" ];    then _picocli_campaignctl_ai; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ai cache" ];    then _picocli_campaignctl_ai; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ai keys" ];    then _picocli_campaignctl_ai; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ai cache clear" ];    then _picocli_campaignctl_ai_cache; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ai cache health" ];    then _picocli_campaignctl_ai_cache; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ai keys create" ];    then _picocli_campaignctl_ai_keys; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ai keys list" ];    then _picocli_campaignctl_ai_keys; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ai keys show" ];    then _picocli_campaignctl_ai_keys; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ai keys revoke" ];    then _picocli_campaignctl_ai_keys; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} ai keys usage" ];    then _picocli_campaignctl_ai_keys; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} agent batch-events" ];    then _picocli_campaignctl_agent; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} agent create-campaign" ];    then _picocli_campaignctl_agent; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config set" ];    then _picocli_campaignctl_config; return $?; fi
@@ -258,23 +264,35 @@ function _complete_campaignctl() {
   local cmds44=(ai generate)
   local cmds45=(ai providers)
   local cmds46=(ai cache)
-  local cmds47=(ai cache clear)
-  local cmds48=(ai cache health)
-  local cmds49=(agent batch-events)
-  local cmds50=(agent create-campaign)
-  local cmds51=(config set)
-  local cmds52=(config get)
-  local cmds53=(config list)
-  local cmds54=(config use-profile)
+  local cmds47=(ai keys)
+  local cmds48=(ai cache clear)
+  local cmds49=(ai cache health)
+  local cmds50=(ai keys create)
+  local cmds51=(ai keys list)
+  local cmds52=(ai keys show)
+  local cmds53=(ai keys revoke)
+  local cmds54=(ai keys usage)
+  local cmds55=(agent batch-events)
+  local cmds56=(agent create-campaign)
+  local cmds57=(config set)
+  local cmds58=(config get)
+  local cmds59=(config list)
+  local cmds60=(config use-profile)
 
-  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_campaignctl_config_useprofile; return $?; fi
-  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_campaignctl_config_list; return $?; fi
-  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_campaignctl_config_get; return $?; fi
-  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_campaignctl_config_set; return $?; fi
-  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_campaignctl_agent_createcampaign; return $?; fi
-  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_campaignctl_agent_batchevents; return $?; fi
-  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_campaignctl_ai_cache_health; return $?; fi
-  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_campaignctl_ai_cache_clear; return $?; fi
+  if CompWordsContainsArray "${cmds60[@]}"; then _picocli_campaignctl_config_useprofile; return $?; fi
+  if CompWordsContainsArray "${cmds59[@]}"; then _picocli_campaignctl_config_list; return $?; fi
+  if CompWordsContainsArray "${cmds58[@]}"; then _picocli_campaignctl_config_get; return $?; fi
+  if CompWordsContainsArray "${cmds57[@]}"; then _picocli_campaignctl_config_set; return $?; fi
+  if CompWordsContainsArray "${cmds56[@]}"; then _picocli_campaignctl_agent_createcampaign; return $?; fi
+  if CompWordsContainsArray "${cmds55[@]}"; then _picocli_campaignctl_agent_batchevents; return $?; fi
+  if CompWordsContainsArray "${cmds54[@]}"; then _picocli_campaignctl_ai_keys_usage; return $?; fi
+  if CompWordsContainsArray "${cmds53[@]}"; then _picocli_campaignctl_ai_keys_revoke; return $?; fi
+  if CompWordsContainsArray "${cmds52[@]}"; then _picocli_campaignctl_ai_keys_show; return $?; fi
+  if CompWordsContainsArray "${cmds51[@]}"; then _picocli_campaignctl_ai_keys_list; return $?; fi
+  if CompWordsContainsArray "${cmds50[@]}"; then _picocli_campaignctl_ai_keys_create; return $?; fi
+  if CompWordsContainsArray "${cmds49[@]}"; then _picocli_campaignctl_ai_cache_health; return $?; fi
+  if CompWordsContainsArray "${cmds48[@]}"; then _picocli_campaignctl_ai_cache_clear; return $?; fi
+  if CompWordsContainsArray "${cmds47[@]}"; then _picocli_campaignctl_ai_keys; return $?; fi
   if CompWordsContainsArray "${cmds46[@]}"; then _picocli_campaignctl_ai_cache; return $?; fi
   if CompWordsContainsArray "${cmds45[@]}"; then _picocli_campaignctl_ai_providers; return $?; fi
   if CompWordsContainsArray "${cmds44[@]}"; then _picocli_campaignctl_ai_generate; return $?; fi
@@ -717,7 +735,7 @@ function _picocli_campaignctl_ai() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="generate providers cache"
+  local commands="generate providers cache keys"
   local flag_opts="'-h' '--help' '-V' '--version'"
   local arg_opts="'--profile' '--cacert'"
 
@@ -2754,6 +2772,36 @@ function _picocli_campaignctl_ai_cache() {
   fi
 }
 
+# Generates completions for the options and subcommands of the `keys` subcommand.
+function _picocli_campaignctl_ai_keys() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands="create list show revoke usage"
+  local flag_opts="'-h' '--help' '-V' '--version'"
+  local arg_opts="'--profile' '--cacert'"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--profile')
+      return
+      ;;
+    '--cacert')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
 # Generates completions for the options and subcommands of the `clear` subcommand.
 function _picocli_campaignctl_ai_cache_clear() {
   # Get completion data
@@ -2795,6 +2843,219 @@ function _picocli_campaignctl_ai_cache_clear() {
 
 # Generates completions for the options and subcommands of the `health` subcommand.
 function _picocli_campaignctl_ai_cache_health() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--ai-url' '-o' '--output' '--profile' '--cacert'"
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--ai-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--profile')
+      return
+      ;;
+    '--cacert')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `create` subcommand.
+function _picocli_campaignctl_ai_keys_create() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--ai-url' '-o' '--output' '--name' '--budget-tokens' '--budget-usd' '--rpm' '--models' '--expires' '--profile' '--cacert'"
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--ai-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--name')
+      return
+      ;;
+    '--budget-tokens')
+      return
+      ;;
+    '--budget-usd')
+      return
+      ;;
+    '--rpm')
+      return
+      ;;
+    '--models')
+      return
+      ;;
+    '--expires')
+      return
+      ;;
+    '--profile')
+      return
+      ;;
+    '--cacert')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `list` subcommand.
+function _picocli_campaignctl_ai_keys_list() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--ai-url' '-o' '--output' '--profile' '--cacert'"
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--ai-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--profile')
+      return
+      ;;
+    '--cacert')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `show` subcommand.
+function _picocli_campaignctl_ai_keys_show() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--ai-url' '-o' '--output' '--profile' '--cacert'"
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--ai-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--profile')
+      return
+      ;;
+    '--cacert')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `revoke` subcommand.
+function _picocli_campaignctl_ai_keys_revoke() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--ai-url' '-o' '--output' '--profile' '--cacert'"
+  local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    '--ai-url')
+      return
+      ;;
+    '-o'|'--output')
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
+      return $?
+      ;;
+    '--profile')
+      return
+      ;;
+    '--cacert')
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `usage` subcommand.
+function _picocli_campaignctl_ai_keys_usage() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}

@@ -39,7 +39,7 @@ final class ExitMapping implements IExitCodeExceptionMapper, IExecutionException
     static int of(ErrorKind kind) {
         return switch (kind) {
             case VALIDATION, UNPROCESSABLE, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, METHOD_NOT_ALLOWED -> ExitCodes.INVALID;
-            case UNAUTHORIZED -> ExitCodes.AUTH;
+            case UNAUTHORIZED, FORBIDDEN -> ExitCodes.AUTH;
             case NOT_FOUND -> ExitCodes.NOT_FOUND;
             case CONFLICT -> ExitCodes.CONFLICT;
             case UNAVAILABLE, BAD_GATEWAY, GATEWAY_TIMEOUT, TOO_MANY_REQUESTS -> ExitCodes.UNAVAILABLE;

@@ -1,6 +1,7 @@
 package dev.campaignctl.server;
 
 import dev.campaignctl.core.ai.AiApi;
+import dev.campaignctl.core.ai.ChatGateway;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 
@@ -21,11 +22,16 @@ public final class AiServer implements AutoCloseable {
     }
 
     public static void routing(HttpRouting.Builder routing, AiApi api, String token, ServerLimits limits) {
+        routing(routing, api, null, token, limits);
+    }
+
+    /** @param chat the OpenAI-compatible API with its keys, or null for none */
+    public static void routing(HttpRouting.Builder routing, AiApi api, ChatGateway chat, String token, ServerLimits limits) {
         Servers.begin(routing, "ai", AiService.PATHS);
-        if (token != null) {
-            routing.addFilter(new BearerTokenFilter(token, Servers.PUBLIC));
+        if (token != null || chat != null && chat.keys() != null) {
+            routing.addFilter(new AiAuthFilter(token, chat == null ? null : chat.keys(), Servers.PUBLIC));
         }
-        routing.register(new AiService(api, limits));
+        routing.register(new AiService(api, chat, limits));
         Servers.finish(routing, AiService.PATHS);
     }
 
@@ -44,7 +50,13 @@ public final class AiServer implements AutoCloseable {
 
     /** @param tls the certificate and key to serve HTTPS with, or null for plain HTTP */
     public static AiServer start(String host, int port, ServerLimits limits, ServerTls tls, AiApi api, String token) {
-        return new AiServer(Servers.start(host, port, limits, tls, limits.maxJsonBody(), routing -> routing(routing, api, token, limits)));
+        return start(host, port, limits, tls, api, null, token);
+    }
+
+    /** @param chat the OpenAI-compatible API with its keys, or null for none */
+    public static AiServer start(String host, int port, ServerLimits limits, ServerTls tls, AiApi api, ChatGateway chat, String token) {
+        return new AiServer(Servers.start(host, port, limits, tls, limits.maxJsonBody(), true,
+                routing -> routing(routing, api, chat, token, limits)));
     }
 
     public int port() {

@@ -24,13 +24,23 @@ public final class ErrorMapping {
     }
 
     public static void register(HttpRouting.Builder routing) {
-        routing.error(ApiException.class, (request, response, e) -> send(response, e));
+        routing.error(ApiException.class, (request, response, e) -> {
+            if (OpenAiErrors.applies(request.path().path())) {
+                OpenAiErrors.send(response, e);
+            } else {
+                send(response, e);
+            }
+        });
         // Helidon's own refusals raised while routing (a 4xx it decided) keep their status.
         routing.error(HttpException.class, (request, response, e) -> {
             if (e.status().code() >= 500) {
                 internal(request, response, e);
             } else {
                 ErrorKind kind = HttpStatuses.kind(e.status().code());
+                if (OpenAiErrors.applies(request.path().path())) {
+                    OpenAiErrors.send(response, new ApiException(kind, null, e.getMessage()));
+                    return;
+                }
                 JsonIo.send(response, e.status(), new ErrorBody(kind.code(), e.getMessage(), null));
             }
         });
@@ -39,7 +49,12 @@ public final class ErrorMapping {
 
     private static void internal(ServerRequest request, ServerResponse response, Exception e) {
         LOG.log(Level.SEVERE, "unexpected failure on " + request.prologue().method() + " " + request.path().path(), e);
-        send(response, new ApiException(ErrorKind.INTERNAL, null, "internal error; see the server log"));
+        ApiException internal = new ApiException(ErrorKind.INTERNAL, null, "internal error; see the server log");
+        if (OpenAiErrors.applies(request.path().path())) {
+            OpenAiErrors.send(response, internal);
+        } else {
+            send(response, internal);
+        }
     }
 
     static void send(ServerResponse response, ApiException e) {

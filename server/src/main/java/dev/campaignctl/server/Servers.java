@@ -35,12 +35,18 @@ public final class Servers {
      */
     static WebServer start(String host, int port, ServerLimits limits, ServerTls tls, long maxPayload,
                            Consumer<HttpRouting.Builder> routing) {
+        return start(host, port, limits, tls, maxPayload, false, routing);
+    }
+
+    /** @param streams whether the server streams (Server-Sent Events): then its sockets set TCP_NODELAY */
+    static WebServer start(String host, int port, ServerLimits limits, ServerTls tls, long maxPayload, boolean streams,
+                           Consumer<HttpRouting.Builder> routing) {
         ReadTimeout readTimeout = new ReadTimeout(limits.readTimeout());
         WebServerConfig.Builder builder = WebServer.builder()
                 .host(host)
                 .port(port)
                 .maxPayloadSize(maxPayload)
-                .connectionOptions(new ConnectionLimit(limits.maxConnections()))
+                .connectionOptions(new ConnectionLimit(limits.maxConnections(), streams))
                 .maxConcurrentRequests(limits.maxConcurrentRequests())
                 .idleConnectionTimeout(limits.idleTimeout())
                 .idleConnectionPeriod(idleCheckPeriod(limits.idleTimeout()))

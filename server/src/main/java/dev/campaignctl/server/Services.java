@@ -2,7 +2,10 @@ package dev.campaignctl.server;
 
 import dev.campaignctl.core.ai.AiApi;
 import dev.campaignctl.core.ai.AiGateway;
+import dev.campaignctl.core.ai.ChatGateway;
 import dev.campaignctl.core.ai.LocalAiApi;
+import dev.campaignctl.core.ai.RateLimiter;
+import dev.campaignctl.core.ai.keys.KeyStore;
 import dev.campaignctl.core.api.DomainApi;
 import dev.campaignctl.core.api.LocalDomainApi;
 import dev.campaignctl.core.client.HttpAiApi;
@@ -112,10 +115,28 @@ public final class Services implements AutoCloseable {
         started.add(domain);
     }
 
+    /**
+     * The AI service, with virtual keys on the domain's database when this process runs it, else
+     * on {@code --db-url}; {@code serve ai} alone on the embedded default has no keys (starting a
+     * second embedded PostgreSQL beside a domain service's would fight over its data directory).
+     */
     private void startAiService(ServeOptions options) {
         ai = new LocalAiApi(AiGateway.fromConfig(options.ai()), true);
         started.add(ai);
-        aiServer = AiServer.start(options.host(), options.aiPort(), options.limits(), options.tls(), ai, options.aiToken());
+        Database keysDb = database;
+        if (keysDb == null && !options.db().isEmbedded()) {
+            keysDb = Database.open(options.db());
+            started.add(keysDb);
+        }
+        KeyStore keys = keysDb == null ? null : new KeyStore(keysDb.dataSource(), keysDb.separatePool("ai-settle", 4));
+        if (keys != null) {
+            started.add(ReservationSweeper.start(keys));
+        }
+        RateLimiter limiter = new RateLimiter(options.ai().redisUrl());
+        started.add(limiter);
+        ChatGateway chat = ChatGateway.of(ai.gateway(), options.ai(), keys, limiter);
+        started.add(chat);
+        aiServer = AiServer.start(options.host(), options.aiPort(), options.limits(), options.tls(), ai, chat, options.aiToken());
         started.add(aiServer);
     }
 

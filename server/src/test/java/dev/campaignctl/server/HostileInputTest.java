@@ -6,7 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.ai.AiConfig;
 import dev.campaignctl.core.ai.AiGateway;
+import dev.campaignctl.core.ai.ChatGateway;
 import dev.campaignctl.core.ai.LocalAiApi;
+import dev.campaignctl.core.ai.RateLimiter;
+import dev.campaignctl.core.ai.keys.KeySpec;
+import dev.campaignctl.core.ai.keys.KeyStore;
 import dev.campaignctl.core.api.LocalDomainApi;
 import dev.campaignctl.core.client.HttpJson;
 import dev.campaignctl.core.config.Authenticator;
@@ -61,7 +65,7 @@ class HostileInputTest {
     /** Tables the services write; configuration is left out (a login may upgrade the stored hash). */
     private static final List<String> TABLES = List.of("campaigns", "campaign_rules", "events", "earnings",
             "campaign_customer_spend", "rule_set_version", "idempotency_keys", "balances", "ledger_entries", "lots",
-            "lot_movements", "redemptions", "refunds");
+            "lot_movements", "redemptions", "refunds", "ai_keys", "ai_reservations", "ai_usage", "ai_spend");
 
     enum Service { DOMAIN, AI, AGENTS }
 
@@ -78,6 +82,7 @@ class HostileInputTest {
     private static FakeLlmServer openai;
     private static DomainServer domain;
     private static AiServer ai;
+    private static long aiKey;
     private static AgentsServer agents;
     private static long campaign;
     private static long event;
@@ -92,7 +97,9 @@ class HostileInputTest {
                 Duration.ofHours(1), null, null, Duration.ofSeconds(5), 1, Duration.ofMillis(5));
         LocalAiApi gateway = new LocalAiApi(AiGateway.fromConfig(config), true);
         domain = DomainServer.start("127.0.0.1", 0, LIMITS, api, auth);
-        ai = AiServer.start("127.0.0.1", 0, LIMITS, gateway, TOKEN);
+        KeyStore keys = new KeyStore(db.dataSource());
+        ai = AiServer.start("127.0.0.1", 0, LIMITS, null, gateway, ChatGateway.of(gateway.gateway(), config, keys, new RateLimiter(null)), TOKEN);
+        aiKey = keys.create(new KeySpec("hostile", 1_000_000L, null, null, null, null), java.time.Instant.now()).stored().id();
         agents = AgentsServer.start("127.0.0.1", 0, LIMITS, AgentRuns.Settings.DEFAULTS, api, gateway, auth);
         TestClient http = new TestClient(domain.port(), "admin", PASSWORD);
         campaign = http.post("/campaigns", "{\"name\": \"hostile\"}").body().get("id").asLong();
@@ -181,7 +188,13 @@ class HostileInputTest {
         assertThat(response.status()).as("status of %s: %s", c, abbreviate(response.text())).isBetween(400, 499);
         assertThat(response.header("Content-Type")).as("content type of %s", c).startsWith("application/json");
         JsonNode body = Json.tree(response.text());
-        assertThat(body.path("error").isTextual()).as("error code in %s", response.text()).isTrue();
+        if (path(c).startsWith("/v1/") && body.path("error").isObject()) {
+            // The OpenAI-compatible routes answer in OpenAI's error shape, which its SDKs read.
+            body = body.get("error");
+            assertThat(body.path("type").isTextual()).as("error type in %s", response.text()).isTrue();
+        } else {
+            assertThat(body.path("error").isTextual()).as("error code in %s", response.text()).isTrue();
+        }
         assertThat(body.path("message").isTextual()).as("message in %s", response.text()).isTrue();
         assertThat(fingerprint()).as("stored data after %s", c).isEqualTo(before);
         assertThat(openai.completions()).as("provider calls after %s", c).isEqualTo(completions);
@@ -344,6 +357,24 @@ class HostileInputTest {
                         "max_tokens", concat(NOT_INTEGER, List.of("0", "-1", "64001", "2147483647")),
                         "temperature", concat(NOT_NUMBER, List.of("2.5", "-0.1")),
                         "use_cache", List.of("\"yes\"", "1", "[]", "{}"))),
+                new Endpoint(Service.AI, "POST", "/v1/chat/completions",
+                        "{\"model\": \"gpt-4o\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}", Map.of(
+                        "model", concat(NOT_TEXT, List.of(LONG_TEXT, "\"\"")),
+                        "messages", List.of("[]", "{}", "\"hi\"", "[1]", "[{\"role\": \"wizard\", \"content\": \"x\"}]",
+                                "[{\"role\": \"user\"}]", "[{\"role\": \"user\", \"content\": 5}]", "null"),
+                        "max_tokens", concat(NOT_INTEGER, List.of("0", "-1", "64001", "2147483647")),
+                        "temperature", concat(NOT_NUMBER, List.of("2.5", "-0.1")),
+                        "top_p", List.of("1.5", "-1", "\"x\"", "[]"),
+                        "stream", List.of("\"yes\"", "1", "[]", "{}"),
+                        "stop", List.of("5", "[1]", "[\"\"]", "[\"a\", \"b\", \"c\", \"d\", \"e\"]", "{}"),
+                        "n", List.of("2", "0", "1.5", "\"1\""))),
+                new Endpoint(Service.AI, "POST", "/v1/keys", "{\"name\": \"hostile-new\"}", Map.of(
+                        "name", concat(NOT_TEXT, List.of(LONG_TEXT, "\"\"")),
+                        "budget_tokens", concat(NOT_INTEGER, List.of("-1", "1000000000000000")),
+                        "budget_usd", concat(NOT_NUMBER, List.of("1000000000000", "0.0000000000001")),
+                        "rpm", concat(NOT_INTEGER, List.of("0", "-1", "1000001")),
+                        "models", List.of("\"gpt-4o\"", "[1]", "[\"\"]", "{}", "[" + "\"m\",".repeat(100) + "\"m\"]"),
+                        "expires", List.of("\"soon\"", "\"P0D\"", "\"-P1D\"", "\"P1000Y\"", "5", "\"PT\""))),
                 new Endpoint(Service.AGENTS, "POST", "/agents/campaigns", "{\"name\": \"via agents\"}", Map.of(
                         "name", concat(NOT_TEXT, List.of(LONG_TEXT, "\"\"")),
                         "starts_at", NOT_TIME,
@@ -476,6 +507,8 @@ class HostileInputTest {
             cases.add(new Case("/campaigns/" + abbreviate(id) + "/rules", Service.DOMAIN, "POST", bytes("/campaigns/" + id + "/rules"), Map.of("Content-Type", "application/json"),
                     bytes("{\"priority\": 1, \"conditions\": {}, \"reward\": {\"type\": \"fixed\", \"value\": 1}}"), true));
             cases.add(plain(Service.AGENTS, "GET", "/agents/runs/" + id));
+            cases.add(plain(Service.AI, "GET", "/v1/keys/" + id));
+            cases.add(plain(Service.AI, "GET", "/v1/keys/" + id + "/usage"));
         }
         cases.add(plain(Service.AGENTS, "GET", "/agents/runs/00000000-0000-0000-0000-000000000000"));
         cases.add(plain(Service.AGENTS, "GET", "/agents/runs/" + "a".repeat(3000)));
@@ -569,10 +602,13 @@ class HostileInputTest {
             }
         }
         for (String[] route : List.of(new String[] {"GET", "/providers"}, new String[] {"POST", "/generate"},
-                new String[] {"POST", "/cache/clear"}, new String[] {"GET", "/cache/health"})) {
+                new String[] {"POST", "/cache/clear"}, new String[] {"GET", "/cache/health"}, new String[] {"GET", "/v1/models"},
+                new String[] {"POST", "/v1/chat/completions"}, new String[] {"POST", "/v1/keys"}, new String[] {"GET", "/v1/keys/1"},
+                new String[] {"GET", "/v1/keys/1/usage"})) {
             cases.add(new Case("no token", Service.AI, route[0], bytes(route[1]), Map.of("Content-Type", "application/json"),
                     bytes("{\"prompt\": \"x\"}"), false));
-            for (String header : List.of("Bearer wrong", "Bearer", "Basic " + TOKEN, "bearer  " + TOKEN + "x", "Bearer " + "t".repeat(8000))) {
+            for (String header : List.of("Bearer wrong", "Bearer", "Basic " + TOKEN, "bearer  " + TOKEN + "x", "Bearer " + "t".repeat(8000),
+                    "Bearer sk-cc-not-a-key", "Bearer sk-cc-" + "k".repeat(300))) {
                 cases.add(new Case("Authorization '" + abbreviate(header) + "'", Service.AI, route[0], bytes(route[1]),
                         Map.of("Authorization", header, "Content-Type", "application/json"), bytes("{\"prompt\": \"x\"}"), false));
             }
@@ -594,6 +630,7 @@ class HostileInputTest {
             cases.add(plain(Service.DOMAIN, method, "/health"));
             cases.add(plain(Service.AI, method, "/generate"));
             cases.add(plain(Service.AI, method, "/cache/clear"));
+            cases.add(plain(Service.AI, method, "/v1/chat/completions"));
             cases.add(plain(Service.AGENTS, method, "/agents/event-batches"));
             cases.add(plain(Service.AGENTS, method, "/agents/runs/x"));
         }

@@ -15,7 +15,15 @@ public record AiConfig(
         String anthropicKey, String anthropicModel, String anthropicBaseUrl,
         String redisUrl, Duration cacheTtl,
         String defaultProvider, String fallbackProvider,
-        Duration timeout, int maxRetries, Duration retryBase) {
+        Duration timeout, int maxRetries, Duration retryBase, GatewaySettings gateway) {
+
+    /** Without settings of the OpenAI-compatible API: no aliases, no prices, the default cap. */
+    public AiConfig(String openAiKey, String openAiModel, String openAiBaseUrl, String anthropicKey, String anthropicModel,
+                    String anthropicBaseUrl, String redisUrl, Duration cacheTtl, String defaultProvider, String fallbackProvider,
+                    Duration timeout, int maxRetries, Duration retryBase) {
+        this(openAiKey, openAiModel, openAiBaseUrl, anthropicKey, anthropicModel, anthropicBaseUrl, redisUrl, cacheTtl,
+                defaultProvider, fallbackProvider, timeout, maxRetries, retryBase, GatewaySettings.DEFAULTS);
+    }
 
     public static AiConfig fromEnv(Map<String, String> env) {
         return new AiConfig(
@@ -24,7 +32,7 @@ public record AiConfig(
                 value(env, "REDIS_URL"), Duration.ofSeconds(number(env, "CACHE_TTL", 3600)),
                 value(env, "AI_DEFAULT_PROVIDER"), value(env, "AI_FALLBACK_PROVIDER"),
                 timeout(env), (int) number(env, "AI_MAX_RETRIES", 3),
-                Duration.ofMillis(200));
+                Duration.ofMillis(200), GatewaySettings.fromEnv(env));
     }
 
     private static String value(Map<String, String> env, String name) {
@@ -58,7 +66,12 @@ public record AiConfig(
 
     public AiConfig withRetryBase(Duration base) {
         return new AiConfig(openAiKey, openAiModel, openAiBaseUrl, anthropicKey, anthropicModel, anthropicBaseUrl,
-                redisUrl, cacheTtl, defaultProvider, fallbackProvider, timeout, maxRetries, base);
+                redisUrl, cacheTtl, defaultProvider, fallbackProvider, timeout, maxRetries, base, gateway);
+    }
+
+    public AiConfig withGateway(GatewaySettings settings) {
+        return new AiConfig(openAiKey, openAiModel, openAiBaseUrl, anthropicKey, anthropicModel, anthropicBaseUrl,
+                redisUrl, cacheTtl, defaultProvider, fallbackProvider, timeout, maxRetries, retryBase, settings);
     }
 
     @Override

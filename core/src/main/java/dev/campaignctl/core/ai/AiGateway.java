@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The LLM gateway: picks the provider, answers from the cache when it can, calls the provider with
@@ -179,7 +180,58 @@ public final class AiGateway implements AutoCloseable {
         }
     }
 
-    private LlmProvider fallbackFor(LlmProvider failed, ApiException e) {
+    /**
+     * One provider call of the OpenAI-compatible API behind the provider's circuit breaker and the
+     * retries, timed; the provider refusing the request itself (400, 404, 422) is the caller's
+     * error and keeps its status, with the provider's message.
+     */
+    <T> T resilient(LlmProvider provider, Supplier<T> call) {
+        CircuitBreaker breaker = breakers.get(provider.id());
+        Timer timer = providerSeconds.get(provider.id());
+        try {
+            return retry.executeSupplier(() -> breaker.executeSupplier(() -> {
+                long start = System.nanoTime();
+                try {
+                    return call.get();
+                } catch (ProviderException e) {
+                    Metrics.counter("campaignctl_ai_provider_errors_total", "Failed provider calls by status",
+                            "provider", provider.id(), "status", String.valueOf(e.status())).increment();
+                    throw e;
+                } finally {
+                    timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                }
+            }));
+        } catch (CallNotPermittedException e) {
+            throw new ApiException(ErrorKind.UNAVAILABLE, null, provider.displayName()
+                    + " is failing; its circuit breaker is open, calls resume within 30 s");
+        } catch (ProviderException e) {
+            if (e.status() == 400 || e.status() == 422) {
+                throw new ApiException(ErrorKind.VALIDATION, null, e.getMessage());
+            }
+            if (e.status() == 404) {
+                throw new ApiException(ErrorKind.NOT_FOUND, "model_not_found", e.getMessage(), Map.of("param", "model"));
+            }
+            throw gatewayError(provider, e);
+        }
+    }
+
+    /** The configured provider of that id, or a 503 naming the variable that configures it. */
+    LlmProvider configured(String id) {
+        return provider(id);
+    }
+
+    ResponseCache cache() {
+        return cache;
+    }
+
+    /** The provider a failure of {@code failed} would fall back to, if any is configured. */
+    LlmProvider fallbackOf(LlmProvider failed) {
+        String name = config.fallbackProvider();
+        LlmProvider fallback = name == null || name.equals(failed.id()) ? null : providers.get(name);
+        return fallback != null && fallback.configured() ? fallback : null;
+    }
+
+    LlmProvider fallbackFor(LlmProvider failed, ApiException e) {
         String name = config.fallbackProvider();
         if (name == null || name.equals(failed.id()) || e.kind() == ErrorKind.VALIDATION) {
             return null;

@@ -19,6 +19,26 @@ public final class CacheKey {
     private CacheKey() {
     }
 
+    /**
+     * The key of a chat completion: the canonical request (every field but those that only shape
+     * delivery — stream, stream_options, user) with the provider and the model it is routed to.
+     */
+    public static String chat(String provider, String model, ObjectNode canonicalRequest) {
+        ObjectNode canonical = Json.MAPPER.createObjectNode();
+        canonical.put("model", model);
+        canonical.put("provider", provider);
+        canonical.set("request", canonicalRequest);
+        return PREFIX + "chat:" + md5(Json.write(canonical));
+    }
+
+    private static String md5(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 unavailable", e);
+        }
+    }
+
     public static String of(String prompt, String provider, String model, int maxTokens, double temperature) {
         ObjectNode canonical = Json.MAPPER.createObjectNode();
         canonical.put("max_tokens", maxTokens);

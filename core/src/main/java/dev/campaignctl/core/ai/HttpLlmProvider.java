@@ -1,6 +1,8 @@
 package dev.campaignctl.core.ai;
 
 import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.http.HttpEndpoint;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +29,15 @@ abstract class HttpLlmProvider implements LlmProvider {
             throw ApiException.invalid(keyVariable().replace("_API_KEY", "_BASE_URL"),
                     "must be an http:// or https:// URL, got \"" + baseUrl + "\"");
         }
+    }
+
+    /**
+     * Reads what is left of a stream after its last event (the end of its chunked body), so the
+     * connection goes back to the pool whole rather than closed half-read — a connection closed
+     * that way was seen handed to the next request and failing it.
+     */
+    static void drain(HttpEndpoint.Streamed answer) throws IOException {
+        answer.body().skip(64 * 1024);
     }
 
     /** The request headers that carry the key (and anything else every call sends), as name, value pairs. */

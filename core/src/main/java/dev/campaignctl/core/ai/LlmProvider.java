@@ -17,4 +17,14 @@ public interface LlmProvider {
     String keyVariable();
 
     Completion complete(String prompt, String model, int maxTokens, double temperature);
+
+    /** An OpenAI Chat Completions request answered by {@code model}, in OpenAI's shape. */
+    default ChatAnswer chat(ChatRequest request, String model) {
+        throw new UnsupportedOperationException(displayName() + " does not speak chat completions");
+    }
+
+    /** The same, streamed; a failure before the first event is thrown here, as for {@link #chat}. */
+    default ChatStream streamChat(ChatRequest request, String model) {
+        throw new UnsupportedOperationException(displayName() + " does not stream chat completions");
+    }
 }

@@ -13,6 +13,10 @@ public final class LocalAiApi implements AiApi {
         this.owns = owns;
     }
 
+    public AiGateway gateway() {
+        return gateway;
+    }
+
     @Override
     public AiGateway.Health health() {
         return gateway.health();

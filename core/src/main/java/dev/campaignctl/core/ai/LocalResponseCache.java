@@ -8,7 +8,7 @@ import java.util.Optional;
 /** The in-process cache used when no {@code REDIS_URL} is set: Caffeine, same TTL, bounded size. */
 public final class LocalResponseCache implements ResponseCache {
 
-    private final Cache<String, GenerateResponse> cache;
+    private final Cache<String, Object> cache;
     private final Duration ttl;
 
     public LocalResponseCache(Duration ttl, long maxEntries) {
@@ -18,7 +18,17 @@ public final class LocalResponseCache implements ResponseCache {
 
     @Override
     public Optional<GenerateResponse> get(String key) {
-        return Optional.ofNullable(cache.getIfPresent(key));
+        return cache.getIfPresent(key) instanceof GenerateResponse response ? Optional.of(response) : Optional.empty();
+    }
+
+    @Override
+    public Optional<String> getChat(String key) {
+        return cache.getIfPresent(key) instanceof String json ? Optional.of(json) : Optional.empty();
+    }
+
+    @Override
+    public void putChat(String key, String completionJson) {
+        cache.put(key, completionJson);
     }
 
     @Override

@@ -2,7 +2,9 @@ package dev.campaignctl.core.ai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.campaignctl.core.http.HttpEndpoint;
 import dev.campaignctl.core.json.Json;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
@@ -49,5 +51,94 @@ public final class OpenAiProvider extends HttpLlmProvider {
         JsonNode usage = answer.path("usage");
         return new Completion(answer.path("choices").path(0).path("message").path("content").asText(""),
                 answer.path("model").asText(model), usage.path("prompt_tokens").asInt(), usage.path("completion_tokens").asInt());
+    }
+
+    /** The request as sent, with the routed model and without the gateway's delivery fields. */
+    private static ObjectNode upstream(ChatRequest request, String model, boolean stream) {
+        ObjectNode body = request.body().deepCopy();
+        body.put("model", model);
+        body.remove("stream_options");
+        if (stream) {
+            body.put("stream", true);
+            // Asked always, whatever the client asked: a stream whose usage is never counted cannot be budgeted.
+            body.putObject("stream_options").put("include_usage", true);
+        } else {
+            body.remove("stream");
+        }
+        return body;
+    }
+
+    @Override
+    public ChatAnswer chat(ChatRequest request, String model) {
+        JsonNode answer = http.post(upstream(request, model, false));
+        if (!answer.isObject() || !answer.path("choices").isArray()) {
+            throw new ProviderException(displayName(), 502, displayName() + " answered without choices", null, false);
+        }
+        JsonNode usage = answer.path("usage");
+        return new ChatAnswer((ObjectNode) answer, new Usage(usage.path("prompt_tokens").asLong(-1),
+                usage.path("completion_tokens").asLong(-1)));
+    }
+
+    @Override
+    public ChatStream streamChat(ChatRequest request, String model) {
+        return new Stream(http.stream(upstream(request, model, true)));
+    }
+
+    /** OpenAI's stream needs no translation: chunks are passed on as they are, usage noted on the way. */
+    private final class Stream implements ChatStream {
+        private final HttpEndpoint.Streamed answer;
+        private final SseReader events;
+        private volatile Usage usage = new Usage(-1, -1);
+        private boolean done;
+
+        Stream(HttpEndpoint.Streamed answer) {
+            this.answer = answer;
+            this.events = new SseReader(answer.body());
+        }
+
+        @Override
+        public ObjectNode next() throws IOException {
+            while (!done) {
+                SseReader.Event event = events.next();
+                if (event == null || event.data().equals("[DONE]")) {
+                    done = true;
+                    drain(answer);
+                    return null;
+                }
+                JsonNode chunk;
+                try {
+                    chunk = Json.MAPPER.readTree(event.data());
+                } catch (IOException e) {
+                    throw new ProviderException(displayName(), 502, displayName() + " sent an event that is not JSON", null, false);
+                }
+                if (chunk.has("error")) {
+                    throw new ProviderException(displayName(), 502, displayName() + " failed mid-stream: "
+                            + chunk.path("error").path("message").asText("no message"), null, false);
+                }
+                if (!chunk.isObject()) {
+                    continue;
+                }
+                JsonNode reported = chunk.get("usage");
+                if (reported != null && reported.isObject()) {
+                    usage = new Usage(reported.path("prompt_tokens").asLong(-1), reported.path("completion_tokens").asLong(-1));
+                }
+                return (ObjectNode) chunk;
+            }
+            return null;
+        }
+
+        @Override
+        public Usage usage() {
+            return usage;
+        }
+
+        @Override
+        public void close() {
+            try {
+                answer.close();
+            } catch (IOException e) {
+                // Closing cancels the exchange; nothing to do when it is already gone.
+            }
+        }
     }
 }

@@ -32,27 +32,62 @@ final class ProviderHttp {
         HttpEndpoint.Response response;
         try {
             response = client.send("POST", "", body, List.of(), timeout);
-        } catch (HttpEndpoint.DeadlineExceededException e) {
-            throw new ProviderException(provider, 0, provider + " did not answer within " + seconds(timeout), null, true);
-        } catch (HttpEndpoint.TooLargeException e) {
-            throw new ProviderException(provider, 0, provider + " sent an answer too large to read: " + e.getMessage(), null, false);
-        } catch (HttpEndpoint.RedirectException e) {
-            // Not followed: the key would go along to wherever it points.
-            throw new ProviderException(provider, e.status(), provider + " answered " + e.getMessage()
-                    + "; set its base URL to the address it points to", null, false);
-        } catch (HttpEndpoint.TlsException e) {
-            throw new ProviderException(provider, 0, "cannot reach " + provider + " at " + host + ": " + e.getMessage(), null, false);
         } catch (IOException e) {
-            throw new ProviderException(provider, 0, "cannot reach " + provider + " at " + host + ": "
-                    + e.getClass().getSimpleName(), null, false);
+            throw unreachable(e);
         }
         JsonNode json = parse(response.body());
         int status = response.status();
         if (status < 200 || status >= 300) {
-            throw new ProviderException(provider, status, provider + " answered " + status + ": " + errorMessage(json),
-                    retryAfter(response.header("retry-after")), false);
+            throw refused(status, json, response.header("retry-after"));
         }
         return json;
+    }
+
+    /**
+     * Posts and returns once the answer's head is in, its body (Server-Sent Events) to be read as
+     * it arrives; an error answer is read whole (at most 64 KiB) and thrown as for {@link #post}.
+     */
+    HttpEndpoint.Streamed stream(Object body) {
+        HttpEndpoint.Streamed answer;
+        try {
+            answer = client.stream("POST", "", body, List.of("Accept", "text/event-stream"), timeout);
+        } catch (IOException e) {
+            throw unreachable(e);
+        }
+        int status = answer.status();
+        if (status >= 200 && status < 300) {
+            return answer;
+        }
+        try (answer) {
+            byte[] error = answer.body().readNBytes(64 * 1024);
+            throw refused(status, parse(error), answer.header("retry-after"));
+        } catch (IOException e) {
+            throw new ProviderException(provider, status, provider + " answered " + status, null, false);
+        }
+    }
+
+    private ProviderException refused(int status, JsonNode json, String retryAfter) {
+        return new ProviderException(provider, status, provider + " answered " + status + ": " + errorMessage(json),
+                retryAfter(retryAfter), false);
+    }
+
+    private ProviderException unreachable(IOException failure) {
+        if (failure instanceof HttpEndpoint.DeadlineExceededException) {
+            return new ProviderException(provider, 0, provider + " did not answer within " + seconds(timeout), null, true);
+        }
+        if (failure instanceof HttpEndpoint.TooLargeException e) {
+            return new ProviderException(provider, 0, provider + " sent an answer too large to read: " + e.getMessage(), null, false);
+        }
+        if (failure instanceof HttpEndpoint.RedirectException e) {
+            // Not followed: the key would go along to wherever it points.
+            return new ProviderException(provider, e.status(), provider + " answered " + e.getMessage()
+                    + "; set its base URL to the address it points to", null, false);
+        }
+        if (failure instanceof HttpEndpoint.TlsException e) {
+            return new ProviderException(provider, 0, "cannot reach " + provider + " at " + host + ": " + e.getMessage(), null, false);
+        }
+        return new ProviderException(provider, 0, "cannot reach " + provider + " at " + host + ": "
+                + failure.getClass().getSimpleName(), null, false);
     }
 
     private static String seconds(Duration timeout) {

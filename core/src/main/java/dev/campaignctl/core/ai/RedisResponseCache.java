@@ -2,7 +2,6 @@ package dev.campaignctl.core.ai;
 
 import dev.campaignctl.core.json.Json;
 import dev.campaignctl.core.metrics.Metrics;
-import io.micrometer.core.instrument.Counter;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
@@ -14,6 +13,7 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -92,6 +92,31 @@ public final class RedisResponseCache implements ResponseCache {
             RedisCommands<String, String> redis = commands();
             if (redis != null) {
                 redis.set(key, Json.write(response), SetArgs.Builder.ex(ttl));
+            }
+        } catch (RuntimeException e) {
+            failed(e);
+        }
+    }
+
+    @Override
+    public Optional<String> getChat(String key) {
+        try {
+            RedisCommands<String, String> redis = commands();
+            String json = redis == null ? null : redis.get(key);
+            lastError = redis == null ? lastError : null;
+            return Optional.ofNullable(json);
+        } catch (RuntimeException e) {
+            failed(e);
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void putChat(String key, String completionJson) {
+        try {
+            RedisCommands<String, String> redis = commands();
+            if (redis != null) {
+                redis.set(key, completionJson, SetArgs.Builder.ex(ttl));
             }
         } catch (RuntimeException e) {
             failed(e);

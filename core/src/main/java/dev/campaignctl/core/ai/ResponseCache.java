@@ -12,6 +12,11 @@ public interface ResponseCache extends AutoCloseable {
 
     void put(String key, GenerateResponse response);
 
+    /** A cached chat completion (OpenAI's JSON), under a key of {@link CacheKey#chat}. */
+    Optional<String> getChat(String key);
+
+    void putChat(String key, String completionJson);
+
     /** Removes every cached answer; returns how many were removed (or -1 when unknown). */
     long clear();
 

@@ -118,6 +118,11 @@ public final class HttpJson {
 
     private ApiException error(int status, JsonNode body) {
         ErrorKind kind = HttpStatuses.kind(status);
+        if (body.isObject() && body.path("error").isObject()) {
+            // The AI service's OpenAI-compatible routes answer in OpenAI's shape: {"error": {"message", "param"}}.
+            JsonNode error = body.get("error");
+            return new ApiException(kind, error.hasNonNull("param") ? error.get("param").asText() : null, error.path("message").asText());
+        }
         if (body.isObject() && body.hasNonNull("message")) {
             String field = body.hasNonNull("field") ? body.get("field").asText() : null;
             return new ApiException(kind, field, body.get("message").asText());

@@ -15,6 +15,7 @@ public final class HttpStatuses {
         return switch (kind) {
             case VALIDATION -> 400;
             case UNAUTHORIZED -> 401;
+            case FORBIDDEN -> 403;
             case NOT_FOUND -> 404;
             case METHOD_NOT_ALLOWED -> 405;
             case CONFLICT -> 409;

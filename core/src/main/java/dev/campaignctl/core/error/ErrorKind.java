@@ -8,6 +8,7 @@ package dev.campaignctl.core.error;
 public enum ErrorKind {
     VALIDATION("validation_failed"),
     UNAUTHORIZED("unauthorized"),
+    FORBIDDEN("forbidden"),
     NOT_FOUND("not_found"),
     METHOD_NOT_ALLOWED("method_not_allowed"),
     CONFLICT("conflict"),

@@ -47,7 +47,11 @@ public final class FakeLlmServer implements AutoCloseable {
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedQueue<Scripted> script = new ConcurrentLinkedQueue<>();
     private final AtomicInteger completions = new AtomicInteger();
+    private final AtomicInteger streamsCut = new AtomicInteger();
+    private final AtomicInteger streamsCompleted = new AtomicInteger();
     private volatile Duration delay = Duration.ZERO;
+    private volatile Duration eventDelay = Duration.ZERO;
+    private volatile boolean chargeMaxTokens;
     private volatile Scripted always;
 
     public FakeLlmServer(Kind kind) {
@@ -90,6 +94,26 @@ public final class FakeLlmServer implements AutoCloseable {
         this.delay = delay;
     }
 
+    /** The pause before each event of a streamed answer. */
+    public void eventDelay(Duration delay) {
+        this.eventDelay = delay;
+    }
+
+    /** Report every answer as using all its max_tokens (a budget's worst case). */
+    public void chargeMaxTokens(boolean charge) {
+        this.chargeMaxTokens = charge;
+    }
+
+    /** Streams whose client (the gateway) closed the connection before the last event. */
+    public int streamsCut() {
+        return streamsCut.get();
+    }
+
+    /** Streams sent to their end. */
+    public int streamsCompleted() {
+        return streamsCompleted.get();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         JsonNode body = Json.tree(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
         received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
@@ -115,7 +139,143 @@ public final class FakeLlmServer implements AutoCloseable {
             return;
         }
         completions.incrementAndGet();
+        if (body.path("stream").asBoolean(false)) {
+            stream(exchange, kind == Kind.OPENAI ? openAiEvents(body) : anthropicEvents(body));
+            return;
+        }
         reply(exchange, 200, kind == Kind.OPENAI ? openAiAnswer(body) : anthropicAnswer(body), null);
+    }
+
+    /** Words of the answer, each a content event as providers send them (a space before all but the first). */
+    private static List<String> pieces(String text) {
+        String[] words = text.split(" ");
+        java.util.ArrayList<String> pieces = new java.util.ArrayList<>();
+        for (int i = 0; i < words.length; i++) {
+            pieces.add(i == 0 ? words[i] : " " + words[i]);
+        }
+        return pieces;
+    }
+
+    private int completionTokens(JsonNode body, String text) {
+        int maxTokens = body.has("max_completion_tokens") ? body.path("max_completion_tokens").asInt() : body.path("max_tokens").asInt();
+        return chargeMaxTokens && maxTokens > 0 ? maxTokens : tokens(text);
+    }
+
+    /**
+     * OpenAI's stream, byte for byte: {@code data: <chunk>} and a blank line per event, the role in
+     * the first delta, then content deltas, an empty delta with finish_reason, with
+     * {@code stream_options.include_usage} every chunk carrying {@code "usage": null} and a last one
+     * with empty choices and the usage, then {@code data: [DONE]}.
+     */
+    private List<String> openAiEvents(JsonNode body) {
+        String text = answerText(body);
+        boolean usage = body.path("stream_options").path("include_usage").asBoolean(false);
+        String model = body.path("model").asText() + "-0613";
+        java.util.ArrayList<String> events = new java.util.ArrayList<>();
+        events.add(openAiChunk(model, Json.MAPPER.createObjectNode().put("role", "assistant").put("content", ""), null, usage));
+        for (String piece : pieces(text)) {
+            events.add(openAiChunk(model, Json.MAPPER.createObjectNode().put("content", piece), null, usage));
+        }
+        events.add(openAiChunk(model, Json.MAPPER.createObjectNode(), "stop", usage));
+        if (usage) {
+            ObjectNode last = Json.MAPPER.createObjectNode();
+            last.put("id", "chatcmpl-stream");
+            last.put("object", "chat.completion.chunk");
+            last.put("created", 1_700_000_000);
+            last.put("model", model);
+            last.put("system_fingerprint", "fp_test");
+            last.putArray("choices");
+            int in = tokens(body.at("/messages/0/content").asText());
+            int out = completionTokens(body, text);
+            last.putObject("usage").put("prompt_tokens", in).put("completion_tokens", out).put("total_tokens", in + out);
+            events.add("data: " + Json.write(last) + "\n\n");
+        }
+        events.add("data: [DONE]\n\n");
+        return events;
+    }
+
+    private static String openAiChunk(String model, ObjectNode delta, String finishReason, boolean usage) {
+        ObjectNode chunk = Json.MAPPER.createObjectNode();
+        chunk.put("id", "chatcmpl-stream");
+        chunk.put("object", "chat.completion.chunk");
+        chunk.put("created", 1_700_000_000);
+        chunk.put("model", model);
+        chunk.put("system_fingerprint", "fp_test");
+        ObjectNode choice = chunk.putArray("choices").addObject();
+        choice.put("index", 0);
+        choice.set("delta", delta);
+        choice.putNull("logprobs");
+        if (finishReason == null) {
+            choice.putNull("finish_reason");
+        } else {
+            choice.put("finish_reason", finishReason);
+        }
+        if (usage) {
+            chunk.putNull("usage");
+        }
+        return "data: " + Json.write(chunk) + "\n\n";
+    }
+
+    /**
+     * Anthropic's stream, byte for byte: {@code event: <type>} and {@code data: <json>} per event —
+     * message_start (with input usage), content_block_start, ping, a content_block_delta of
+     * text_delta per piece, content_block_stop, message_delta (stop_reason and output usage),
+     * message_stop.
+     */
+    private List<String> anthropicEvents(JsonNode body) {
+        String text = answerText(body);
+        String model = body.path("model").asText();
+        int in = tokens(body.at("/messages/0/content").asText());
+        java.util.ArrayList<String> events = new java.util.ArrayList<>();
+        ObjectNode start = Json.MAPPER.createObjectNode().put("type", "message_start");
+        ObjectNode message = start.putObject("message");
+        message.put("id", "msg_stream").put("type", "message").put("role", "assistant");
+        message.putArray("content");
+        message.put("model", model).putNull("stop_reason").putNull("stop_sequence");
+        message.putObject("usage").put("input_tokens", in).put("output_tokens", 1);
+        events.add(anthropicEvent("message_start", start));
+        ObjectNode blockStart = Json.MAPPER.createObjectNode().put("type", "content_block_start").put("index", 0);
+        blockStart.putObject("content_block").put("type", "text").put("text", "");
+        events.add(anthropicEvent("content_block_start", blockStart));
+        events.add(anthropicEvent("ping", Json.MAPPER.createObjectNode().put("type", "ping")));
+        for (String piece : pieces(text)) {
+            ObjectNode delta = Json.MAPPER.createObjectNode().put("type", "content_block_delta").put("index", 0);
+            delta.putObject("delta").put("type", "text_delta").put("text", piece);
+            events.add(anthropicEvent("content_block_delta", delta));
+        }
+        events.add(anthropicEvent("content_block_stop", Json.MAPPER.createObjectNode().put("type", "content_block_stop").put("index", 0)));
+        ObjectNode end = Json.MAPPER.createObjectNode().put("type", "message_delta");
+        end.putObject("delta").put("stop_reason", "end_turn").putNull("stop_sequence");
+        end.putObject("usage").put("output_tokens", completionTokens(body, text));
+        events.add(anthropicEvent("message_delta", end));
+        events.add(anthropicEvent("message_stop", Json.MAPPER.createObjectNode().put("type", "message_stop")));
+        return events;
+    }
+
+    private static String anthropicEvent(String type, ObjectNode data) {
+        return "event: " + type + "\ndata: " + Json.write(data) + "\n\n";
+    }
+
+    private void stream(HttpExchange exchange, List<String> events) throws IOException {
+        exchange.getResponseHeaders().add("Content-Type", "text/event-stream; charset=utf-8");
+        exchange.getResponseHeaders().add("Cache-Control", "no-cache");
+        exchange.sendResponseHeaders(200, 0);
+        try (var out = exchange.getResponseBody()) {
+            for (String event : events) {
+                if (!eventDelay.isZero()) {
+                    Thread.sleep(eventDelay);
+                }
+                out.write(event.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+            streamsCompleted.incrementAndGet();
+        } catch (IOException e) {
+            streamsCut.incrementAndGet();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            exchange.close();
+        }
     }
 
     private boolean authorised(HttpExchange exchange) {
@@ -135,7 +295,7 @@ public final class FakeLlmServer implements AutoCloseable {
         return Math.max(1, text.split("\\s+").length);
     }
 
-    private static ObjectNode openAiAnswer(JsonNode body) {
+    private ObjectNode openAiAnswer(JsonNode body) {
         String text = answerText(body);
         ObjectNode answer = Json.MAPPER.createObjectNode();
         answer.put("id", "chatcmpl-test");
@@ -148,12 +308,12 @@ public final class FakeLlmServer implements AutoCloseable {
         choice.putNull("logprobs");
         choice.put("finish_reason", "stop");
         int in = tokens(body.at("/messages/0/content").asText());
-        int out = tokens(text);
+        int out = completionTokens(body, text);
         answer.putObject("usage").put("prompt_tokens", in).put("completion_tokens", out).put("total_tokens", in + out);
         return answer;
     }
 
-    private static ObjectNode anthropicAnswer(JsonNode body) {
+    private ObjectNode anthropicAnswer(JsonNode body) {
         String text = answerText(body);
         ObjectNode answer = Json.MAPPER.createObjectNode();
         answer.put("id", "msg_test");
@@ -166,7 +326,8 @@ public final class FakeLlmServer implements AutoCloseable {
         content.addObject().put("type", "text").put("text", text.substring(split));
         answer.put("stop_reason", "end_turn");
         answer.putNull("stop_sequence");
-        answer.putObject("usage").put("input_tokens", tokens(body.at("/messages/0/content").asText())).put("output_tokens", tokens(text));
+        answer.putObject("usage").put("input_tokens", tokens(body.at("/messages/0/content").asText()))
+                .put("output_tokens", completionTokens(body, text));
         return answer;
     }
 

@@ -1,0 +1,356 @@
+package dev.campaignctl.core.ai.keys;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.campaignctl.core.db.Jdbc;
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.error.ErrorKind;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Array;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Virtual keys, their reservations and their spend in PostgreSQL — the one place of their SQL.
+ * <pre>{@code
+ * Reservation r = store.reserve(key, "gpt-4o", 1_032, new BigDecimal("0.0103"));  // 429 when it does not fit
+ * try { ... call the provider ... store.settle(r, usage.prompt(), usage.completion(), cost); }
+ * catch (RuntimeException e) { store.release(r); throw e; }
+ * }</pre>
+ * A reservation is one conditional UPDATE of the key's row, whose lock orders concurrent requests
+ * of one key across every replica: the budget check and the increment cannot interleave, so the
+ * sum of spent and reserved never passes the budget.
+ */
+public final class KeyStore {
+
+    /** What every secret starts with, so a gateway can tell a virtual key from the service's token. */
+    public static final String SECRET_PREFIX = "sk-cc-";
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String COLUMNS = "id, name, key_prefix, budget_tokens, budget_usd, rpm, models, expires_at,"
+            + " revoked_at, created_at, spent_tokens, spent_usd, reserved_tokens, reserved_usd";
+
+    /**
+     * The start of a statement whose own transaction (auto-commit) commits without waiting for the
+     * disk: {@code set_config(..., true)} lasts to the end of the transaction, its commit included.
+     * One round trip, so a key's row is locked for as short a time as one statement takes.
+     */
+    private static final String ASYNC_COMMIT = "WITH async AS (SELECT set_config('synchronous_commit', 'off', true))";
+
+    private final DataSource dataSource;
+    /** Settles run on connections of their own, so requests never wait for a connection behind a settle's disk flush. */
+    private final DataSource settleSource;
+    /** Verified keys by the hash of their secret, briefly: revocation and budgets are checked by every reservation anyway. */
+    private final Cache<String, VirtualKey> verified = Caffeine.newBuilder()
+            .expireAfterWrite(Duration.ofSeconds(10)).maximumSize(10_000).build();
+
+    public KeyStore(DataSource dataSource) {
+        this(dataSource, dataSource);
+    }
+
+    /** @param settleSource connections for settles, apart from those of requests */
+    public KeyStore(DataSource dataSource, DataSource settleSource) {
+        this.dataSource = dataSource;
+        this.settleSource = settleSource;
+    }
+
+    /** A key just made: the secret, shown once, and the stored key. */
+    public record Created(String key, VirtualKey stored) {
+    }
+
+    /** A request's hold on a key's budget. */
+    public record Reservation(long id, long keyId, String model, long tokens, BigDecimal usd) {
+    }
+
+    /** What a key spent on one model. */
+    public record ModelUsage(String model, long requests, long promptTokens, long completionTokens, BigDecimal usd) {
+    }
+
+    public Created create(KeySpec spec, Instant now) {
+        byte[] secretBytes = new byte[32];
+        RANDOM.nextBytes(secretBytes);
+        String secret = SECRET_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
+        VirtualKey stored = Jdbc.call(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO ai_keys (name, key_hash, key_prefix, budget_tokens,"
+                    + " budget_usd, rpm, models, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + COLUMNS)) {
+                ps.setString(1, spec.name());
+                ps.setBytes(2, hash(secret));
+                ps.setString(3, secret.substring(0, SECRET_PREFIX.length() + 4));
+                ps.setObject(4, spec.budgetTokens());
+                ps.setBigDecimal(5, spec.budgetUsd());
+                ps.setObject(6, spec.rpm());
+                ps.setArray(7, spec.models() == null ? null : c.createArrayOf("text", spec.models().toArray()));
+                Jdbc.setInstant(ps, 8, spec.expires() == null ? null : now.plus(spec.expires()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return key(rs);
+                }
+            }
+        });
+        return new Created(secret, stored);
+    }
+
+    public List<VirtualKey> list() {
+        return Jdbc.call(dataSource, c -> {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT " + COLUMNS + " FROM ai_keys ORDER BY id")) {
+                List<VirtualKey> keys = new ArrayList<>();
+                while (rs.next()) {
+                    keys.add(key(rs));
+                }
+                return keys;
+            }
+        });
+    }
+
+    public VirtualKey get(long id) {
+        return Jdbc.call(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM ai_keys WHERE id = ?")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw ApiException.notFound("key", id);
+                    }
+                    return key(rs);
+                }
+            }
+        });
+    }
+
+    /** Revokes the key at once for every replica: reservations check it; cached lookups end within 10 s. */
+    public VirtualKey revoke(long id) {
+        Jdbc.call(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE ai_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = ?")) {
+                ps.setLong(1, id);
+                return ps.executeUpdate();
+            }
+        });
+        verified.asMap().values().removeIf(k -> k.id() == id);
+        return get(id);
+    }
+
+    /** The key a secret names, if it is one and is neither revoked nor expired. */
+    public Optional<VirtualKey> authenticate(String secret, Instant now) {
+        if (secret == null || !secret.startsWith(SECRET_PREFIX) || secret.length() > 200) {
+            return Optional.empty();
+        }
+        byte[] digest = hash(secret);
+        String cacheKey = HexFormat.of().formatHex(digest);
+        VirtualKey key = verified.getIfPresent(cacheKey);
+        if (key == null) {
+            key = Jdbc.call(dataSource, c -> {
+                try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + ", key_hash FROM ai_keys WHERE key_hash = ?")) {
+                    ps.setBytes(1, digest);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        // The index found it by hash; compared again in constant time, as every secret here is.
+                        return rs.next() && MessageDigest.isEqual(digest, rs.getBytes("key_hash")) ? key(rs) : null;
+                    }
+                }
+            });
+            if (key == null) {
+                return Optional.empty();
+            }
+            verified.put(cacheKey, key);
+        }
+        return key.usable(now) ? Optional.of(key) : Optional.empty();
+    }
+
+    /**
+     * Takes {@code tokens} and {@code usd} from the key's budget, or refuses with 429 naming the
+     * budget that is short. Committed without waiting for the disk: a reservation lost in a crash
+     * only frees budget that its request, which died with it, no longer uses.
+     */
+    public Reservation reserve(VirtualKey key, String model, long tokens, BigDecimal usd) {
+        Long id = Jdbc.call(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement(ASYNC_COMMIT + ", k AS (UPDATE ai_keys"
+                    + " SET reserved_tokens = reserved_tokens + ?, reserved_usd = reserved_usd + ?"
+                    + " WHERE id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())"
+                    + " AND (budget_tokens IS NULL OR spent_tokens + reserved_tokens + ? <= budget_tokens)"
+                    + " AND (budget_usd IS NULL OR spent_usd + reserved_usd + ? <= budget_usd) RETURNING id)"
+                    + " INSERT INTO ai_reservations (key_id, model, tokens, usd) SELECT id, ?, ?, ? FROM k, async RETURNING id")) {
+                ps.setLong(1, tokens);
+                ps.setBigDecimal(2, usd);
+                ps.setLong(3, key.id());
+                ps.setLong(4, tokens);
+                ps.setBigDecimal(5, usd);
+                ps.setString(6, model);
+                ps.setLong(7, tokens);
+                ps.setBigDecimal(8, usd);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : null;
+                }
+            }
+        });
+        if (id == null) {
+            throw refusal(get(key.id()), tokens, usd);
+        }
+        return new Reservation(id, key.id(), model, tokens, usd);
+    }
+
+    private static ApiException refusal(VirtualKey now, long tokens, BigDecimal usd) {
+        if (!now.usable(Instant.now())) {
+            return new ApiException(ErrorKind.UNAUTHORIZED, "invalid_api_key", "key " + now.id() + " is "
+                    + (now.revokedAt() != null ? "revoked" : "expired"), Map.of());
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("key_id", now.id());
+        if (now.budgetTokens() != null && now.spentTokens() + now.reservedTokens() + tokens > now.budgetTokens()) {
+            long left = Math.max(0, now.budgetTokens() - now.spentTokens() - now.reservedTokens());
+            details.put("budget", "budget_tokens");
+            return new ApiException(ErrorKind.TOO_MANY_REQUESTS, "budget_tokens_exceeded", "budget_tokens of key " + now.id()
+                    + " (\"" + now.name() + "\") exceeded: " + now.budgetTokens() + " tokens, " + now.spentTokens() + " spent, "
+                    + now.reservedTokens() + " reserved by requests in flight, " + left + " left; this request needs up to "
+                    + tokens + " (prompt estimate plus max_tokens)", details);
+        }
+        details.put("budget", "budget_usd");
+        return new ApiException(ErrorKind.TOO_MANY_REQUESTS, "budget_usd_exceeded", "budget_usd of key " + now.id()
+                + " (\"" + now.name() + "\") exceeded: $" + plain(now.budgetUsd()) + ", $" + plain(now.spentUsd()) + " spent, $"
+                + plain(now.reservedUsd()) + " reserved by requests in flight; this request needs up to $" + plain(usd), details);
+    }
+
+    private static String plain(BigDecimal value) {
+        return value == null ? "0" : value.stripTrailingZeros().toPlainString();
+    }
+
+    /** What one request spent, to be settled against its reservation. */
+    public record Settlement(Reservation reservation, long promptTokens, long completionTokens, BigDecimal usd) {
+    }
+
+    /** Records what the request spent and gives the rest of its reservation back, durably. */
+    public void settle(Reservation reservation, long promptTokens, long completionTokens, BigDecimal usd) {
+        settleAll(List.of(new Settlement(reservation, promptTokens, completionTokens, usd)));
+    }
+
+    /**
+     * Settles a batch, durably. Each settle is one statement that commits without waiting for the
+     * disk, so concurrent requests of a key wait for its row only as long as that statement takes,
+     * never for a disk flush; then the batch's audit rows ({@code ai_spend}) are inserted in one
+     * durable transaction, whose flush makes every settle before it durable too (the log is
+     * written in order). One disk flush per batch, however many requests it settles.
+     */
+    public void settleAll(List<Settlement> batch) {
+        Jdbc.call(settleSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement(ASYNC_COMMIT + ", r AS (DELETE FROM ai_reservations WHERE id = ? RETURNING tokens, usd),"
+                    + " k AS (UPDATE ai_keys SET reserved_tokens = reserved_tokens - COALESCE((SELECT tokens FROM r), 0),"
+                    + " reserved_usd = reserved_usd - COALESCE((SELECT usd FROM r), 0),"
+                    + " spent_tokens = spent_tokens + ?, spent_usd = spent_usd + ? WHERE id = ? RETURNING id)"
+                    + " INSERT INTO ai_usage AS u (key_id, model, requests, prompt_tokens, completion_tokens, usd)"
+                    + " SELECT id, ?, 1, ?, ?, ? FROM k, async ON CONFLICT (key_id, model) DO UPDATE SET requests = u.requests + 1,"
+                    + " prompt_tokens = u.prompt_tokens + EXCLUDED.prompt_tokens,"
+                    + " completion_tokens = u.completion_tokens + EXCLUDED.completion_tokens, usd = u.usd + EXCLUDED.usd")) {
+                for (Settlement settlement : batch) {
+                    Reservation reservation = settlement.reservation();
+                    ps.setLong(1, reservation.id());
+                    ps.setLong(2, settlement.promptTokens() + settlement.completionTokens());
+                    ps.setBigDecimal(3, settlement.usd());
+                    ps.setLong(4, reservation.keyId());
+                    ps.setString(5, reservation.model());
+                    ps.setLong(6, settlement.promptTokens());
+                    ps.setLong(7, settlement.completionTokens());
+                    ps.setBigDecimal(8, settlement.usd());
+                    ps.executeUpdate();
+                }
+            }
+            c.setAutoCommit(false);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO ai_spend (key_id, reservation_id, model, prompt_tokens,"
+                    + " completion_tokens, usd) VALUES (?, ?, ?, ?, ?, ?)")) {
+                for (Settlement settlement : batch) {
+                    ps.setLong(1, settlement.reservation().keyId());
+                    ps.setLong(2, settlement.reservation().id());
+                    ps.setString(3, settlement.reservation().model());
+                    ps.setLong(4, settlement.promptTokens());
+                    ps.setLong(5, settlement.completionTokens());
+                    ps.setBigDecimal(6, settlement.usd());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+            return null;
+        });
+    }
+
+    /** Gives the whole reservation back: the request failed before the provider spent anything. */
+    public void release(Reservation reservation) {
+        Jdbc.call(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement("WITH r AS (DELETE FROM ai_reservations WHERE id = ? RETURNING tokens, usd)"
+                    + " UPDATE ai_keys SET reserved_tokens = reserved_tokens - r.tokens, reserved_usd = reserved_usd - r.usd"
+                    + " FROM r WHERE ai_keys.id = ?")) {
+                ps.setLong(1, reservation.id());
+                ps.setLong(2, reservation.keyId());
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    /**
+     * Releases reservations older than {@code age}: their requests ended with a replica that died
+     * before settling them. What those requests spent at the provider is not known, so not counted.
+     */
+    public int sweep(Duration age) {
+        return Jdbc.call(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement("WITH r AS (DELETE FROM ai_reservations"
+                    + " WHERE created_at < now() - make_interval(secs => ?) RETURNING key_id, tokens, usd),"
+                    + " s AS (SELECT key_id, sum(tokens) AS tokens, sum(usd) AS usd FROM r GROUP BY key_id)"
+                    + " UPDATE ai_keys SET reserved_tokens = reserved_tokens - s.tokens, reserved_usd = reserved_usd - s.usd"
+                    + " FROM s WHERE ai_keys.id = s.key_id")) {
+                ps.setDouble(1, age.toMillis() / 1000.0);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    public List<ModelUsage> usage(long keyId) {
+        return Jdbc.call(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT model, requests, prompt_tokens, completion_tokens, usd"
+                    + " FROM ai_usage WHERE key_id = ? ORDER BY model")) {
+                ps.setLong(1, keyId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    List<ModelUsage> usage = new ArrayList<>();
+                    while (rs.next()) {
+                        usage.add(new ModelUsage(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getBigDecimal(5)));
+                    }
+                    return usage;
+                }
+            }
+        });
+    }
+
+    private static VirtualKey key(ResultSet rs) throws SQLException {
+        Array models = rs.getArray("models");
+        return new VirtualKey(rs.getLong("id"), rs.getString("name"), rs.getString("key_prefix"),
+                Jdbc.nullableLong(rs, "budget_tokens"), rs.getBigDecimal("budget_usd"), (Integer) rs.getObject("rpm"),
+                models == null ? null : Arrays.asList((String[]) models.getArray()),
+                Jdbc.instant(rs, "expires_at"), Jdbc.instant(rs, "revoked_at"), Jdbc.instant(rs, "created_at"),
+                rs.getLong("spent_tokens"), rs.getBigDecimal("spent_usd"), rs.getLong("reserved_tokens"), rs.getBigDecimal("reserved_usd"));
+    }
+
+    static byte[] hash(String secret) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
+}

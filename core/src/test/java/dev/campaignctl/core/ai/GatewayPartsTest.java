@@ -1,0 +1,74 @@
+package dev.campaignctl.core.ai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.campaignctl.core.error.ApiException;
+import dev.campaignctl.core.json.Json;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The OpenAI-compatible API's pure parts: SSE framing, model routing, prices, request checks. */
+class GatewayPartsTest {
+
+    @Test
+    void sseEventsAreFramedAsTheSpecSays() throws IOException {
+        String wire = ": comment\r\nevent: message_start\r\ndata: {\"a\":1}\r\n\r\ndata: line one\ndata: line two\n\n"
+                + "data:no space\n\ndata: [DONE]\n\n";
+        SseReader reader = new SseReader(new ByteArrayInputStream(wire.getBytes(StandardCharsets.UTF_8)));
+        assertThat(reader.next()).isEqualTo(new SseReader.Event("message_start", "{\"a\":1}"));
+        assertThat(reader.next()).isEqualTo(new SseReader.Event("message", "line one\nline two"));
+        assertThat(reader.next()).isEqualTo(new SseReader.Event("message", "no space"));
+        assertThat(reader.next().data()).isEqualTo("[DONE]");
+        assertThat(reader.next()).isNull();
+    }
+
+    @Test
+    void modelsRouteByAliasPrefixAndExplicitProvider() {
+        ModelRouter router = new ModelRouter(ModelRouter.parseAliases("fast=gpt-4o-mini, smart=anthropic/claude-x"), false);
+        assertThat(router.route("fast")).isEqualTo(new ModelRouter.Route("openai", "gpt-4o-mini"));
+        assertThat(router.route("smart")).isEqualTo(new ModelRouter.Route("anthropic", "claude-x"));
+        assertThat(router.route("claude-3-5-haiku-latest").provider()).isEqualTo("anthropic");
+        assertThat(router.route("o3-mini").provider()).isEqualTo("openai");
+        assertThat(router.route("openai/llama3")).isEqualTo(new ModelRouter.Route("openai", "llama3"));
+        assertThatThrownBy(() -> router.route("llama3")).isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.code()).isEqualTo("model_not_found"));
+        assertThat(new ModelRouter(Map.of(), true).route("llama3").provider()).isEqualTo("openai");
+        assertThatThrownBy(() -> ModelRouter.parseAliases("nonsense")).isInstanceOf(ApiException.class);
+    }
+
+    @Test
+    void pricesAreDecimalsMatchedByLongestPrefix() {
+        Prices prices = Prices.parse("{\"gpt-4o\": {\"input\": \"2.50\", \"output\": \"10\"}, \"gpt-4o-mini\": {\"input\": \"0.15\", \"output\": \"0.60\"}}");
+        assertThat(prices.of("gpt-4o-2024-08-06").orElseThrow().cost(1_000_000, 1_000_000)).isEqualByComparingTo("12.5");
+        assertThat(prices.of("gpt-4o-mini-2024-07-18").orElseThrow().cost(1000, 2000)).isEqualByComparingTo(new BigDecimal("0.00135"));
+        assertThat(prices.of("claude-3")).isEmpty();
+        assertThatThrownBy(() -> Prices.parse("{\"x\": {\"input\": \"-1\", \"output\": \"1\"}}")).isInstanceOf(ApiException.class);
+    }
+
+    @Test
+    void chatRequestsAreCheckedFieldByField() {
+        assertField("{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}", "model");
+        assertField("{\"model\": \"m\", \"messages\": []}", "messages");
+        assertField("{\"model\": \"m\", \"messages\": [{\"role\": \"wizard\", \"content\": \"x\"}]}", "messages[0].role");
+        assertField("{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"max_tokens\": 0}", "max_tokens");
+        assertField("{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"stream\": \"yes\"}", "stream");
+        assertField("{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"n\": 2}", "n");
+        ChatRequest request = ChatRequest.fromJson(Json.tree("{\"model\": \"m\", \"stream\": true, \"stream_options\": {\"include_usage\": true},"
+                + " \"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"text\", \"text\": \"héllo\"}]}]}"));
+        assertThat(request.messages().get(0).text()).isEqualTo("héllo");
+        assertThat(request.includeUsage()).isTrue();
+        // An upper bound: never fewer tokens than bytes in the body.
+        assertThat(request.promptTokenBound()).isGreaterThan(request.body().toString().length());
+        assertThat(request.canonical().has("stream")).isFalse();
+    }
+
+    private static void assertField(String json, String field) {
+        assertThatThrownBy(() -> ChatRequest.fromJson(Json.tree(json))).isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.field()).isEqualTo(field));
+    }
+}
