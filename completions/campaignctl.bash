@@ -1285,6 +1285,8 @@ function _picocli_campaignctl_campaign_create() {
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '-f' '--file' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--points-valid-for' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+  local STATUS_option_args=("draft" "active" "paused" "ended") # --status values
+  local MODE_option_args=("first" "all") # --evaluation values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1319,7 +1321,9 @@ function _picocli_campaignctl_campaign_create() {
       return
       ;;
     '--status')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${STATUS_option_args[@]}" ) )
+      return $?
       ;;
     '--starts-at')
       return
@@ -1328,7 +1332,9 @@ function _picocli_campaignctl_campaign_create() {
       return
       ;;
     '--evaluation')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${MODE_option_args[@]}" ) )
+      return $?
       ;;
     '--budget')
       return
@@ -1363,9 +1369,10 @@ function _picocli_campaignctl_campaign_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--all' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+  local STATUS_option_args=("draft" "active" "paused" "ended") # --status values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1391,7 +1398,9 @@ function _picocli_campaignctl_campaign_list() {
       return $?
       ;;
     '--status')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${STATUS_option_args[@]}" ) )
+      return $?
       ;;
     '--limit')
       return
@@ -1474,6 +1483,8 @@ function _picocli_campaignctl_campaign_update() {
   local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--name' '--description' '--status' '--starts-at' '--ends-at' '--evaluation' '--budget' '--customer-cap' '--points-valid-for' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+  local STATUS_option_args=("draft" "active" "paused" "ended") # --status values
+  local MODE_option_args=("first" "all") # --evaluation values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -1505,7 +1516,9 @@ function _picocli_campaignctl_campaign_update() {
       return
       ;;
     '--status')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${STATUS_option_args[@]}" ) )
+      return $?
       ;;
     '--starts-at')
       return
@@ -1514,7 +1527,9 @@ function _picocli_campaignctl_campaign_update() {
       return
       ;;
     '--evaluation')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${MODE_option_args[@]}" ) )
+      return $?
       ;;
     '--budget')
       return
@@ -1771,8 +1786,8 @@ function _picocli_campaignctl_rule_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--profile' '--cacert'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--all' '-h' '--help' '-V' '--version'"
+  local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--limit' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -1799,6 +1814,9 @@ function _picocli_campaignctl_rule_list() {
       return $?
       ;;
     '--campaign')
+      return
+      ;;
+    '--limit')
       return
       ;;
     '--profile')
@@ -2068,9 +2086,10 @@ function _picocli_campaignctl_event_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--all' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--status' '--limit' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
+  local STATUS_option_args=("pending" "processed" "skipped" "failed") # --status values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2096,7 +2115,9 @@ function _picocli_campaignctl_event_list() {
       return $?
       ;;
     '--status')
-      return
+      local IFS=$'\n'
+      COMPREPLY=( $( compReplyArray "${STATUS_option_args[@]}" ) )
+      return $?
       ;;
     '--limit')
       return
@@ -2233,7 +2254,7 @@ function _picocli_campaignctl_earnings_list() {
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
   local commands=""
-  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
+  local flag_opts="'--embedded' '--no-headers' '-q' '--quiet' '--all' '-h' '--help' '-V' '--version'"
   local arg_opts="'--url' '--data-dir' '--db-url' '--db-user' '-o' '--output' '--campaign' '--customer' '--limit' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
@@ -2620,7 +2641,7 @@ function _picocli_campaignctl_ai_generate() {
   local flag_opts="'--no-headers' '-q' '--quiet' '--no-cache' '-h' '--help' '-V' '--version'"
   local arg_opts="'--ai-url' '-o' '--output' '--provider' '--model' '--max-tokens' '--temperature' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
-  local provider_option_args=("openai" "anthropic") # --provider values
+  local PROVIDER_option_args=("openai" "anthropic") # --provider values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -2635,7 +2656,7 @@ function _picocli_campaignctl_ai_generate() {
       ;;
     '--provider')
       local IFS=$'\n'
-      COMPREPLY=( $( compReplyArray "${provider_option_args[@]}" ) )
+      COMPREPLY=( $( compReplyArray "${PROVIDER_option_args[@]}" ) )
       return $?
       ;;
     '--model')

@@ -8,6 +8,7 @@ import dev.campaignctl.core.ai.AiApi;
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.event.Outcomes;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,7 +126,7 @@ final class AgentCommand {
 
         @Override
         public Integer call() {
-            CampaignSpec spec = CampaignSpec.parse(RuleCommand.read(file).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            CampaignSpec spec = CampaignSpec.parse(RuleCommand.read(file).getBytes(StandardCharsets.UTF_8));
             try (Session session = Session.open(cli, connection); AiApi aiApi = noAi ? null : openAi()) {
                 CampaignAgent.Result result = new CampaignAgent(session.api(), aiApi).create(spec, dryRun);
                 if (result.warning() != null) {

@@ -10,6 +10,7 @@ import dev.campaignctl.core.config.DataDir;
 import dev.campaignctl.server.ServerState;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -22,11 +23,13 @@ import picocli.CommandLine.Parameters;
         subcommands = {AiCommand.Generate.class, AiCommand.Providers.class, AiCommand.Cache.class})
 final class AiCommand {
 
-    /** The provider names, for completion. */
-    static final class ProviderNames implements Iterable<String> {
-        @Override
-        public java.util.Iterator<String> iterator() {
-            return java.util.List.of("openai", "anthropic").iterator();
+    /** The LLM providers the gateway knows. */
+    enum Provider {
+        OPENAI, ANTHROPIC;
+
+        /** The name the gateway knows it by. */
+        String id() {
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -80,8 +83,8 @@ final class AiCommand {
         @Mixin AiOptions ai;
         @Mixin OutputOptions output;
         @Parameters(paramLabel = "PROMPT", description = "The prompt.") String prompt;
-        @Option(names = "--provider", completionCandidates = ProviderNames.class,
-                description = "${COMPLETION-CANDIDATES} (default: the first configured).") String provider;
+        @Option(names = "--provider", paramLabel = "PROVIDER", converter = Choices.AiProviders.class, completionCandidates = Choices.AiProviders.class,
+                description = "${COMPLETION-CANDIDATES} (default: the first configured).") Provider provider;
         @Option(names = "--model", description = "Model (default: OPENAI_MODEL / ANTHROPIC_MODEL).") String model;
         @Option(names = "--max-tokens", description = "Most tokens to generate (default: 1000).") Integer maxTokens;
         @Option(names = "--temperature", description = "0 to 2 (default: 0.7).") Double temperature;
@@ -93,7 +96,7 @@ final class AiCommand {
 
         @Override
         public Integer call() {
-            GenerateRequest request = new GenerateRequest(prompt, provider, model, maxTokens, temperature, noCache ? false : null);
+            GenerateRequest request = new GenerateRequest(prompt, provider == null ? null : provider.id(), model, maxTokens, temperature, noCache ? false : null);
             try (AiApi api = ai.open(cli)) {
                 var answer = api.generate(request);
                 if (Output.structured(cli, output)) {

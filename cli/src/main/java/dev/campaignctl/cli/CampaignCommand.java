@@ -6,6 +6,7 @@ import dev.campaignctl.core.campaign.CampaignStatus;
 import dev.campaignctl.core.campaign.EvaluationMode;
 import dev.campaignctl.core.campaign.NewCampaign;
 import dev.campaignctl.core.json.Fields;
+import java.math.BigDecimal;
 import java.time.Instant;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,12 +44,15 @@ final class CampaignCommand {
         @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "Campaign body as JSON or YAML (as for POST /campaigns); - for stdin.") String file;
         @Option(names = "--name", description = "Campaign name (required unless -f).") String name;
         @Option(names = "--description", description = "Free text.") String description;
-        @Option(names = "--status", description = "draft, active, paused or ended (default: active).") String status;
+        @Option(names = "--status", paramLabel = "STATUS", converter = Choices.CampaignStatuses.class, completionCandidates = Choices.CampaignStatuses.class,
+                description = "${COMPLETION-CANDIDATES} (default: active).") CampaignStatus status;
         @Option(names = "--starts-at", paramLabel = "TIME", description = "ISO-8601 start, e.g. 2024-03-01T00:00:00Z.") String startsAt;
         @Option(names = "--ends-at", paramLabel = "TIME", description = "ISO-8601 end.") String endsAt;
-        @Option(names = "--evaluation", description = "first (highest-priority matching rule pays, default) or all.") String evaluation;
-        @Option(names = "--budget", paramLabel = "POINTS", description = "Total points the campaign may pay.") java.math.BigDecimal budget;
-        @Option(names = "--customer-cap", paramLabel = "POINTS", description = "Points one customer may earn from the campaign.") java.math.BigDecimal customerCap;
+        @Option(names = "--evaluation", paramLabel = "MODE", converter = Choices.EvaluationModes.class, completionCandidates = Choices.EvaluationModes.class,
+                description = "${COMPLETION-CANDIDATES}: the highest-priority matching rule pays (default), or all that match.")
+        EvaluationMode evaluation;
+        @Option(names = "--budget", paramLabel = "POINTS", description = "Total points the campaign may pay.") BigDecimal budget;
+        @Option(names = "--customer-cap", paramLabel = "POINTS", description = "Points one customer may earn from the campaign.") BigDecimal customerCap;
         @Option(names = "--points-valid-for", paramLabel = "DURATION", description = "How long earned points last, ISO-8601 (P365D, P1Y); default: for ever.") String pointsValidFor;
 
         Create(Cli cli) {
@@ -56,31 +60,36 @@ final class CampaignCommand {
         }
 
         @Override
+        void checkArguments() {
+            if (file == null) {
+                Bodies.require(spec, "--name", name);
+            }
+        }
+
+        @Override
         Object run(Session session) {
             if (file != null) {
                 return session.api().createCampaign(NewCampaign.fromJson(Bodies.read(file)));
             }
-            Bodies.require("--name", name);
-            return session.api().createCampaign(new NewCampaign(name, description,
-                    status == null ? null : CampaignStatus.parse("status", status),
-                    time("starts-at", startsAt), time("ends-at", endsAt),
-                    evaluation == null ? null : EvaluationMode.parse("evaluation", evaluation), budget, customerCap,
-                    pointsValidFor));
+            return session.api().createCampaign(new NewCampaign(name, description, status,
+                    time("starts-at", startsAt), time("ends-at", endsAt), evaluation, budget, customerCap, pointsValidFor));
         }
     }
 
     @Command(name = "list", description = "List campaigns.")
-    static final class ListCampaigns extends Base {
-        @Option(names = "--status", description = "Only campaigns in this status.") String status;
-        @Option(names = "--limit", defaultValue = "100", description = "At most this many (default: ${DEFAULT-VALUE}).") int limit;
+    static final class ListCampaigns extends SessionCommand {
+        @Option(names = "--status", paramLabel = "STATUS", converter = Choices.CampaignStatuses.class, completionCandidates = Choices.CampaignStatuses.class,
+                description = "Only campaigns in this status: ${COMPLETION-CANDIDATES}.") CampaignStatus status;
+        @Option(names = "--limit", defaultValue = "100", description = "At most this many; with --all, per page (default: ${DEFAULT-VALUE}).") int limit;
+        @Option(names = "--all", description = "Every page, following the list's next links; rows are printed as they come.") boolean all;
 
         ListCampaigns(Cli cli) {
             super(cli);
         }
 
         @Override
-        Object run(Session session) {
-            return session.api().listCampaigns(status == null ? null : CampaignStatus.parse("status", status), limit);
+        void execute(Session session) {
+            PagedOutput.print(cli, output, session.api().listCampaigns(status, limit, null), all, COLUMNS);
         }
     }
 
@@ -103,12 +112,14 @@ final class CampaignCommand {
         @Parameters(paramLabel = "ID", description = "Campaign id.") long id;
         @Option(names = "--name", description = "New name.") String name;
         @Option(names = "--description", description = "New description.") String description;
-        @Option(names = "--status", description = "draft, active, paused or ended.") String status;
+        @Option(names = "--status", paramLabel = "STATUS", converter = Choices.CampaignStatuses.class, completionCandidates = Choices.CampaignStatuses.class,
+                description = "${COMPLETION-CANDIDATES}.") CampaignStatus status;
         @Option(names = "--starts-at", paramLabel = "TIME", description = "New ISO-8601 start.") String startsAt;
         @Option(names = "--ends-at", paramLabel = "TIME", description = "New ISO-8601 end.") String endsAt;
-        @Option(names = "--evaluation", description = "first or all.") String evaluation;
-        @Option(names = "--budget", paramLabel = "POINTS", description = "Total points the campaign may pay.") java.math.BigDecimal budget;
-        @Option(names = "--customer-cap", paramLabel = "POINTS", description = "Points one customer may earn.") java.math.BigDecimal customerCap;
+        @Option(names = "--evaluation", paramLabel = "MODE", converter = Choices.EvaluationModes.class, completionCandidates = Choices.EvaluationModes.class,
+                description = "${COMPLETION-CANDIDATES}.") EvaluationMode evaluation;
+        @Option(names = "--budget", paramLabel = "POINTS", description = "Total points the campaign may pay.") BigDecimal budget;
+        @Option(names = "--customer-cap", paramLabel = "POINTS", description = "Points one customer may earn.") BigDecimal customerCap;
         @Option(names = "--points-valid-for", paramLabel = "DURATION", description = "How long points earned from now on last, ISO-8601 (P365D).") String pointsValidFor;
 
         Update(Cli cli) {
@@ -117,11 +128,8 @@ final class CampaignCommand {
 
         @Override
         Object run(Session session) {
-            return session.api().updateCampaign(id, new CampaignPatch(name, description,
-                    status == null ? null : CampaignStatus.parse("status", status),
-                    time("starts-at", startsAt), time("ends-at", endsAt),
-                    evaluation == null ? null : EvaluationMode.parse("evaluation", evaluation), budget, customerCap,
-                    pointsValidFor));
+            return session.api().updateCampaign(id, new CampaignPatch(name, description, status,
+                    time("starts-at", startsAt), time("ends-at", endsAt), evaluation, budget, customerCap, pointsValidFor));
         }
     }
 

@@ -75,7 +75,7 @@ public record Cli(PrintWriter out, PrintWriter err, Map<String, String> env, boo
         try {
             return Trust.pemFile(Path.of(file));
         } catch (IllegalArgumentException e) {
-            throw new Bodies.UsageException(e.getMessage());
+            throw new UsageException(e.getMessage());
         }
     }
 

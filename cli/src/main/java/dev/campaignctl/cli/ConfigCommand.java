@@ -1,5 +1,7 @@
 package dev.campaignctl.cli;
 
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +18,7 @@ final class ConfigCommand {
     /** Completion candidates for keys. */
     static final class Keys implements Iterable<String> {
         @Override
-        public java.util.Iterator<String> iterator() {
+        public Iterator<String> iterator() {
             return Profiles.KEYS.iterator();
         }
     }
@@ -76,7 +78,7 @@ final class ConfigCommand {
         @Override
         public Integer call() {
             Profiles profiles = Profiles.load(cli.env());
-            List<Map<String, Object>> rows = new java.util.ArrayList<>();
+            List<Map<String, Object>> rows = new ArrayList<>();
             profiles.all().forEach((name, values) -> {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("profile", name);

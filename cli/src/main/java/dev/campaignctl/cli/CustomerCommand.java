@@ -1,11 +1,7 @@
 package dev.campaignctl.cli;
 
-import dev.campaignctl.core.api.DomainApi;
 import dev.campaignctl.core.idempotency.IdempotencyKey;
-import dev.campaignctl.core.ledger.LedgerEntry;
 import java.math.BigDecimal;
-import java.util.ArrayList;
-import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,7 +36,7 @@ final class CustomerCommand {
     static final class Ledger extends SessionCommand {
         @Parameters(paramLabel = "CUSTOMER", description = "customer_id.") String customer;
         @Option(names = "--limit", defaultValue = "100", description = "Entries per page (default: ${DEFAULT-VALUE}).") int limit;
-        @Option(names = "--all", description = "Every entry, page after page.") boolean all;
+        @Option(names = "--all", description = "Every page, following the list's next links; rows are printed as they come.") boolean all;
 
         Ledger(Cli cli) {
             super(cli);
@@ -48,14 +44,7 @@ final class CustomerCommand {
 
         @Override
         void execute(Session session) {
-            DomainApi api = session.api();
-            List<LedgerEntry> entries = new ArrayList<>(api.ledger(customer, limit, null));
-            List<LedgerEntry> page = entries;
-            while (all && page.size() == limit) {
-                page = api.ledger(customer, limit, page.getLast().id());
-                entries.addAll(page);
-            }
-            Output.print(cli, output, entries, LEDGER_COLUMNS);
+            PagedOutput.print(cli, output, session.api().ledger(customer, limit, null), all, LEDGER_COLUMNS);
         }
     }
 

@@ -7,11 +7,12 @@ import picocli.CommandLine.Option;
 @Command(name = "earnings", description = "List earnings.", subcommands = EarningsCommand.ListEarnings.class)
 final class EarningsCommand {
 
-    @Command(name = "list", description = "List earnings, optionally of one campaign or customer.")
+    @Command(name = "list", description = "List earnings by id, optionally of one campaign or customer.")
     static final class ListEarnings extends SessionCommand {
         @Option(names = "--campaign", paramLabel = "ID", description = "Only this campaign's earnings.") Long campaign;
         @Option(names = "--customer", paramLabel = "ID", description = "Only this customer's earnings.") String customer;
-        @Option(names = "--limit", defaultValue = "100", description = "At most this many (default: ${DEFAULT-VALUE}).") int limit;
+        @Option(names = "--limit", defaultValue = "100", description = "At most this many; with --all, per page (default: ${DEFAULT-VALUE}).") int limit;
+        @Option(names = "--all", description = "Every page, following the list's next links; rows are printed as they come.") boolean all;
 
         ListEarnings(Cli cli) {
             super(cli);
@@ -19,7 +20,7 @@ final class EarningsCommand {
 
         @Override
         void execute(Session session) {
-            Output.print(cli, output, session.api().listEarnings(campaign, customer, limit),
+            PagedOutput.print(cli, output, session.api().listEarnings(campaign, customer, limit, null), all,
                     "id", "event_id", "campaign_id", "rule_id", "customer_id", "amount", "created_at");
         }
     }

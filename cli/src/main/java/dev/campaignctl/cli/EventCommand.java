@@ -12,8 +12,10 @@ import java.math.BigDecimal;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code campaignctl event register|get|list}. */
 @Command(name = "event", description = "Register transaction events and look at their outcome.",
@@ -40,6 +42,7 @@ final class EventCommand {
         @Option(names = "--external-id", paramLabel = "ID", description = "Idempotency key: the same id never makes a second event.") String externalId;
         @Option(names = "--data", paramLabel = "JSON", description = "transaction_data object, e.g. '{\"items\":[{\"category\":\"shoes\"}]}'.") String data;
         @Option(names = "--no-process", description = "Embedded mode: leave the event pending.") boolean noProcess;
+        @Spec CommandSpec spec;
 
         Register(Cli cli) {
             this.cli = cli;
@@ -51,7 +54,7 @@ final class EventCommand {
             if (file != null) {
                 event = NewEvent.fromJson(Bodies.read(file));
             } else {
-                Bodies.require("--amount", amount);
+                Bodies.require(spec, "--amount", amount);
                 event = new NewEvent(externalId, customer, merchant, amount, currency,
                         CampaignCommand.time("occurred-at", occurredAt), transactionData());
             }
@@ -135,8 +138,10 @@ final class EventCommand {
         private final Cli cli;
         @Mixin ConnectionOptions connection;
         @Mixin OutputOptions output;
-        @Option(names = "--status", description = "pending, processed, skipped or failed.") String status;
-        @Option(names = "--limit", defaultValue = "100", description = "At most this many (default: ${DEFAULT-VALUE}).") int limit;
+        @Option(names = "--status", paramLabel = "STATUS", converter = Choices.EventStatuses.class, completionCandidates = Choices.EventStatuses.class,
+                description = "Only events in this status: ${COMPLETION-CANDIDATES}.") EventStatus status;
+        @Option(names = "--limit", defaultValue = "100", description = "At most this many; with --all, per page (default: ${DEFAULT-VALUE}).") int limit;
+        @Option(names = "--all", description = "Every page, following the list's next links; rows are printed as they come.") boolean all;
 
         ListEvents(Cli cli) {
             this.cli = cli;
@@ -144,9 +149,8 @@ final class EventCommand {
 
         @Override
         public Integer call() {
-            EventStatus wanted = status == null ? null : EventStatus.parse("status", status);
             try (Session session = Session.open(cli, connection)) {
-                Output.print(cli, output, session.api().listEvents(wanted, limit), COLUMNS);
+                PagedOutput.print(cli, output, session.api().listEvents(status, limit, null), all, COLUMNS);
             }
             return ExitCodes.OK;
         }

@@ -1,8 +1,9 @@
 package dev.campaignctl.cli;
 
-import dev.campaignctl.core.api.ErrorKind;
-
-/** The CLI's exit codes, documented in the README; scripts depend on them, so never renumber. */
+/**
+ * The CLI's exit codes, documented in the README and in {@code campaignctl --help}; scripts depend
+ * on them, so never renumber. {@link ExitMapping} maps failures to them.
+ */
 public final class ExitCodes {
 
     public static final int OK = 0;
@@ -23,16 +24,5 @@ public final class ExitCodes {
     public static final int LEDGER_MISMATCH = 8;
 
     private ExitCodes() {
-    }
-
-    public static int of(ErrorKind kind) {
-        return switch (kind) {
-            case VALIDATION, UNPROCESSABLE, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, METHOD_NOT_ALLOWED -> INVALID;
-            case UNAUTHORIZED -> AUTH;
-            case NOT_FOUND -> NOT_FOUND;
-            case CONFLICT -> CONFLICT;
-            case UNAVAILABLE, BAD_GATEWAY, GATEWAY_TIMEOUT, TOO_MANY_REQUESTS -> UNAVAILABLE;
-            case INTERNAL -> FAILURE;
-        };
     }
 }

@@ -2,10 +2,12 @@ package dev.campaignctl.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -27,14 +29,20 @@ final class HelpCommand implements Callable<Integer> {
         for (String name : path) {
             CommandLine next = target.getSubcommands().get(name);
             if (next == null) {
-                cli.err().println("error: unknown command '" + String.join(" ", path) + "'; commands of "
-                        + target.getCommandSpec().qualifiedName() + ": " + String.join(", ", target.getSubcommands().keySet()));
-                return ExitCodes.USAGE;
+                throw new ParameterException(spec.commandLine(), "unknown command '" + String.join(" ", path) + "'; commands of "
+                        + target.getCommandSpec().qualifiedName() + ": " + String.join(", ", visible(target)));
             }
             target = next;
         }
         target.usage(cli.out());
         cli.out().flush();
         return ExitCodes.OK;
+    }
+
+    private static List<String> visible(CommandLine command) {
+        return command.getSubcommands().entrySet().stream()
+                .filter(sub -> !sub.getValue().getCommandSpec().usageMessage().hidden())
+                .map(Map.Entry::getKey)
+                .toList();
     }
 }

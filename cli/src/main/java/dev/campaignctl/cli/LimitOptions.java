@@ -144,8 +144,8 @@ final class LimitOptions {
         return flag != null ? flag : cli.env(env);
     }
 
-    private static Bodies.UsageException refused(String flag, String env, String flagValue, String expected, String text) {
+    private static UsageException refused(String flag, String env, String flagValue, String expected, String text) {
         String source = flagValue != null ? flag : env;
-        return new Bodies.UsageException(source + " must be " + expected + ", got \"" + text + "\"");
+        return new UsageException(source + " must be " + expected + ", got \"" + text + "\"");
     }
 }

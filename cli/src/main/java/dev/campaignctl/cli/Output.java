@@ -21,7 +21,7 @@ public final class Output {
     /** True when the user asked for a machine-readable document (json, yaml) or only ids. */
     public static boolean structured(Cli cli, OutputOptions options) {
         OutputOptions.Format format = options.resolve(cli);
-        return options.quiet || format == OutputOptions.Format.json || format == OutputOptions.Format.yaml;
+        return options.quiet || format == OutputOptions.Format.JSON || format == OutputOptions.Format.YAML;
     }
 
     public static void print(Cli cli, OutputOptions options, Object data, String... columns) {
@@ -33,16 +33,16 @@ public final class Output {
             return;
         }
         switch (options.resolve(cli)) {
-            case json -> out.println(Json.pretty(tree));
-            case yaml -> out.print(Json.yaml(tree));
-            case wide -> {
+            case JSON -> out.println(Json.pretty(tree));
+            case YAML -> out.print(Json.yaml(tree));
+            case WIDE -> {
                 if (tree.isArray()) {
                     table(out, tree, allColumns(tree), !options.noHeaders);
                 } else {
                     fields(out, tree);
                 }
             }
-            case table -> {
+            case TABLE -> {
                 if (tree.isArray()) {
                     table(out, tree, columns, !options.noHeaders);
                 } else {
@@ -53,7 +53,7 @@ public final class Output {
         out.flush();
     }
 
-    private static void ids(PrintWriter out, JsonNode tree) {
+    static void ids(PrintWriter out, JsonNode tree) {
         if (tree.isArray()) {
             tree.forEach(row -> ids(out, row));
             return;
@@ -64,7 +64,7 @@ public final class Output {
         }
     }
 
-    private static String[] allColumns(JsonNode rows) {
+    static String[] allColumns(JsonNode rows) {
         List<String> names = new ArrayList<>();
         if (!rows.isEmpty()) {
             rows.get(0).fieldNames().forEachRemaining(names::add);
@@ -125,7 +125,7 @@ public final class Output {
         }
     }
 
-    private static String cell(JsonNode value) {
+    static String cell(JsonNode value) {
         if (value == null || value.isNull()) {
             return "-";
         }
@@ -133,7 +133,7 @@ public final class Output {
         return text.length() > MAX_CELL ? text.substring(0, MAX_CELL - 1) + "…" : text;
     }
 
-    private static String pad(String text, int width) {
+    static String pad(String text, int width) {
         return text.length() >= width ? text + " " : text + " ".repeat(width - text.length());
     }
 }

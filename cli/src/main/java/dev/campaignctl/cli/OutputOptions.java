@@ -8,10 +8,11 @@ import picocli.CommandLine.Option;
  */
 public final class OutputOptions {
 
-    /** The output formats. */
-    public enum Format { table, wide, json, yaml }
+    /** The output formats, written in lower case on the command line. */
+    public enum Format { TABLE, WIDE, JSON, YAML }
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT",
+            converter = Choices.OutputFormats.class, completionCandidates = Choices.OutputFormats.class,
             description = "Output format: ${COMPLETION-CANDIDATES} (default: table on a terminal, json otherwise).")
     Format format;
 
@@ -25,6 +26,6 @@ public final class OutputOptions {
         if (format != null) {
             return format;
         }
-        return cli.terminal() ? Format.table : Format.json;
+        return cli.terminal() ? Format.TABLE : Format.JSON;
     }
 }

@@ -2,9 +2,13 @@ package dev.campaignctl.cli;
 
 import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.db.DbConfig;
+import dev.campaignctl.core.db.EmbeddedPassword;
+import dev.campaignctl.core.db.Jdbc;
 import dev.campaignctl.core.event.EventProcessor;
 import dev.campaignctl.core.json.Json;
 import dev.campaignctl.server.ServerState;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -55,18 +59,18 @@ final class ProcessEventsCommand implements Callable<Integer> {
             if (mode == null) {
                 return runWorker(processor);
             }
-            java.sql.Connection lock = noLock ? null : processor.tryExclusiveRun();
+            Connection lock = noLock ? null : processor.tryExclusiveRun();
             if (!noLock && lock == null) {
                 cli.err().println("error: another process-events run holds the lock; not starting (use --no-lock to run anyway)");
                 return ExitCodes.CONFLICT;
             }
-            try (java.sql.Connection held = lock) {
+            try (Connection held = lock) {
                 long start = System.nanoTime();
                 EventProcessor.Outcome outcome = mode.once ? processor.processBatch()
                         : processor.runUntilEmpty(maxTime == null ? null : Duration.ofSeconds(maxTime));
                 report(outcome, Duration.ofNanos(System.nanoTime() - start));
-            } catch (java.sql.SQLException e) {
-                throw dev.campaignctl.core.db.Jdbc.translate(e);
+            } catch (SQLException e) {
+                throw Jdbc.translate(e);
             }
         }
         return ExitCodes.OK;
@@ -76,7 +80,7 @@ final class ProcessEventsCommand implements Callable<Integer> {
         if (!database.hasExternalUrl(cli)) {
             var running = new ServerState(database.dataDir(cli)).databaseUrl();
             if (running.isPresent()) {
-                String password = dev.campaignctl.core.db.EmbeddedPassword.read(database.dataDir(cli)).orElse(null);
+                String password = EmbeddedPassword.read(database.dataDir(cli)).orElse(null);
                 return DbConfig.external(running.get(), "postgres", password).withPoolSize(workers + 2);
             }
         }

@@ -3,6 +3,7 @@ package dev.campaignctl.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.campaignctl.core.config.DataDir;
 import dev.campaignctl.core.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,7 +40,7 @@ public final class Profiles {
     public static Path file(Map<String, String> env) {
         String xdg = env.get("XDG_CONFIG_HOME");
         Path dir = xdg != null && !xdg.isBlank() ? Path.of(xdg, "campaignctl")
-                : dev.campaignctl.core.config.DataDir.home(env).resolve(".config").resolve("campaignctl");
+                : DataDir.home(env).resolve(".config").resolve("campaignctl");
         return dir.resolve("config.json");
     }
 
@@ -52,7 +53,7 @@ public final class Profiles {
         try {
             root = Json.MAPPER.readTree(Files.readAllBytes(profiles.file));
         } catch (JsonProcessingException e) {
-            throw new Bodies.UsageException(profiles.file + " does not parse at line " + e.getLocation().getLineNr()
+            throw new UsageException(profiles.file + " does not parse at line " + e.getLocation().getLineNr()
                     + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -81,7 +82,7 @@ public final class Profiles {
             if (requested == null && name.equals(DEFAULT)) {
                 return Map.of();
             }
-            throw new Bodies.UsageException("no profile named '" + name + "'; profiles: "
+            throw new UsageException("no profile named '" + name + "'; profiles: "
                     + (profiles.isEmpty() ? "(none; create one with config set --profile " + name + " KEY VALUE)" : String.join(", ", profiles.keySet())));
         }
         return values;
@@ -97,14 +98,14 @@ public final class Profiles {
 
     public void set(String profile, String key, String value) {
         if (!KEYS.contains(key)) {
-            throw new Bodies.UsageException("unknown key '" + key + "'; keys: " + String.join(", ", KEYS));
+            throw new UsageException("unknown key '" + key + "'; keys: " + String.join(", ", KEYS));
         }
         profiles.computeIfAbsent(profile, p -> new LinkedHashMap<>()).put(key, value);
     }
 
     public void use(String profile) {
         if (!profiles.containsKey(profile)) {
-            throw new Bodies.UsageException("no profile named '" + profile + "'; profiles: " + String.join(", ", profiles.keySet()));
+            throw new UsageException("no profile named '" + profile + "'; profiles: " + String.join(", ", profiles.keySet()));
         }
         current = profile;
     }

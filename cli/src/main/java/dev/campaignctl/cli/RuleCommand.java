@@ -2,17 +2,26 @@ package dev.campaignctl.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.api.ApiException;
+import dev.campaignctl.core.json.Decimals;
 import dev.campaignctl.core.json.Json;
 import dev.campaignctl.core.event.Backtest;
 import dev.campaignctl.core.event.EventExplanation;
 import dev.campaignctl.core.event.NewEvent;
+import dev.campaignctl.core.json.Json;
 import dev.campaignctl.core.rule.NewRule;
 import dev.campaignctl.core.rule.Reward;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code campaignctl rule add|list}. */
 @Command(name = "rule", description = "Add and list the rules of a campaign.",
@@ -34,6 +43,7 @@ final class RuleCommand {
                 description = "Conditions, e.g. '{\"merchant_id\":\"MERCHANT_001\"}' (required unless -f).") String when;
         @Option(names = "--reward", paramLabel = "TYPE:VALUE",
                 description = "fixed:100 (points), percentage:5 (of amount) or per_unit:2 (per currency unit).") String reward;
+        @Spec CommandSpec spec;
 
         Add(Cli cli) {
             this.cli = cli;
@@ -45,8 +55,8 @@ final class RuleCommand {
             if (file != null) {
                 rule = NewRule.fromJson(Bodies.read(file));
             } else {
-                Bodies.require("--when", when);
-                Bodies.require("--reward", reward);
+                Bodies.require(spec, "--when", when);
+                Bodies.require(spec, "--reward", reward);
                 rule = new NewRule(name, priority, parse("when", when), Reward.parse(reward));
             }
             try (Session session = Session.open(cli, connection)) {
@@ -59,6 +69,8 @@ final class RuleCommand {
     @Command(name = "list", description = "List a campaign's rules, highest priority first.")
     static final class ListRules extends SessionCommand {
         @Option(names = "--campaign", required = true, paramLabel = "ID", description = "Campaign id.") long campaign;
+        @Option(names = "--limit", defaultValue = "10000", description = "At most this many; with --all, per page (default: ${DEFAULT-VALUE}).") int limit;
+        @Option(names = "--all", description = "Every page, following the list's next links; rows are printed as they come.") boolean all;
 
         ListRules(Cli cli) {
             super(cli);
@@ -66,7 +78,7 @@ final class RuleCommand {
 
         @Override
         void execute(Session session) {
-            Output.print(cli, output, session.api().listRules(campaign), COLUMNS);
+            PagedOutput.print(cli, output, session.api().listRules(campaign, limit, null), all, COLUMNS);
         }
     }
 
@@ -109,7 +121,7 @@ final class RuleCommand {
 
         @Override
         public Integer call() {
-            com.fasterxml.jackson.databind.node.ObjectNode body = Json.MAPPER.createObjectNode();
+            ObjectNode body = Json.MAPPER.createObjectNode();
             body.set("rules", parse("rules", read(file)));
             body.put("since", since);
             if (until != null) {
@@ -127,6 +139,12 @@ final class RuleCommand {
                             report.current().skipped(), report.draft().processed(), report.draft().skipped(), report.changed());
                     cli.out().println("points by campaign, current: " + report.current().pointsByCampaign()
                             + "; draft: " + report.draft().pointsByCampaign());
+                    if (report.refunds() != null && (report.refunds().refundedPurchases() > 0
+                            || report.refunds().refundEvents() > 0)) {
+                        cli.out().printf("refunds: %d purchases refunded (amount %s), %d refund events; points net of refunds%n",
+                                report.refunds().refundedPurchases(), Decimals.text(report.refunds().refundedAmount()),
+                                report.refunds().refundEvents());
+                    }
                     Output.print(cli, output, report.changes(), "event_id", "current_rule_id", "draft_rule_id",
                             "current_points", "draft_points");
                 }
@@ -153,9 +171,9 @@ final class RuleCommand {
 
     static String read(String file) {
         try {
-            return file.equals("-") ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-                    : java.nio.file.Files.readString(java.nio.file.Path.of(file));
-        } catch (java.io.IOException e) {
+            return file.equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                    : Files.readString(Path.of(file));
+        } catch (IOException e) {
             throw ApiException.invalid(file, "cannot read: " + e.getMessage());
         }
     }

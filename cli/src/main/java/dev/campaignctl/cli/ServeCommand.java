@@ -50,12 +50,12 @@ final class ServeCommand {
                 return null;
             }
             if (tlsCert == null || tlsKey == null) {
-                throw new Bodies.UsageException("--tls-cert and --tls-key go together: give both, or neither for plain HTTP");
+                throw new UsageException("--tls-cert and --tls-key go together: give both, or neither for plain HTTP");
             }
             try {
                 return ServerTls.fromPem(tlsCert, tlsKey);
             } catch (IllegalArgumentException e) {
-                throw new Bodies.UsageException(e.getMessage());
+                throw new UsageException(e.getMessage());
             }
         }
     }
@@ -145,7 +145,7 @@ final class ServeCommand {
                 return;
             }
             if (!insecureNoToken()) {
-                throw new Bodies.UsageException("the AI service on " + options.host() + " needs AI_API_TOKEN set (anyone who can"
+                throw new UsageException("the AI service on " + options.host() + " needs AI_API_TOKEN set (anyone who can"
                         + " reach it could spend the providers' budget); set it, listen on 127.0.0.1, or pass --insecure-no-token");
             }
             cli.err().println("warning: the AI service listens on " + options.host() + " without AI_API_TOKEN: anyone who"

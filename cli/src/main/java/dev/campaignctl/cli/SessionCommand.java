@@ -2,6 +2,8 @@ package dev.campaignctl.cli;
 
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * A data command: connection and output options, one {@link Session} opened for the call and
@@ -13,6 +15,7 @@ abstract class SessionCommand implements Callable<Integer> {
     final Cli cli;
     @Mixin ConnectionOptions connection;
     @Mixin OutputOptions output;
+    @Spec CommandSpec spec;
 
     SessionCommand(Cli cli) {
         this.cli = cli;
@@ -20,10 +23,18 @@ abstract class SessionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        checkArguments();
         try (Session session = Session.open(cli, connection)) {
             execute(session);
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * Throws a {@code ParameterException} for a mistake in the arguments that picocli cannot see
+     * alone (an option required unless {@code -f}), before any connection is made.
+     */
+    void checkArguments() {
     }
 
     /** Does the command's work and prints its result with {@link #output}. */

@@ -1,5 +1,6 @@
 package dev.campaignctl.cli;
 
+import dev.campaignctl.core.config.DataDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -60,7 +61,7 @@ final class ShellCommand implements Callable<Integer> {
         PrintWriter writer = terminal.writer();
         try (Sessions sessions = new Sessions()) {
             Cli shellCli = new Cli(writer, writer, base.env(), !"dumb".equals(terminal.getType()), sessions);
-            CommandLine completions = Main.commandLine(shellCli);
+            CommandLine completions = CommandTree.full(shellCli);
             Path history = historyFile(base);
             // A SystemCompleter completes nothing until compiled (JLine's SystemRegistry does it; we use none).
             SystemCompleter completer = new PicocliCommands(completions).compileCompleters();
@@ -95,8 +96,7 @@ final class ShellCommand implements Callable<Integer> {
                     writer.println("already in the shell");
                     continue;
                 }
-                Main.commandLine(shellCli.withGlobalFlags(Main.globalFlag("--profile", words), Main.globalFlag("--cacert", words)))
-                        .execute(words);
+                CommandTree.full(CommandTree.withGlobalFlags(shellCli, words)).execute(words);
                 writer.flush();
             }
             reader.getHistory().save();
@@ -129,7 +129,7 @@ final class ShellCommand implements Callable<Integer> {
     static Path historyFile(Cli cli) throws IOException {
         String state = cli.env("XDG_STATE_HOME");
         Path dir = state != null ? Path.of(state, "campaignctl")
-                : dev.campaignctl.core.config.DataDir.home(cli.env()).resolve(".local").resolve("state").resolve("campaignctl");
+                : DataDir.home(cli.env()).resolve(".local").resolve("state").resolve("campaignctl");
         Files.createDirectories(dir);
         Path history = dir.resolve("history");
         if (Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null) {

@@ -46,7 +46,7 @@ final class TrainingRunCommand implements Callable<Integer> {
         Map<String, String> env = Map.of("XDG_CONFIG_HOME", dataDir.resolve("config").toString(),
                 "HOME", dataDir.toString(), "CAMPAIGNCTL_HOME", dataDir.toString());
         Cli quiet = new Cli(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), env, false);
-        render(Main.commandLine(quiet));
+        render(CommandTree.full(quiet));
         try (StandIn service = new StandIn()) {
             new ServerState(dataDir).write(service.url(), null, null, null);
             new CredentialsFile(dataDir).write(new Credentials("admin", "training-only"));

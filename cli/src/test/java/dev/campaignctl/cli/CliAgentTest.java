@@ -2,6 +2,7 @@ package dev.campaignctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.campaignctl.core.ai.AiConfig;
 import dev.campaignctl.core.config.Credentials;
 import dev.campaignctl.core.event.EventProcessor;
 import dev.campaignctl.core.testing.TestDatabases;
@@ -9,8 +10,10 @@ import dev.campaignctl.server.ServeOptions;
 import dev.campaignctl.server.Services;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -51,7 +54,7 @@ class CliAgentTest {
         Map<String, String> env = Map.of("CAMPAIGNCTL_HOME", dir.toString(), "DB_URL", TestDatabases.newDatabaseUrl(), "DB_USER", "postgres");
         Path file = dir.resolve("latin1.ndjson");
         Files.write(file, "{\"amount\": 1, \"transaction_data\": {\"shop\": \"Caf\u00e9\"}}\n".repeat(2)
-                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                .getBytes(StandardCharsets.ISO_8859_1));
 
         CliRun run = CliRun.run(env, "agent", "batch-events", file.toString(), "-o", "json");
 
@@ -65,8 +68,8 @@ class CliAgentTest {
         Path home = Files.createTempDirectory("campaignctl-agent");
         ServeOptions options = new ServeOptions(TestDatabases.config(), home, "127.0.0.1", 0,
                 new Credentials("admin", "agent-pw"), EventProcessor.Settings.defaults(), true, 0,
-                dev.campaignctl.core.ai.AiConfig.fromEnv(Map.of()), null, 0, null, null);
-        try (Services services = Services.start(options, java.util.EnumSet.allOf(Services.Kind.class),
+                AiConfig.fromEnv(Map.of()), null, 0, null, null);
+        try (Services services = Services.start(options, EnumSet.allOf(Services.Kind.class),
                 new PrintWriter(new StringWriter()))) {
             Map<String, String> env = Map.of("CAMPAIGNCTL_HOME", home.toString(), "API_PASSWORD", "agent-pw");
             Path spec = dir.resolve("spring.yaml");

@@ -9,6 +9,7 @@ import dev.campaignctl.core.testing.FakeLlmServer;
 import dev.campaignctl.server.AiServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +37,7 @@ class CliAiTest {
     }
 
     private static Map<String, String> env(Map<String, String> more) {
-        var env = new java.util.HashMap<>(Map.of("CAMPAIGNCTL_HOME", home.toString(),
+        var env = new HashMap<>(Map.of("CAMPAIGNCTL_HOME", home.toString(),
                 "ANTHROPIC_API_KEY", FakeLlmServer.KEY, "ANTHROPIC_BASE_URL", anthropic.baseUrl(), "AI_MAX_RETRIES", "0"));
         env.putAll(more);
         return env;

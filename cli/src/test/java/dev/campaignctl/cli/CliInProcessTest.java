@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.db.DbConfig;
+import dev.campaignctl.core.event.EventProcessor;
 import dev.campaignctl.core.testing.Sql;
 import dev.campaignctl.core.testing.TestDatabases;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The command tree in embedded mode: in-process on the database, no server anywhere. */
 class CliInProcessTest {
@@ -85,8 +87,8 @@ class CliInProcessTest {
 
     @Test
     void overlappingOneShotProcessingRunsAreRefusedWhileTheLockIsHeld() throws Exception {
-        try (var db = dev.campaignctl.core.db.Database.open(dev.campaignctl.core.db.DbConfig.external(env.get("DB_URL"), "postgres", null));
-             var held = new dev.campaignctl.core.event.EventProcessor(db, dev.campaignctl.core.event.EventProcessor.Settings.defaults())
+        try (var db = Database.open(DbConfig.external(env.get("DB_URL"), "postgres", null));
+             var held = new EventProcessor(db, EventProcessor.Settings.defaults())
                      .tryExclusiveRun()) {
             assertThat(held).isNotNull();
             CliRun refused = cli("process-events", "--until-empty");
@@ -139,7 +141,7 @@ class CliInProcessTest {
     }
 
     @Test
-    void explainTestAndBacktestAnswerWithoutStoringAnything(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    void explainTestAndBacktestAnswerWithoutStoringAnything(@TempDir Path dir) throws Exception {
         long campaign = cli("campaign", "create", "--name", "Explained", "--budget", "1000", "-o", "json").json().get("id").asLong();
         long rule = cli("rule", "add", "--campaign", String.valueOf(campaign), "--priority", "700",
                 "--when", "{\"transaction_data.items.category\": \"shoes\"}", "--reward", "percentage:10", "-o", "json")

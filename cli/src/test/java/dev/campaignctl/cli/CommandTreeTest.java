@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.OptionSpec;
 class CommandTreeTest {
 
     private static CommandLine tree() {
-        return Main.commandLine(new Cli(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of(), false));
+        return CommandTree.full(new Cli(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of(), false));
     }
 
     private static List<CommandLine> all(CommandLine line) {
@@ -52,10 +52,10 @@ class CommandTreeTest {
         Path completions = Files.isDirectory(root.resolve("completions")) ? root.resolve("completions") : Path.of("../completions");
         assertThat(Files.readString(completions.resolve("campaignctl.bash")))
                 .as("completions/campaignctl.bash is stale: run scripts/campaignctl completion bash > completions/campaignctl.bash")
-                .isEqualTo(CompletionCommand.script(CompletionCommand.Shell.bash, tree()));
+                .isEqualTo(CompletionCommand.script(CompletionCommand.Shell.BASH, tree()));
         assertThat(Files.readString(completions.resolve("_campaignctl")))
                 .as("completions/_campaignctl is stale: run scripts/campaignctl completion zsh > completions/_campaignctl")
-                .isEqualTo(CompletionCommand.script(CompletionCommand.Shell.zsh, tree()));
+                .isEqualTo(CompletionCommand.script(CompletionCommand.Shell.ZSH, tree()));
     }
 
     @Test
@@ -74,14 +74,14 @@ class CommandTreeTest {
         assertThat(root.code()).isZero();
         assertThat(root.out()).contains("serve", "campaign", "process-events", "completion", "version")
                 .doesNotContain("training-run");
-        java.nio.file.Path arguments = java.nio.file.Files.createTempFile("campaignctl-args", ".txt");
+        Path arguments = Files.createTempFile("campaignctl-args", ".txt");
         try {
-            java.nio.file.Files.writeString(arguments, "version\n");
+            Files.writeString(arguments, "version\n");
             CliRun fromFile = CliRun.run(Map.of(), "@" + arguments);
             assertThat(fromFile.code()).as(fromFile.toString()).isZero();
             assertThat(fromFile.out()).startsWith("campaignctl ");
         } finally {
-            java.nio.file.Files.delete(arguments);
+            Files.delete(arguments);
         }
     }
 
@@ -119,7 +119,7 @@ class CommandTreeTest {
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             Cli cli = new Cli(new PrintWriter(out, true), new PrintWriter(err, true), Map.of(), false);
-            int code = Main.commandLine(cli).execute(args);
+            int code = CommandTree.full(cli).execute(args);
 
             CliRun partial = CliRun.run(Map.of(), args);
 

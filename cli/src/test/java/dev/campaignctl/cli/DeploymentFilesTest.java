@@ -38,7 +38,7 @@ class DeploymentFilesTest {
     }
 
     private static CommandLine.ParseResult parse(List<String> args) {
-        CommandLine line = Main.commandLine(new Cli(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of(), false));
+        CommandLine line = CommandTree.full(new Cli(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of(), false));
         return line.parseArgs(args.toArray(String[]::new));
     }
 

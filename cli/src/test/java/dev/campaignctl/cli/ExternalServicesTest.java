@@ -2,7 +2,9 @@ package dev.campaignctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.campaignctl.core.testing.FakeLlmServer;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
@@ -36,7 +38,7 @@ class ExternalServicesTest {
         assertThat(event.json().get("status").asText()).isEqualTo("processed");
         assertThat(event.json().at("/earnings/0/amount").decimalValue()).isEqualByComparingTo("7");
 
-        Map<String, String> wrong = new java.util.HashMap<>(env);
+        Map<String, String> wrong = new HashMap<>(env);
         wrong.put("DB_PASSWORD", "not-the-password");
         CliRun refused = CliRun.run(wrong, "campaign", "list");
         assertThat(refused.code()).isEqualTo(ExitCodes.UNAVAILABLE);
@@ -46,9 +48,9 @@ class ExternalServicesTest {
     @Test
     @EnabledIfEnvironmentVariable(named = "EXTERNAL_REDIS_URL", matches = ".+")
     void theAiCacheWorksOnAnExternalRedis(@TempDir Path home) {
-        try (var fake = new dev.campaignctl.core.testing.FakeLlmServer(dev.campaignctl.core.testing.FakeLlmServer.Kind.OPENAI)) {
+        try (var fake = new FakeLlmServer(FakeLlmServer.Kind.OPENAI)) {
             Map<String, String> env = Map.of("CAMPAIGNCTL_HOME", home.toString(), "REDIS_URL", System.getenv("EXTERNAL_REDIS_URL"),
-                    "OPENAI_API_KEY", dev.campaignctl.core.testing.FakeLlmServer.KEY, "OPENAI_BASE_URL", fake.baseUrl());
+                    "OPENAI_API_KEY", FakeLlmServer.KEY, "OPENAI_BASE_URL", fake.baseUrl());
             String prompt = "external redis " + System.nanoTime();
             assertThat(CliRun.run(env, "ai", "generate", prompt, "-o", "json").json().get("cached").asBoolean()).isFalse();
             assertThat(CliRun.run(env, "ai", "generate", prompt, "-o", "json").json().get("cached").asBoolean()).isTrue();

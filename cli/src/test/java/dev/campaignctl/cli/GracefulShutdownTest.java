@@ -9,6 +9,7 @@ import dev.campaignctl.core.testing.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,7 +44,7 @@ class GracefulShutdownTest {
 
             long signalled = System.nanoTime();
             server.destroy();
-            boolean exited = server.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            boolean exited = server.waitFor(30, TimeUnit.SECONDS);
             Duration shutdown = Duration.ofNanos(System.nanoTime() - signalled);
 
             assertThat(exited).as("exited within 30 s of SIGTERM").isTrue();
@@ -61,7 +62,7 @@ class GracefulShutdownTest {
                 }
             } finally {
                 again.destroy();
-                again.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+                again.waitFor(30, TimeUnit.SECONDS);
             }
 
             long web = Sql.count(db, "SELECT count(*) FROM events WHERE transaction_data->>'channel' = 'web'");

@@ -8,6 +8,7 @@ import dev.campaignctl.core.json.Json;
 import dev.campaignctl.core.testing.TestDatabases;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,7 +50,7 @@ class OutputFormatsTest {
 
     private static List<String> shape(JsonNode node) {
         JsonNode sample = node.isArray() && !node.isEmpty() ? node.get(0) : node;
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         sample.fieldNames().forEachRemaining(names::add);
         return names;
     }

@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.campaignctl.core.testing.TestDatabases;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.io.PrintWriter;
+import java.io.SequenceInputStream;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,9 +40,9 @@ class ShellTest {
         Cli base = new Cli(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), env, false);
 
         // The input never ends on its own, as at a real keyboard: the shell must stop at "exit".
-        java.io.PipedOutputStream keyboard = new java.io.PipedOutputStream();
-        java.io.InputStream typed = new java.io.SequenceInputStream(
-                new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), new java.io.PipedInputStream(keyboard));
+        PipedOutputStream keyboard = new PipedOutputStream();
+        InputStream typed = new SequenceInputStream(
+                new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)), new PipedInputStream(keyboard));
         int code = ShellCommand.run(typed, out, base);
         keyboard.close();
 
@@ -51,7 +56,7 @@ class ShellTest {
         Path history = dir.resolve("state/campaignctl/history");
         assertThat(Files.readString(history)).contains("campaign create --name", "event get 424242", "version")
                 .doesNotContain("hunter2-secret").doesNotContain("tok-secret");
-        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(history)))
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(history)))
                 .isEqualTo("rw-------");
     }
 }

@@ -30,9 +30,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.Optional;
-import dev.campaignctl.core.api.HttpJson;
 import dev.campaignctl.core.json.Fields;
-import dev.campaignctl.core.ledger.LedgerEntry;
 import dev.campaignctl.core.ledger.Redemption;
 import dev.campaignctl.core.ledger.Refund;
 
@@ -160,7 +158,7 @@ public final class DomainService implements HttpService {
     private void listCampaigns(ServerRequest request, ServerResponse response) {
         String text = Params.text(request, "status", 20);
         CampaignStatus status = text == null ? null : CampaignStatus.parse("status", text);
-        JsonIo.ok(response, api.listCampaigns(status, limit(request)));
+        NextLink.send(request, response, api.listCampaigns(status, limit(request), startingAfter(request)));
     }
 
     private void getCampaign(ServerRequest request, ServerResponse response) {
@@ -179,8 +177,11 @@ public final class DomainService implements HttpService {
         sendCreated(response, created, created.value());
     }
 
+    /** In evaluation order: the cursor is a rule of the campaign, placed by its priority. */
     private void listRules(ServerRequest request, ServerResponse response) {
-        JsonIo.ok(response, api.listRules(id(request)));
+        long id = id(request);
+        int limit = limit(request, DomainApi.DEFAULT_RULES_LIMIT);
+        NextLink.send(request, response, api.listRules(id, limit, startingAfter(request)));
     }
 
     private void registerEvent(ServerRequest request, ServerResponse response) {
@@ -237,13 +238,13 @@ public final class DomainService implements HttpService {
     private void listEvents(ServerRequest request, ServerResponse response) {
         String text = Params.text(request, "status", 20);
         EventStatus status = text == null ? null : EventStatus.parse("status", text);
-        JsonIo.ok(response, api.listEvents(status, limit(request)));
+        NextLink.send(request, response, api.listEvents(status, limit(request), startingAfter(request)));
     }
 
     private void listEarnings(ServerRequest request, ServerResponse response) {
         Long campaignId = Params.positiveLong(request, "campaign_id");
         String customerId = Params.text(request, "customer_id", MAX_CUSTOMER_ID);
-        JsonIo.ok(response, api.listEarnings(campaignId, customerId, limit(request)));
+        NextLink.send(request, response, api.listEarnings(campaignId, customerId, limit(request), startingAfter(request)));
     }
 
     private JsonNode json(ServerRequest request) {
@@ -269,17 +270,10 @@ public final class DomainService implements HttpService {
         JsonIo.ok(response, api.balance(customer(request)));
     }
 
-    /** Newest first; a full page links the next one (RFC 8288) by its last entry's id. */
+    /** Newest first. */
     private void ledger(ServerRequest request, ServerResponse response) {
         String customer = customer(request);
-        int limit = limit(request);
-        Long startingAfter = Params.positiveLong(request, "starting_after");
-        List<LedgerEntry> entries = api.ledger(customer, limit, startingAfter);
-        if (entries.size() == limit) {
-            response.header(HeaderNames.create("Link"), "</customers/" + HttpJson.segment(customer) + "/ledger?limit="
-                    + limit + "&starting_after=" + entries.getLast().id() + ">; rel=\"next\"");
-        }
-        JsonIo.ok(response, entries);
+        NextLink.send(request, response, api.ledger(customer, limit(request), startingAfter(request)));
     }
 
     private void redeem(ServerRequest request, ServerResponse response) {
@@ -330,10 +324,19 @@ public final class DomainService implements HttpService {
         return customer;
     }
 
+    /** A list's cursor: the id of the last item of the previous page, or null for the first page. */
+    private static Long startingAfter(ServerRequest request) {
+        return Params.positiveLong(request, "starting_after");
+    }
+
     private static int limit(ServerRequest request) {
+        return limit(request, DomainApi.DEFAULT_LIMIT);
+    }
+
+    private static int limit(ServerRequest request, int absent) {
         Long limit = Params.positiveLong(request, "limit");
         if (limit == null) {
-            return DomainApi.DEFAULT_LIMIT;
+            return absent;
         }
         if (limit > DomainApi.MAX_LIMIT) {
             throw ApiException.invalid("limit", "must be 1 to " + DomainApi.MAX_LIMIT + ", got " + limit);

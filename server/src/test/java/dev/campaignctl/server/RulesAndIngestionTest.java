@@ -183,6 +183,32 @@ class RulesAndIngestionTest {
     }
 
     @Test
+    void backtestCountsPointsNetOfRefundsAndReportsTheRefunds() {
+        long c = campaign("{\"name\": \"backtest refunds\"}");
+        rule(c, "{\"conditions\": {\"merchant_id\": \"BTR\"}, \"reward\": {\"type\": \"fixed\", \"value\": 100}}");
+        long purchase = http.post("/events", "{\"amount\": 80, \"merchant_id\": \"BTR\", \"customer_id\": \"BTR-C\","
+                + " \"external_id\": \"btr-1\"}").body().get("id").asLong();
+        processor.runUntilEmpty();
+        TestClient.Reply refund = http.post("/events/" + purchase + "/refunds", "{\"amount\": 20}");
+        assertThat(refund.status()).as(refund.body().toString()).isEqualTo(201);
+        TestClient.Reply refundEvent = http.post("/events", "{\"type\": \"refund\", \"refers_to\": \"btr-1\","
+                + " \"amount\": 20, \"merchant_id\": \"BTR\", \"customer_id\": \"BTR-C\"}");
+        assertThat(refundEvent.status()).as(refundEvent.body().toString()).isEqualTo(201);
+        processor.runUntilEmpty();
+
+        TestClient.Reply reply = http.post("/rules/backtest", "{\"since\": \"1h\", \"rules\": [{\"campaign_id\": " + c
+                + ", \"conditions\": {\"merchant_id\": \"BTR\"}, \"reward\": {\"type\": \"fixed\", \"value\": 40}}]}");
+
+        assertThat(reply.status()).as(reply.body().toString()).isEqualTo(200);
+        // Half of the purchase was refunded: each side counts half of what its rule pays.
+        assertThat(reply.body().at("/current/points_by_campaign/" + c).decimalValue()).isEqualByComparingTo("50");
+        assertThat(reply.body().at("/draft/points_by_campaign/" + c).decimalValue()).isEqualByComparingTo("20");
+        assertThat(reply.body().at("/refunds/refunded_purchases").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(reply.body().at("/refunds/refund_events").asLong()).isGreaterThanOrEqualTo(1);
+        assertThat(reply.body().get("note").asText()).contains("net of refunds");
+    }
+
+    @Test
     void everyMatchingRulePaysInEvaluationModeAllAndDuplicateIsFlagged() {
         long c = campaign("{\"name\": \"all mode\", \"evaluation\": \"all\"}");
         rule(c, "{\"priority\": 2, \"conditions\": {\"merchant_id\": \"ALL_M\"}, \"reward\": {\"type\": \"fixed\", \"value\": 1}}");

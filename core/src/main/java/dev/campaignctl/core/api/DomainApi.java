@@ -26,6 +26,7 @@ import dev.campaignctl.core.ledger.Refund;
 import dev.campaignctl.core.ledger.VerifyReport;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,6 +37,8 @@ public interface DomainApi extends AutoCloseable {
 
     int DEFAULT_LIMIT = 100;
     int MAX_LIMIT = 10_000;
+    /** A campaign's rules were listed whole before lists paged: up to the largest page, they still are. */
+    int DEFAULT_RULES_LIMIT = MAX_LIMIT;
 
     Health health();
 
@@ -57,7 +60,13 @@ public interface DomainApi extends AutoCloseable {
     /** Counts per status and the earnings of the given events (at most 10,000 ids). */
     Outcomes outcomes(List<Long> eventIds);
 
-    List<Campaign> listCampaigns(CampaignStatus status, int limit);
+    /** The first {@code limit} campaigns by id. */
+    default List<Campaign> listCampaigns(CampaignStatus status, int limit) {
+        return listCampaigns(status, limit, null).items();
+    }
+
+    /** Campaigns by id, after the campaign {@code startingAfter} (null: from the first). */
+    Page<Campaign> listCampaigns(CampaignStatus status, int limit, Long startingAfter);
 
     Campaign getCampaign(long id);
 
@@ -70,7 +79,23 @@ public interface DomainApi extends AutoCloseable {
     /** Adds a rule under an Idempotency-Key (null for none), as {@link #createCampaign(NewCampaign, List, IdempotencyKey)}. */
     Created<Rule> addRule(long campaignId, NewRule rule, IdempotencyKey key);
 
-    List<Rule> listRules(long campaignId);
+    /** Every rule of a campaign, highest priority first, read page by page. */
+    default List<Rule> listRules(long campaignId) {
+        List<Rule> rules = new ArrayList<>();
+        for (Page<Rule> page = listRules(campaignId, MAX_LIMIT, null); ; page = page.next()) {
+            rules.addAll(page.items());
+            if (!page.hasNext()) {
+                return rules;
+            }
+        }
+    }
+
+    /**
+     * A campaign's rules in evaluation order (highest priority first, then by id), after the rule
+     * {@code startingAfter} in that order (null: from the first); the cursor must be one of the
+     * campaign's rules.
+     */
+    Page<Rule> listRules(long campaignId, int limit, Long startingAfter);
 
     default Registration registerEvent(NewEvent event) {
         Created<Event> created = registerEvent(event, null);
@@ -98,15 +123,27 @@ public interface DomainApi extends AutoCloseable {
     /** Replays stored events against draft rules; nothing is stored. */
     Backtest.Report backtest(Backtest.Request request);
 
-    List<Event> listEvents(EventStatus status, int limit);
+    /** The newest {@code limit} events. */
+    default List<Event> listEvents(EventStatus status, int limit) {
+        return listEvents(status, limit, null).items();
+    }
 
-    List<Earning> listEarnings(Long campaignId, String customerId, int limit);
+    /** Events newest first, older than the event {@code startingAfter} (null: from the newest). */
+    Page<Event> listEvents(EventStatus status, int limit, Long startingAfter);
+
+    /** The first {@code limit} earnings by id. */
+    default List<Earning> listEarnings(Long campaignId, String customerId, int limit) {
+        return listEarnings(campaignId, customerId, limit, null).items();
+    }
+
+    /** Earnings by id, after the earning {@code startingAfter} (null: from the first). */
+    Page<Earning> listEarnings(Long campaignId, String customerId, int limit, Long startingAfter);
 
     /** A customer's points (zero for a customer with none). */
     Balance balance(String customerId);
 
     /** A customer's ledger entries, newest first; {@code startingAfter} is the last id of the previous page. */
-    List<LedgerEntry> ledger(String customerId, int limit, Long startingAfter);
+    Page<LedgerEntry> ledger(String customerId, int limit, Long startingAfter);
 
     /** Spends points (never below zero: {@code insufficient_points} otherwise), under an optional Idempotency-Key. */
     Created<Redemption> redeem(String customerId, BigDecimal points, String reason, String externalId, IdempotencyKey key);

@@ -76,9 +76,9 @@ public final class HttpDomainApi implements DomainApi {
     }
 
     @Override
-    public List<Campaign> listCampaigns(CampaignStatus status, int limit) {
-        return http.get("/campaigns" + HttpJson.query(HttpJson.params(
-                "status", status == null ? null : status.wire(), "limit", limit))).asList(Campaign.class);
+    public Page<Campaign> listCampaigns(CampaignStatus status, int limit, Long startingAfter) {
+        return page("/campaigns" + HttpJson.query(HttpJson.params("status", status == null ? null : status.wire(),
+                "limit", limit, "starting_after", startingAfter)), Campaign.class);
     }
 
     @Override
@@ -97,8 +97,9 @@ public final class HttpDomainApi implements DomainApi {
     }
 
     @Override
-    public List<Rule> listRules(long campaignId) {
-        return http.get("/campaigns/" + campaignId + "/rules").asList(Rule.class);
+    public Page<Rule> listRules(long campaignId, int limit, Long startingAfter) {
+        return page("/campaigns/" + campaignId + "/rules" + HttpJson.query(HttpJson.params(
+                "limit", limit, "starting_after", startingAfter)), Rule.class);
     }
 
     @Override
@@ -190,15 +191,15 @@ public final class HttpDomainApi implements DomainApi {
     }
 
     @Override
-    public List<Event> listEvents(EventStatus status, int limit) {
-        return http.get("/events" + HttpJson.query(HttpJson.params(
-                "status", status == null ? null : status.wire(), "limit", limit))).asList(Event.class);
+    public Page<Event> listEvents(EventStatus status, int limit, Long startingAfter) {
+        return page("/events" + HttpJson.query(HttpJson.params("status", status == null ? null : status.wire(),
+                "limit", limit, "starting_after", startingAfter)), Event.class);
     }
 
     @Override
-    public List<Earning> listEarnings(Long campaignId, String customerId, int limit) {
-        return http.get("/earnings" + HttpJson.query(HttpJson.params(
-                "campaign_id", campaignId, "customer_id", customerId, "limit", limit))).asList(Earning.class);
+    public Page<Earning> listEarnings(Long campaignId, String customerId, int limit, Long startingAfter) {
+        return page("/earnings" + HttpJson.query(HttpJson.params("campaign_id", campaignId, "customer_id", customerId,
+                "limit", limit, "starting_after", startingAfter)), Earning.class);
     }
 
     @Override
@@ -207,9 +208,21 @@ public final class HttpDomainApi implements DomainApi {
     }
 
     @Override
-    public List<LedgerEntry> ledger(String customerId, int limit, Long startingAfter) {
-        return http.get("/customers/" + HttpJson.segment(customerId) + "/ledger" + HttpJson.query(HttpJson.params(
-                "limit", limit, "starting_after", startingAfter))).asList(LedgerEntry.class);
+    public Page<LedgerEntry> ledger(String customerId, int limit, Long startingAfter) {
+        return page("/customers/" + HttpJson.segment(customerId) + "/ledger" + HttpJson.query(HttpJson.params(
+                "limit", limit, "starting_after", startingAfter)), LedgerEntry.class);
+    }
+
+    /** One page of a list; the next one is fetched from the answer's {@code Link: <…>; rel="next"}, as it is. */
+    private <T> Page<T> page(String pathAndQuery, Class<T> type) {
+        HttpJson.Response answer = http.get(pathAndQuery);
+        List<T> items = answer.asList(type);
+        String link = Links.next(answer.header("Link"));
+        if (link == null) {
+            return Page.last(items);
+        }
+        String next = http.follow(pathAndQuery, link);
+        return new Page<>(items, Links.startingAfter(next), () -> page(next, type));
     }
 
     @Override

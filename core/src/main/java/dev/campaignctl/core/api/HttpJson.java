@@ -123,6 +123,32 @@ public final class HttpJson {
         return new ApiException(kind, null, base + " answered " + status + ": " + text);
     }
 
+    /**
+     * A link from an answer to {@code requested} (a path and query under the base URL), resolved as
+     * RFC 3986 says, as a path and query under the base URL again. A link to another origin, or out
+     * of the base URL's path, is refused: the credentials would go along.
+     */
+    public String follow(String requested, String link) {
+        URI target;
+        try {
+            target = URI.create(base + requested).resolve(link.strip());
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(ErrorKind.BAD_GATEWAY, null, base + " sent a malformed link: " + link);
+        }
+        String basePath = base.getRawPath() == null ? "" : base.getRawPath();
+        String path = target.getRawPath() == null ? "" : target.getRawPath();
+        boolean sameOrigin = base.getScheme().equalsIgnoreCase(String.valueOf(target.getScheme()))
+                && base.getHost().equalsIgnoreCase(String.valueOf(target.getHost())) && port(base) == port(target);
+        if (!sameOrigin || !path.startsWith(basePath + "/")) {
+            throw new ApiException(ErrorKind.BAD_GATEWAY, null, base + " sent a link outside itself: " + link);
+        }
+        return path.substring(basePath.length()) + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+
     /** Builds {@code ?a=1&b=x} from the non-null entries. */
     public static String query(Map<String, Object> params) {
         StringBuilder out = new StringBuilder();

@@ -149,8 +149,10 @@ public final class LocalDomainApi implements DomainApi {
     }
 
     @Override
-    public List<Campaign> listCampaigns(CampaignStatus status, int limit) {
-        return campaigns.list(status, DomainApi.checkLimit(limit));
+    public Page<Campaign> listCampaigns(CampaignStatus status, int limit, Long startingAfter) {
+        DomainApi.checkLimit(limit);
+        return Page.fromRows(campaigns.list(status, limit + 1, Page.checkStartingAfter(startingAfter)), limit,
+                Campaign::id, after -> listCampaigns(status, limit, after));
     }
 
     @Override
@@ -169,8 +171,10 @@ public final class LocalDomainApi implements DomainApi {
     }
 
     @Override
-    public List<Rule> listRules(long campaignId) {
-        return campaigns.rules(campaignId);
+    public Page<Rule> listRules(long campaignId, int limit, Long startingAfter) {
+        DomainApi.checkLimit(limit);
+        return Page.fromRows(campaigns.rules(campaignId, limit + 1, Page.checkStartingAfter(startingAfter)), limit,
+                Rule::id, after -> listRules(campaignId, limit, after));
     }
 
     @Override
@@ -223,13 +227,17 @@ public final class LocalDomainApi implements DomainApi {
     }
 
     @Override
-    public List<Event> listEvents(EventStatus status, int limit) {
-        return events.list(status, DomainApi.checkLimit(limit));
+    public Page<Event> listEvents(EventStatus status, int limit, Long startingAfter) {
+        DomainApi.checkLimit(limit);
+        return Page.fromRows(events.list(status, limit + 1, Page.checkStartingAfter(startingAfter)), limit,
+                Event::id, after -> listEvents(status, limit, after));
     }
 
     @Override
-    public List<Earning> listEarnings(Long campaignId, String customerId, int limit) {
-        return events.earnings(campaignId, customerId, DomainApi.checkLimit(limit));
+    public Page<Earning> listEarnings(Long campaignId, String customerId, int limit, Long startingAfter) {
+        DomainApi.checkLimit(limit);
+        return Page.fromRows(events.earnings(campaignId, customerId, limit + 1, Page.checkStartingAfter(startingAfter)),
+                limit, Earning::id, after -> listEarnings(campaignId, customerId, limit, after));
     }
 
     @Override
@@ -238,8 +246,10 @@ public final class LocalDomainApi implements DomainApi {
     }
 
     @Override
-    public List<LedgerEntry> ledger(String customerId, int limit, Long startingAfter) {
-        return ledger.ledger(customerId, DomainApi.checkLimit(limit), startingAfter);
+    public Page<LedgerEntry> ledger(String customerId, int limit, Long startingAfter) {
+        DomainApi.checkLimit(limit);
+        return Page.fromRows(ledger.ledger(customerId, limit + 1, Page.checkStartingAfter(startingAfter)), limit,
+                LedgerEntry::id, after -> ledger(customerId, limit, after));
     }
 
     @Override

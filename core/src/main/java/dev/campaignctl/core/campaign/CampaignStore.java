@@ -46,7 +46,9 @@ public final class CampaignStore {
             + " (campaign_id, name, priority, conditions, reward_type, reward_value)"
             + " VALUES (?, ?, ?, ?::jsonb, ?, ?) RETURNING " + RULE_COLUMNS;
     private static final String RULES = "SELECT " + RULE_COLUMNS
-            + " FROM campaign_rules WHERE campaign_id = ? ORDER BY priority DESC, id";
+            + " FROM campaign_rules WHERE campaign_id = ? AND (?::integer IS NULL OR (priority, -id) < (?, -?))"
+            + " ORDER BY priority DESC, id LIMIT ?";
+    private static final String RULE_PRIORITY = "SELECT priority FROM campaign_rules WHERE id = ? AND campaign_id = ?";
 
     private final Db db;
     private final DataSource dataSource;
@@ -89,15 +91,17 @@ public final class CampaignStore {
         return db.execute(exec -> find(exec, id, false));
     }
 
-    // Still JDBC: cursor pagination is being added to this listing; it moves to DbClient after that lands.
-    public List<Campaign> list(CampaignStatus status, int limit) {
+    /** Campaigns by id, those after {@code startingAfter} (null: from the first), at most {@code limit}. */
+    public List<Campaign> list(CampaignStatus status, int limit, Long startingAfter) {
+        // Not yet on DbClient: an ordinary statement, left out of the move while its pagination was written.
         return Jdbc.call(dataSource, connection -> {
             try (PreparedStatement ps = connection.prepareStatement("SELECT " + CAMPAIGN_COLUMNS
-                    + " FROM campaigns WHERE (?::text IS NULL OR status = ?) ORDER BY id LIMIT ?")) {
+                    + " FROM campaigns WHERE (?::text IS NULL OR status = ?) AND id > ? ORDER BY id LIMIT ?")) {
                 String wire = status == null ? null : status.wire();
                 ps.setString(1, wire);
                 ps.setString(2, wire);
-                ps.setInt(3, limit);
+                ps.setLong(3, startingAfter == null ? 0 : startingAfter);
+                ps.setInt(4, limit);
                 List<Campaign> result = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -138,13 +142,6 @@ public final class CampaignStore {
         });
     }
 
-    public List<Rule> rules(long campaignId) {
-        return db.execute(exec -> {
-            find(exec, campaignId, false);
-            return Db.list(exec.createNamedQuery("rule.list", RULES).addParam(campaignId).execute(), CampaignRows::rule);
-        });
-    }
-
     /**
      * Takes the rule-set counter first (see V3__rule_set_version.sql): the change then commits
      * wholly before or wholly after any processor batch, and, taken before any campaign row, it
@@ -159,6 +156,29 @@ public final class CampaignStore {
                 .params(Arrays.asList(campaignId, rule.name(), rule.priority(), Json.write(rule.conditions()),
                         rule.reward().type().wire(), rule.reward().value()))
                 .execute().orElseThrow()));
+    }
+
+    /**
+     * A campaign's rules in evaluation order (priority descending, then id), those after the rule
+     * {@code startingAfter} in that order (null: from the first), at most {@code limit}. The cursor
+     * is a rule of this campaign: its current priority places it, so the order needs no second key.
+     */
+    public List<Rule> rules(long campaignId, int limit, Long startingAfter) {
+        return db.execute(exec -> {
+            find(exec, campaignId, false);
+            Integer priority = startingAfter == null ? null : priorityOf(exec, campaignId, startingAfter);
+            return Db.list(exec.createNamedQuery("rule.list", RULES)
+                    .params(Arrays.asList(campaignId, priority, priority, startingAfter == null ? 0L : startingAfter, limit))
+                    .execute(), CampaignRows::rule);
+        });
+    }
+
+    /** The priority of a campaign's rule named by a cursor; another campaign's rule or none is a 400. */
+    private static int priorityOf(DbExecute exec, long campaignId, long ruleId) throws SQLException {
+        DbRow row = exec.createNamedGet("rule.priority", RULE_PRIORITY).addParam(ruleId).addParam(campaignId).execute()
+                .orElseThrow(() -> ApiException.invalid("starting_after", "must be the id of one of campaign "
+                        + campaignId + "'s rules, got " + ruleId));
+        return Row.of(row).intValue("priority");
     }
 
     /** A point in time as a TIMESTAMPTZ parameter (the driver takes no {@link Instant}). */

@@ -80,9 +80,16 @@ public final class Backtest {
     public record Change(long eventId, Long currentRuleId, Long draftRuleId, BigDecimal currentPoints, BigDecimal draftPoints) {
     }
 
+    /**
+     * The refunds among the replayed events: purchases refunded in part or whole (both sides count
+     * their points net of what was refunded, as the ledger does) and refund events in the window.
+     */
+    public record Refunds(long refundedPurchases, BigDecimal refundedAmount, long refundEvents) {
+    }
+
     /** The comparison; draft rules carry negative ids (-1 for the first). */
     public record Report(long events, Instant since, Instant until, Side current, Side draft, long changed,
-                         List<Change> changes, String note) {
+                         List<Change> changes, Refunds refunds, String note) {
     }
 
     private final DataSource dataSource;
@@ -156,9 +163,12 @@ public final class Backtest {
         List<Change> changes = new ArrayList<>();
         long events = 0;
         long changed = 0;
+        long refundedPurchases = 0;
+        BigDecimal refundedAmount = BigDecimal.ZERO;
         try (PreparedStatement ps = connection.prepareStatement("SELECT id, external_id, customer_id, merchant_id, amount,"
-                + " currency, occurred_at, transaction_data::text AS transaction_data FROM events"
-                // Purchases only: a refund event earns nothing by rules; it reverses its purchase's earnings.
+                + " currency, occurred_at, transaction_data::text AS transaction_data, refunded FROM events"
+                // Purchases only: a refund event earns nothing by rules; it reverses its purchase's earnings,
+                // which the purchase's refunded amount stands for here.
                 + " WHERE type = 'purchase' AND occurred_at >= ? AND (?::timestamptz IS NULL OR occurred_at < ?) ORDER BY id")) {
             ps.setFetchSize(2000);
             Jdbc.setInstant(ps, 1, request.since());
@@ -171,8 +181,13 @@ public final class Backtest {
                     BigDecimal amount = rs.getBigDecimal("amount");
                     JsonNode doc = EventDocument.of(rs.getLong("id"), rs.getString("external_id"), rs.getString("customer_id"),
                             rs.getString("merchant_id"), amount, rs.getString("currency"), at, Json.tree(rs.getString("transaction_data")));
-                    List<RuleSet.Match> a = current.evaluate(doc, at, amount);
-                    List<RuleSet.Match> b = draft.evaluate(doc, at, amount);
+                    BigDecimal refunded = rs.getBigDecimal("refunded");
+                    if (refunded != null && refunded.signum() > 0) {
+                        refundedPurchases++;
+                        refundedAmount = refundedAmount.add(refunded);
+                    }
+                    List<RuleSet.Match> a = net(current.evaluate(doc, at, amount), amount, refunded);
+                    List<RuleSet.Match> b = net(draft.evaluate(doc, at, amount), amount, refunded);
                     now.add(a);
                     next.add(b);
                     if (!sameOutcome(a, b)) {
@@ -184,8 +199,35 @@ public final class Backtest {
                 }
             }
         }
-        return new Report(events, request.since(), request.until(), now.side(), next.side(), changed, changes,
-                "budgets and per-customer caps are not applied in a backtest");
+        Refunds refunds = new Refunds(refundedPurchases, refundedAmount, refundEvents(connection, request));
+        return new Report(events, request.since(), request.until(), now.side(), next.side(), changed, changes, refunds,
+                "budgets and per-customer caps are not applied in a backtest; points are net of refunds");
+    }
+
+    /** The matches with each one's points less the share a refund of the purchase took back. */
+    private static List<RuleSet.Match> net(List<RuleSet.Match> matches, BigDecimal amount, BigDecimal refunded) {
+        if (refunded == null || refunded.signum() <= 0) {
+            return matches;
+        }
+        List<RuleSet.Match> net = new ArrayList<>(matches.size());
+        for (RuleSet.Match match : matches) {
+            net.add(new RuleSet.Match(match.rule(),
+                    match.points().subtract(Decision.withheld(match.points(), amount, refunded))));
+        }
+        return net;
+    }
+
+    private static long refundEvents(Connection connection, Request request) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT count(*) FROM events WHERE type = 'refund'"
+                + " AND occurred_at >= ? AND (?::timestamptz IS NULL OR occurred_at < ?)")) {
+            Jdbc.setInstant(ps, 1, request.since());
+            Jdbc.setInstant(ps, 2, request.until());
+            Jdbc.setInstant(ps, 3, request.until());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     private static boolean sameOutcome(List<RuleSet.Match> a, List<RuleSet.Match> b) {

@@ -20,7 +20,7 @@ import javax.sql.DataSource;
 
 /**
  * Events and earnings in PostgreSQL: registration, look-ups and listings. Processing is {@link EventProcessor}'s.
- * Look-ups go through DbClient; the listings are still JDBC until their cursor pagination lands.
+ * Look-ups go through DbClient; registration and the listings are still JDBC (each place says why).
  */
 public final class EventStore {
 
@@ -281,15 +281,20 @@ public final class EventStore {
         });
     }
 
-    /** Events newest first, optionally of one status; earnings are left out (fetch one event for them). */
-    public List<Event> list(EventStatus status, int limit) {
+    /**
+     * Events newest first, optionally of one status, those older than {@code startingAfter} (null:
+     * from the newest), at most {@code limit}; earnings are left out (fetch one event for them).
+     */
+    public List<Event> list(EventStatus status, int limit, Long startingAfter) {
+        // Not yet on DbClient: an ordinary statement, left out of the move while its pagination was written.
         return Jdbc.call(dataSource, connection -> {
             try (PreparedStatement ps = connection.prepareStatement("SELECT " + EVENT_COLUMNS + " FROM events"
-                    + " WHERE (?::text IS NULL OR status = ?) ORDER BY id DESC LIMIT ?")) {
+                    + " WHERE (?::text IS NULL OR status = ?) AND id < ? ORDER BY id DESC LIMIT ?")) {
                 String wire = status == null ? null : status.wire();
                 ps.setString(1, wire);
                 ps.setString(2, wire);
-                ps.setInt(3, limit);
+                ps.setLong(3, startingAfter == null ? Long.MAX_VALUE : startingAfter);
+                ps.setInt(4, limit);
                 List<Event> result = new ArrayList<>();
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -301,16 +306,19 @@ public final class EventStore {
         });
     }
 
-    public List<Earning> earnings(Long campaignId, String customerId, int limit) {
+    /** Earnings by id, those after {@code startingAfter} (null: from the first), at most {@code limit}. */
+    public List<Earning> earnings(Long campaignId, String customerId, int limit, Long startingAfter) {
+        // Not yet on DbClient: an ordinary statement, left out of the move while its pagination was written.
         return Jdbc.call(dataSource, connection -> {
             try (PreparedStatement ps = connection.prepareStatement("SELECT " + EARNING_COLUMNS + " FROM earnings"
                     + " WHERE (?::bigint IS NULL OR campaign_id = ?) AND (?::text IS NULL OR customer_id = ?)"
-                    + " ORDER BY id LIMIT ?")) {
+                    + " AND id > ? ORDER BY id LIMIT ?")) {
                 ps.setObject(1, campaignId);
                 ps.setObject(2, campaignId);
                 ps.setString(3, customerId);
                 ps.setString(4, customerId);
-                ps.setInt(5, limit);
+                ps.setLong(5, startingAfter == null ? 0 : startingAfter);
+                ps.setInt(6, limit);
                 return earnings(ps);
             }
         });

@@ -1,5 +1,6 @@
 package dev.campaignctl.core.event;
 
+import dev.campaignctl.core.json.Decimals;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,10 +27,10 @@ final class Limits {
     private record State(BigDecimal budgetTotal, BigDecimal budgetSpent, BigDecimal customerCap) {
     }
 
-    static void apply(Connection connection, List<EventProcessor.Decision> decisions) throws SQLException {
+    static void apply(Connection connection, List<Decision> decisions) throws SQLException {
         Set<Long> limited = new TreeSet<>();
         Set<String> customers = new LinkedHashSet<>();
-        for (EventProcessor.Decision decision : decisions) {
+        for (Decision decision : decisions) {
             for (var match : decision.matches) {
                 if (match.rule().campaign().hasLimits()) {
                     limited.add(match.rule().campaign().id());
@@ -46,7 +47,7 @@ final class Limits {
         Map<String, BigDecimal> customerSpent = customerSpend(connection, limited, customers);
         Map<Long, BigDecimal> budgetDelta = new HashMap<>();
         Map<String, BigDecimal> customerDelta = new HashMap<>();
-        for (EventProcessor.Decision decision : decisions) {
+        for (Decision decision : decisions) {
             for (int i = 0; i < decision.matches.size(); i++) {
                 long campaign = decision.matches.get(i).rule().campaign().id();
                 State state = states.get(campaign);
@@ -77,8 +78,8 @@ final class Limits {
                 if (reason != null) {
                     decision.note = append(decision.note, allowed.signum() == 0
                             ? "rule " + decision.matches.get(i).rule().rule().id() + " matched but " + reason + " is exhausted"
-                            : "rule " + decision.matches.get(i).rule().rule().id() + " paid " + dev.campaignctl.core.json.Decimals.text(allowed)
-                                    + " of " + dev.campaignctl.core.json.Decimals.text(wanted) + ": " + reason + " reached");
+                            : "rule " + decision.matches.get(i).rule().rule().id() + " paid " + Decimals.text(allowed)
+                                    + " of " + Decimals.text(wanted) + ": " + reason + " reached");
                 }
                 decision.paid.set(i, allowed);
                 budgetDelta.merge(campaign, allowed, BigDecimal::add);

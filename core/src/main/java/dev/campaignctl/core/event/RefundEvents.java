@@ -20,7 +20,7 @@ final class RefundEvents {
     private RefundEvents() {
     }
 
-    static EventProcessor.Outcome apply(Connection connection, EventProcessor.Claimed refund) throws SQLException {
+    static EventProcessor.Outcome apply(Connection connection, ClaimedEvent refund) throws SQLException {
         Long purchase = purchase(connection, refund.refersTo());
         String failure = null;
         String note = null;

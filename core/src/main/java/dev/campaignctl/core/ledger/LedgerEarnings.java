@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +50,7 @@ public final class LedgerEarnings {
         if (owned.isEmpty()) {
             return new Prepared(owned, List.of());
         }
-        Map<Long, Long> entryOfEarning = entries(connection, owned);
-        return new Prepared(owned, lots(connection, owned, entryOfEarning));
+        return new Prepared(owned, entriesAndLots(connection, owned));
     }
 
     /**
@@ -88,40 +88,6 @@ public final class LedgerEarnings {
         }
     }
 
-    private static Map<Long, Long> entries(Connection connection, List<Earned> owned) throws SQLException {
-        int n = owned.size();
-        Object[] customers = new Object[n];
-        Object[] points = new Object[n];
-        Object[] events = new Object[n];
-        Object[] earnings = new Object[n];
-        Object[] campaigns = new Object[n];
-        for (int i = 0; i < n; i++) {
-            Earned e = owned.get(i);
-            customers[i] = e.customerId();
-            points[i] = e.points();
-            events[i] = e.eventId();
-            earnings[i] = e.earningId();
-            campaigns[i] = e.campaignId();
-        }
-        Map<Long, Long> entryOfEarning = new HashMap<>(n * 2);
-        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO ledger_entries (customer_id, type, points,"
-                + " event_id, earning_id, campaign_id) SELECT u.c, 'earn', u.p, u.e, u.x, u.k"
-                + " FROM unnest(?::text[], ?::numeric[], ?::bigint[], ?::bigint[], ?::bigint[]) AS u(c, p, e, x, k)"
-                + " RETURNING id, earning_id")) {
-            ps.setArray(1, connection.createArrayOf("text", customers));
-            ps.setArray(2, connection.createArrayOf("numeric", points));
-            ps.setArray(3, connection.createArrayOf("bigint", events));
-            ps.setArray(4, connection.createArrayOf("bigint", earnings));
-            ps.setArray(5, connection.createArrayOf("bigint", campaigns));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    entryOfEarning.put(rs.getLong(2), rs.getLong(1));
-                }
-            }
-        }
-        return entryOfEarning;
-    }
-
     /**
      * Adds each customer's earnings to their balance (rows locked in customer order, as every other
      * writer of balances locks one customer) and returns each customer's debt before the batch.
@@ -149,46 +115,51 @@ public final class LedgerEarnings {
         return debt;
     }
 
-    /** One lot per earning, of all its points (a debt is taken out of them when balances settle); its expiry from the campaign's points_valid_for. */
-    private static List<long[]> lots(Connection connection, List<Earned> owned, Map<Long, Long> entryOfEarning)
-            throws SQLException {
+    /**
+     * One {@code earn} entry and one lot per earning, in one statement (the entries feed the lots'
+     * insert): the lot holds all the earning's points (a debt is taken out of them when balances
+     * settle) and expires after its campaign's points_valid_for. Returns {lot id, earning id} in
+     * the order the earnings were paid, so the first ones pay a debt first.
+     */
+    private static List<long[]> entriesAndLots(Connection connection, List<Earned> owned) throws SQLException {
         int n = owned.size();
         Object[] customers = new Object[n];
-        Object[] entries = new Object[n];
+        Object[] points = new Object[n];
+        Object[] events = new Object[n];
         Object[] earnings = new Object[n];
         Object[] campaigns = new Object[n];
-        Object[] points = new Object[n];
+        Map<Long, Integer> order = new HashMap<>(n * 2);
         for (int i = 0; i < n; i++) {
             Earned e = owned.get(i);
             customers[i] = e.customerId();
-            entries[i] = entryOfEarning.get(e.earningId());
+            points[i] = e.points();
+            events[i] = e.eventId();
             earnings[i] = e.earningId();
             campaigns[i] = e.campaignId();
-            points[i] = e.points();
+            order.put(e.earningId(), i);
         }
         List<long[]> lots = new ArrayList<>(n);
-        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO lots (customer_id, entry_id, earning_id,"
-                + " campaign_id, points, remaining, expires_at) SELECT u.c, u.e, u.x, u.k, u.p, u.p,"
+        try (PreparedStatement ps = connection.prepareStatement("WITH entries AS ("
+                + " INSERT INTO ledger_entries (customer_id, type, points, event_id, earning_id, campaign_id)"
+                + " SELECT u.c, 'earn', u.p, u.e, u.x, u.k"
+                + " FROM unnest(?::text[], ?::numeric[], ?::bigint[], ?::bigint[], ?::bigint[]) AS u(c, p, e, x, k)"
+                + " RETURNING id, customer_id, points, earning_id, campaign_id)"
+                + " INSERT INTO lots (customer_id, entry_id, earning_id, campaign_id, points, remaining, expires_at)"
+                + " SELECT en.customer_id, en.id, en.earning_id, en.campaign_id, en.points, en.points,"
                 + " now() + c.points_valid_for::interval"
-                + " FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::bigint[], ?::numeric[]) WITH ORDINALITY AS u(c, e, x, k, p, o)"
-                + " LEFT JOIN campaigns c ON c.id = u.k ORDER BY u.o RETURNING id, earning_id")) {
+                + " FROM entries en LEFT JOIN campaigns c ON c.id = en.campaign_id RETURNING id, earning_id")) {
             ps.setArray(1, connection.createArrayOf("text", customers));
-            ps.setArray(2, connection.createArrayOf("bigint", entries));
-            ps.setArray(3, connection.createArrayOf("bigint", earnings));
-            ps.setArray(4, connection.createArrayOf("bigint", campaigns));
-            ps.setArray(5, connection.createArrayOf("numeric", points));
+            ps.setArray(2, connection.createArrayOf("numeric", points));
+            ps.setArray(3, connection.createArrayOf("bigint", events));
+            ps.setArray(4, connection.createArrayOf("bigint", earnings));
+            ps.setArray(5, connection.createArrayOf("bigint", campaigns));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     lots.add(new long[] {rs.getLong(1), rs.getLong(2)});
                 }
             }
         }
-        // In the order the earnings were paid, so the first ones pay a debt first.
-        Map<Long, Integer> order = new HashMap<>(n * 2);
-        for (int i = 0; i < n; i++) {
-            order.put(owned.get(i).earningId(), i);
-        }
-        lots.sort(java.util.Comparator.comparingInt(lot -> order.get(lot[1])));
+        lots.sort(Comparator.comparingInt(lot -> order.get(lot[1])));
         return lots;
     }
 }

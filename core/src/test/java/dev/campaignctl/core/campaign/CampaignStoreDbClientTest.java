@@ -93,7 +93,7 @@ class CampaignStoreDbClientTest {
         store.get(created.id());
         store.update(created.id(), CampaignPatch.status(CampaignStatus.PAUSED));
         store.addRule(created.id(), rule("B"));
-        store.rules(created.id());
+        store.rules(created.id(), 100, null);
 
         assertThat(statements).containsExactly(
                 "rule-set-version.bump", "campaign.insert", "rule.insert",
@@ -142,7 +142,7 @@ class CampaignStoreDbClientTest {
             campaignRow.next();
             ruleRow.next();
             assertThat(store.get(created.id())).isEqualTo(CampaignRows.campaign(Row.of(campaignRow)));
-            assertThat(store.rules(created.id())).containsExactly(CampaignRows.rule(Row.of(ruleRow)));
+            assertThat(store.rules(created.id(), 100, null)).containsExactly(CampaignRows.rule(Row.of(ruleRow)));
         }
         assertThat(store.get(created.id()).budgetTotal()).isEqualByComparingTo("1000.5");
         assertThat(store.get(created.id()).pointsValidFor()).isEqualTo("P30D");
