@@ -5,7 +5,6 @@ import static dev.campaignctl.core.campaign.CampaignRows.RULE_COLUMNS;
 
 import dev.campaignctl.core.api.ApiException;
 import dev.campaignctl.core.db.Db;
-import dev.campaignctl.core.db.Jdbc;
 import dev.campaignctl.core.db.Row;
 import dev.campaignctl.core.idempotency.Created;
 import dev.campaignctl.core.idempotency.IdempotencyKeys;
@@ -16,13 +15,10 @@ import dev.campaignctl.core.rule.NewRule;
 import dev.campaignctl.core.rule.Rule;
 import io.helidon.dbclient.DbExecute;
 import io.helidon.dbclient.DbRow;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import javax.sql.DataSource;
@@ -45,17 +41,18 @@ public final class CampaignStore {
     private static final String INSERT_RULE = "INSERT INTO campaign_rules"
             + " (campaign_id, name, priority, conditions, reward_type, reward_value)"
             + " VALUES (?, ?, ?, ?::jsonb, ?, ?) RETURNING " + RULE_COLUMNS;
+    private static final String LIST = "SELECT " + CAMPAIGN_COLUMNS
+            + " FROM campaigns WHERE (?::text IS NULL OR status = ?) AND id > ? ORDER BY id LIMIT ?";
     private static final String RULES = "SELECT " + RULE_COLUMNS
-            + " FROM campaign_rules WHERE campaign_id = ? AND (?::integer IS NULL OR (priority, -id) < (?, -?))"
-            + " ORDER BY priority DESC, id LIMIT ?";
+            + " FROM campaign_rules WHERE campaign_id = ? ORDER BY priority DESC, id LIMIT ?";
     private static final String RULE_PRIORITY = "SELECT priority FROM campaign_rules WHERE id = ? AND campaign_id = ?";
+    private static final String RULES_AFTER = "SELECT " + RULE_COLUMNS + " FROM campaign_rules"
+            + " WHERE campaign_id = ? AND (priority, -id) < (?, -?) ORDER BY priority DESC, id LIMIT ?";
 
     private final Db db;
-    private final DataSource dataSource;
 
     public CampaignStore(Db db) {
         this.db = db;
-        this.dataSource = db.dataSource();
     }
 
     public CampaignStore(DataSource dataSource) {
@@ -93,24 +90,10 @@ public final class CampaignStore {
 
     /** Campaigns by id, those after {@code startingAfter} (null: from the first), at most {@code limit}. */
     public List<Campaign> list(CampaignStatus status, int limit, Long startingAfter) {
-        // Not yet on DbClient: an ordinary statement, left out of the move while its pagination was written.
-        return Jdbc.call(dataSource, connection -> {
-            try (PreparedStatement ps = connection.prepareStatement("SELECT " + CAMPAIGN_COLUMNS
-                    + " FROM campaigns WHERE (?::text IS NULL OR status = ?) AND id > ? ORDER BY id LIMIT ?")) {
-                String wire = status == null ? null : status.wire();
-                ps.setString(1, wire);
-                ps.setString(2, wire);
-                ps.setLong(3, startingAfter == null ? 0 : startingAfter);
-                ps.setInt(4, limit);
-                List<Campaign> result = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        result.add(campaign(rs));
-                    }
-                }
-                return result;
-            }
-        });
+        String wire = status == null ? null : status.wire();
+        return db.execute(exec -> Db.list(exec.createNamedQuery("campaign.list", LIST)
+                .params(Arrays.asList(wire, wire, startingAfter == null ? 0L : startingAfter, limit))
+                .execute(), CampaignRows::campaign));
     }
 
     public Campaign update(long id, CampaignPatch patch) {
@@ -143,6 +126,29 @@ public final class CampaignStore {
     }
 
     /**
+     * A campaign's rules in evaluation order (priority descending, then id), those after the rule
+     * {@code startingAfter} in that order (null: from the first), at most {@code limit}. The cursor
+     * is a rule of this campaign: its current priority places it, so the order needs no second key.
+     */
+    public List<Rule> rules(long campaignId, int limit, Long startingAfter) {
+        return db.execute(exec -> {
+            find(exec, campaignId, false);
+            if (startingAfter == null) {
+                return Db.list(exec.createNamedQuery("rule.list", RULES)
+                        .params(Arrays.asList(campaignId, limit)).execute(), CampaignRows::rule);
+            }
+            int priority = exec.createNamedGet("rule.priority", RULE_PRIORITY)
+                    .params(Arrays.asList(startingAfter, campaignId))
+                    .execute()
+                    .orElseThrow(() -> ApiException.invalid("starting_after", "must be the id of one of campaign "
+                            + campaignId + "'s rules, got " + startingAfter))
+                    .column(1).getInt();
+            return Db.list(exec.createNamedQuery("rule.list-after", RULES_AFTER)
+                    .params(Arrays.asList(campaignId, priority, startingAfter, limit)).execute(), CampaignRows::rule);
+        });
+    }
+
+    /**
      * Takes the rule-set counter first (see V3__rule_set_version.sql): the change then commits
      * wholly before or wholly after any processor batch, and, taken before any campaign row, it
      * cannot deadlock with a batch that holds the counter and waits for a campaign row.
@@ -158,37 +164,9 @@ public final class CampaignStore {
                 .execute().orElseThrow()));
     }
 
-    /**
-     * A campaign's rules in evaluation order (priority descending, then id), those after the rule
-     * {@code startingAfter} in that order (null: from the first), at most {@code limit}. The cursor
-     * is a rule of this campaign: its current priority places it, so the order needs no second key.
-     */
-    public List<Rule> rules(long campaignId, int limit, Long startingAfter) {
-        return db.execute(exec -> {
-            find(exec, campaignId, false);
-            Integer priority = startingAfter == null ? null : priorityOf(exec, campaignId, startingAfter);
-            return Db.list(exec.createNamedQuery("rule.list", RULES)
-                    .params(Arrays.asList(campaignId, priority, priority, startingAfter == null ? 0L : startingAfter, limit))
-                    .execute(), CampaignRows::rule);
-        });
-    }
-
-    /** The priority of a campaign's rule named by a cursor; another campaign's rule or none is a 400. */
-    private static int priorityOf(DbExecute exec, long campaignId, long ruleId) throws SQLException {
-        DbRow row = exec.createNamedGet("rule.priority", RULE_PRIORITY).addParam(ruleId).addParam(campaignId).execute()
-                .orElseThrow(() -> ApiException.invalid("starting_after", "must be the id of one of campaign "
-                        + campaignId + "'s rules, got " + ruleId));
-        return Row.of(row).intValue("priority");
-    }
-
     /** A point in time as a TIMESTAMPTZ parameter (the driver takes no {@link Instant}). */
     private static OffsetDateTime time(Instant instant) {
         return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-    }
-
-    /** For the listing, still on JDBC. */
-    private static Campaign campaign(ResultSet rs) throws SQLException {
-        return CampaignRows.campaign(Row.of(rs));
     }
 
     private static Campaign find(DbExecute exec, long id, boolean forUpdate) throws SQLException {

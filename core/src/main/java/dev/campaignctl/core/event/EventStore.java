@@ -15,12 +15,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import javax.sql.DataSource;
 
 /**
  * Events and earnings in PostgreSQL: registration, look-ups and listings. Processing is {@link EventProcessor}'s.
- * Look-ups go through DbClient; registration and the listings are still JDBC (each place says why).
+ * Look-ups go through DbClient; the listings are still JDBC until their cursor pagination lands.
  */
 public final class EventStore {
 
@@ -29,6 +30,10 @@ public final class EventStore {
     private static final String GET = "SELECT " + EVENT_COLUMNS + " FROM events WHERE id = ?";
     private static final String COUNT_PENDING = "SELECT count(*) AS pending FROM events WHERE status = 'pending'";
     private static final String EARNINGS_OF = "SELECT " + EARNING_COLUMNS + " FROM earnings WHERE event_id = ? ORDER BY id";
+
+    private static final String LIST = "SELECT " + EVENT_COLUMNS + " FROM events WHERE id < ? ORDER BY id DESC LIMIT ?";
+    private static final String LIST_BY_STATUS = "SELECT " + EVENT_COLUMNS
+            + " FROM events WHERE status = ? AND id < ? ORDER BY id DESC LIMIT ?";
 
     private final DataSource dataSource;
     private final Db db;
@@ -286,42 +291,35 @@ public final class EventStore {
      * from the newest), at most {@code limit}; earnings are left out (fetch one event for them).
      */
     public List<Event> list(EventStatus status, int limit, Long startingAfter) {
-        // Not yet on DbClient: an ordinary statement, left out of the move while its pagination was written.
-        return Jdbc.call(dataSource, connection -> {
-            try (PreparedStatement ps = connection.prepareStatement("SELECT " + EVENT_COLUMNS + " FROM events"
-                    + " WHERE (?::text IS NULL OR status = ?) AND id < ? ORDER BY id DESC LIMIT ?")) {
-                String wire = status == null ? null : status.wire();
-                ps.setString(1, wire);
-                ps.setString(2, wire);
-                ps.setLong(3, startingAfter == null ? Long.MAX_VALUE : startingAfter);
-                ps.setInt(4, limit);
-                List<Event> result = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        result.add(event(rs));
-                    }
-                }
-                return result;
-            }
-        });
+        long before = startingAfter == null ? Long.MAX_VALUE : startingAfter;
+        // One statement per filter rather than "(? IS NULL OR ...)", so a long walk keeps the index plans.
+        return db.execute(exec -> status == null
+                ? Db.list(exec.createNamedQuery("event.list", LIST).params(Arrays.asList(before, limit)).execute(),
+                        EventRows::event)
+                : Db.list(exec.createNamedQuery("event.list-by-status", LIST_BY_STATUS)
+                        .params(Arrays.asList(status.wire(), before, limit)).execute(), EventRows::event));
     }
 
     /** Earnings by id, those after {@code startingAfter} (null: from the first), at most {@code limit}. */
     public List<Earning> earnings(Long campaignId, String customerId, int limit, Long startingAfter) {
-        // Not yet on DbClient: an ordinary statement, left out of the move while its pagination was written.
-        return Jdbc.call(dataSource, connection -> {
-            try (PreparedStatement ps = connection.prepareStatement("SELECT " + EARNING_COLUMNS + " FROM earnings"
-                    + " WHERE (?::bigint IS NULL OR campaign_id = ?) AND (?::text IS NULL OR customer_id = ?)"
-                    + " AND id > ? ORDER BY id LIMIT ?")) {
-                ps.setObject(1, campaignId);
-                ps.setObject(2, campaignId);
-                ps.setString(3, customerId);
-                ps.setString(4, customerId);
-                ps.setLong(5, startingAfter == null ? 0 : startingAfter);
-                ps.setInt(6, limit);
-                return earnings(ps);
-            }
-        });
+        List<String> where = new ArrayList<>();
+        List<Object> params = new ArrayList<>();
+        if (campaignId != null) {
+            where.add("campaign_id = ?");
+            params.add(campaignId);
+        }
+        if (customerId != null) {
+            where.add("customer_id = ?");
+            params.add(customerId);
+        }
+        where.add("id > ?");
+        params.add(startingAfter == null ? 0L : startingAfter);
+        params.add(limit);
+        // Only the filters given, so each combination plans on its own index ((campaign_id, id), (customer_id, id)).
+        String sql = "SELECT " + EARNING_COLUMNS + " FROM earnings WHERE " + String.join(" AND ", where)
+                + " ORDER BY id LIMIT ?";
+        String name = "earning.list" + (campaignId != null ? "-by-campaign" : "") + (customerId != null ? "-by-customer" : "");
+        return db.execute(exec -> Db.list(exec.createNamedQuery(name, sql).params(params).execute(), EventRows::earning));
     }
 
     /** How the given events stand: counts per status and the points they earned. */

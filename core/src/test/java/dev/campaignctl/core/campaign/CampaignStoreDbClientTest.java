@@ -94,13 +94,14 @@ class CampaignStoreDbClientTest {
         store.update(created.id(), CampaignPatch.status(CampaignStatus.PAUSED));
         store.addRule(created.id(), rule("B"));
         store.rules(created.id(), 100, null);
+        store.list(null, 10, null);
 
         assertThat(statements).containsExactly(
                 "rule-set-version.bump", "campaign.insert", "rule.insert",
                 "campaign.get",
                 "rule-set-version.bump", "campaign.get-for-update", "campaign.update",
                 "rule-set-version.bump", "campaign.get-for-update", "rule.insert",
-                "campaign.get", "rule.list");
+                "campaign.get", "rule.list", "campaign.list");
     }
 
     @Test
