@@ -50,7 +50,7 @@ final class CommandTree {
         }
     };
 
-    /** The global options a command needs before picocli has parsed them (see {@link #withGlobalFlags}). */
+    /** The global options that take a value, read before picocli parses (see {@link #withGlobalFlags}). */
     private static final List<String> GLOBAL_FLAGS = List.of("--profile", "--cacert");
 
     private CommandTree() {
@@ -165,7 +165,7 @@ final class CommandTree {
      * {@code args}, needed before parsing to resolve settings while commands are built and run.
      */
     static Cli withGlobalFlags(Cli cli, String... args) {
-        return cli.withGlobalFlags(globalFlag(GLOBAL_FLAGS.get(0), args), globalFlag(GLOBAL_FLAGS.get(1), args));
+        return cli.withGlobalFlags(globalFlag("--profile", args), globalFlag("--cacert", args));
     }
 
     /** The value of a global option, or null when not given. */
