@@ -19,16 +19,18 @@ import java.util.ResourceBundle;
 import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IExecutionStrategy;
 import picocli.CommandLine.IFactory;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 
 /**
  * The command tree: the root command with its global options, the top-level commands in the
  * order help lists them, and the {@link CommandLine} built from them with the usage texts of
- * {@code campaignctl-usage.properties} and the exit mapping.
+ * {@code campaignctl-usage.properties} (exit codes, examples) and the exit mapping.
  *
  * <pre>{@code
  * int code = CommandTree.forArgs(cli, args).execute(args);    // builds only what the line names
@@ -40,7 +42,15 @@ final class CommandTree {
     /** The top-level commands, in the order help lists them. */
     private static final Map<String, Class<?>> COMMANDS = commands();
 
-    /** The global options a command needs before picocli has parsed them (see {@link #withGlobalFlags}). */
+    /** The usage texts of a command listed only, whose usage is never shown: none. */
+    private static final ResourceBundle NO_USAGE_TEXTS = new ListResourceBundle() {
+        @Override
+        protected Object[][] getContents() {
+            return new Object[0][];
+        }
+    };
+
+    /** The global options that take a value, read before picocli parses (see {@link #withGlobalFlags}). */
     private static final List<String> GLOBAL_FLAGS = List.of("--profile", "--cacert");
 
     private CommandTree() {
@@ -107,15 +117,47 @@ final class CommandTree {
         }
     }
 
-    /** The tree one command line needs: the command it names built in full, the others listed only. */
+    /**
+     * The tree one command line needs: the command it names built in full, the others listed only.
+     * Its usage texts are read only when it shows a usage message: reading them costs a command
+     * that shows none a few milliseconds of its start.
+     */
     static CommandLine forArgs(Cli cli, String... args) {
         List<String> words = words(args);
-        return build(withGlobalFlags(cli, args), needed(words), subcommand(words));
+        CommandLine line = build(withGlobalFlags(cli, args), needed(words), subcommand(words));
+        IExecutionStrategy run = line.getExecutionStrategy();
+        line.setExecutionStrategy(parsed -> {
+            if (showsUsage(parsed)) {
+                addUsageTexts(line);
+            }
+            return run.execute(parsed);
+        });
+        return line;
     }
 
-    /** The whole command tree, every command built (completions, the shell, the tree tests). */
+    /** The whole command tree, every command built, with its usage texts (completions, the shell, the tree tests). */
     static CommandLine full(Cli cli) {
-        return build(cli, COMMANDS.keySet(), null);
+        CommandLine line = build(cli, COMMANDS.keySet(), null);
+        addUsageTexts(line);
+        return line;
+    }
+
+    /** Whether a parsed command line asks for a usage message: {@code --help} anywhere, or {@code help}. */
+    private static boolean showsUsage(ParseResult parsed) {
+        for (CommandLine command : parsed.asCommandLineList()) {
+            if (command.isUsageHelpRequested() || command.getCommandSpec().helpCommand()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Gives the commands built in full the usage texts; those listed only never show their own usage. */
+    private static void addUsageTexts(CommandLine line) {
+        if (line.getCommandSpec().resourceBundle() != NO_USAGE_TEXTS) {
+            line.getCommandSpec().resourceBundle(UsageText.BUNDLE);
+            line.getSubcommands().values().forEach(CommandTree::addUsageTexts);
+        }
     }
 
     /**
@@ -123,7 +165,7 @@ final class CommandTree {
      * {@code args}, needed before parsing to resolve settings while commands are built and run.
      */
     static Cli withGlobalFlags(Cli cli, String... args) {
-        return cli.withGlobalFlags(globalFlag(GLOBAL_FLAGS.get(0), args), globalFlag(GLOBAL_FLAGS.get(1), args));
+        return cli.withGlobalFlags(globalFlag("--profile", args), globalFlag("--cacert", args));
     }
 
     /** The value of a global option, or null when not given. */
@@ -200,8 +242,6 @@ final class CommandTree {
     private static CommandLine build(Cli cli, Set<String> built, String subcommand) {
         Factory factory = new Factory(cli);
         CommandLine line = new CommandLine(Root.class, factory);
-        // Set before the subcommands are added, which take it from their parent.
-        line.getCommandSpec().resourceBundle(UsageText.BUNDLE);
         for (Map.Entry<String, Class<?>> command : COMMANDS.entrySet()) {
             try {
                 Class<?> type = command.getValue();
@@ -230,8 +270,8 @@ final class CommandTree {
         Command annotation = type.getAnnotation(Command.class);
         CommandSpec spec = CommandSpec.create();
         spec.usageMessage().description(annotation.description()).hidden(annotation.hidden());
-        // Its help is never shown, so it needs none of the usage texts, which picocli would copy the keys of.
-        spec.resourceBundle(UsageText.NONE);
+        // Its usage is never shown: it needs none of the usage texts, which picocli would copy the keys of.
+        spec.resourceBundle(NO_USAGE_TEXTS);
         return spec;
     }
 
@@ -262,17 +302,12 @@ final class CommandTree {
 
     /**
      * The usage texts picocli takes from a resource bundle: each command's examples (its footer)
-     * and the exit codes. Read from this jar directly: {@code ResourceBundle.getBundle} would first
-     * look for locale variants and bundle classes, each a search of the ~80 jars of the class path.
+     * and the exit codes, read when first needed. Read from this jar directly:
+     * {@code ResourceBundle.getBundle} would first look for locale variants and bundle classes, each
+     * a search of the ~80 jars of the class path.
      */
     private static final class UsageText {
         static final ResourceBundle BUNDLE = load("/campaignctl-usage.properties");
-        static final ResourceBundle NONE = new ListResourceBundle() {
-            @Override
-            protected Object[][] getContents() {
-                return new Object[0][];
-            }
-        };
 
         private static ResourceBundle load(String name) {
             try (InputStream in = CommandTree.class.getResourceAsStream(name)) {
