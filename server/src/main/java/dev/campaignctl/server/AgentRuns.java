@@ -1,6 +1,7 @@
 package dev.campaignctl.server;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.campaignctl.core.agent.EventAgent;
 import dev.campaignctl.core.agent.EventFile;
 import dev.campaignctl.core.api.DomainApi;
@@ -11,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,8 +56,18 @@ public final class AgentRuns {
 
     /** A run as reported by {@code GET /agents/runs/{id}}. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Status(String runId, String status, long done, long total, int invalid, Instant startedAt,
+    public record Status(String runId, RunState status, long done, long total, int invalid, Instant startedAt,
                          EventAgent.Summary summary, String error) {
+    }
+
+    /** Where a run is: running until its summary (completed) or its error (failed) is in. */
+    public enum RunState {
+        RUNNING, COMPLETED, FAILED;
+
+        @JsonValue
+        public String wire() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     /** A reserved place for one run; closing it without starting a run gives the place back. */
@@ -184,7 +196,7 @@ public final class AgentRuns {
         Status status() {
             EventAgent.Summary result = summary;
             String failure = error;
-            String state = failure != null ? "failed" : result != null ? "completed" : "running";
+            RunState state = failure != null ? RunState.FAILED : result != null ? RunState.COMPLETED : RunState.RUNNING;
             return new Status(id, state, result != null ? total : done.get(), total, invalid, started, result, failure);
         }
     }
