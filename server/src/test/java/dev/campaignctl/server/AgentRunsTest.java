@@ -131,7 +131,7 @@ class AgentRunsTest {
         }
         file = null;
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> runs.get(started.runId()).status().equals("completed"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> runs.get(started.runId()).status() == AgentRuns.RunState.COMPLETED);
         AgentRuns.Status finished = runs.get(started.runId());
         assertThat(finished.total()).isEqualTo(25);
         assertThat(finished.done()).isEqualTo(25);
@@ -151,17 +151,17 @@ class AgentRunsTest {
         for (int i = 0; i < 3; i++) {
             try (AgentRuns.Slot slot = runs.reserve()) {
                 String id = runs.start(slot, EventFile.parse(file(3), "run-" + i), EventAgent.Options.defaults()).runId();
-                await().atMost(Duration.ofSeconds(10)).until(() -> runs.get(id).status().equals("completed"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> runs.get(id).status() == AgentRuns.RunState.COMPLETED);
                 ids.add(id);
             }
             clock.advance(Duration.ofMinutes(1));
         }
-        assertThat(runs.get(ids.get(2)).status()).isEqualTo("completed");
+        assertThat(runs.get(ids.get(2)).status()).isEqualTo(AgentRuns.RunState.COMPLETED);
         assertThatThrownBy(() -> runs.get(ids.get(0))).as("the oldest of three finished runs, two kept")
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND));
 
         clock.advance(Duration.ofMinutes(59));
-        assertThat(runs.get(ids.get(2)).status()).isEqualTo("completed");
+        assertThat(runs.get(ids.get(2)).status()).isEqualTo(AgentRuns.RunState.COMPLETED);
         clock.advance(Duration.ofMinutes(2));
         assertThatThrownBy(() -> runs.get(ids.get(2))).as("an hour after it ended")
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.NOT_FOUND));
