@@ -33,7 +33,11 @@ public final class BearerTokenFilter implements Filter {
             chain.proceed();
             return;
         }
+        // The scheme is case-insensitive (RFC 9110): "bearer x" is "Bearer x".
         String header = request.headers().first(HeaderNames.AUTHORIZATION).orElse("");
+        if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            header = "Bearer " + header.substring(7);
+        }
         if (MessageDigest.isEqual(expected, digest(header))) {
             chain.proceed();
         } else {

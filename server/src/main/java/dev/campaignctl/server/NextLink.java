@@ -34,7 +34,9 @@ final class NextLink {
 
     /** The request's path and query with {@code starting_after=cursor} in place of any it had. */
     static String url(ServerRequest request, long cursor) {
-        StringBuilder url = new StringBuilder(safe(request.path().absolute().rawPath())).append('?');
+        // One leading slash: "//host/.." or "/\host" would make the link point at another host.
+        String path = request.path().absolute().rawPath().replaceFirst("^[/\\\\]+", "/");
+        StringBuilder url = new StringBuilder(safe(path)).append('?');
         String query = request.query().rawValue();
         for (String pair : query == null ? new String[0] : query.split("&")) {
             if (!pair.isEmpty() && !name(pair).equals(CURSOR)) {

@@ -190,6 +190,13 @@ class ChatCompletionsTest {
     }
 
     @Test
+    void theBearerSchemeIsReadInAnyCase() {
+        assertThat(admin.withAuthorization("bearer " + GatewayFixture.TOKEN).get("/v1/models").status()).isEqualTo(200);
+        assertThat(admin.withAuthorization("BEARER " + GatewayFixture.TOKEN).get("/v1/models").status()).isEqualTo(200);
+        assertThat(admin.withAuthorization("bearer nope").get("/v1/models").status()).isEqualTo(401);
+    }
+
+    @Test
     void errorsComeInOpenAisShape() {
         TestClient.Reply missing = admin.post("/v1/chat/completions", "{\"model\": \"gpt-4o\"}");
         assertThat(missing.status()).isEqualTo(400);

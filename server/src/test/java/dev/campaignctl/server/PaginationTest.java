@@ -177,6 +177,14 @@ class PaginationTest {
     }
 
     @Test
+    void aLinkNeverPointsAtAnotherHostWhateverThePathLooksLike() {
+        // "//evil.example/../campaigns" routes to the campaigns; a link "//evil.example/..." would leave the server.
+        TestClient.Reply doubled = http.get("//campaigns?limit=1");
+        assertThat(doubled.status()).isEqualTo(200);
+        assertThat(doubled.header("Link")).startsWith("</campaigns?limit=1&starting_after=");
+    }
+
+    @Test
     void theLastPageHasNoLinkEvenWhenItIsFull() {
         long total = Sql.count(db, "SELECT count(*) FROM campaigns");
         TestClient.Reply exact = http.get("/campaigns?limit=" + total);

@@ -3,6 +3,7 @@ package dev.campaignctl.core.ai;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.campaignctl.core.ai.keys.KeySpec;
 import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.json.Json;
 import java.io.ByteArrayInputStream;
@@ -25,6 +26,18 @@ class GatewayPartsTest {
         assertThat(reader.next()).isEqualTo(new SseReader.Event("message", "no space"));
         assertThat(reader.next().data()).isEqualTo("[DONE]");
         assertThat(reader.next()).isNull();
+    }
+
+    @Test
+    void aKeyNamesAtLeastOneModelOrNoneAndItsYearsAreCalendarYears() {
+        assertThatThrownBy(() -> KeySpec.fromJson(Json.tree("{\"name\": \"k\", \"models\": []}")))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.field()).isEqualTo("models"));
+        assertThat(KeySpec.fromJson(Json.tree("{\"name\": \"k\"}")).models()).isNull();
+        assertThat(KeySpec.period("P1Y").toDays()).isBetween(365L, 366L);
+        assertThat(KeySpec.period("P1M").toDays()).isBetween(28L, 31L);
+        assertThat(KeySpec.period("PT12H").toHours()).isEqualTo(12);
+        assertThatThrownBy(() -> KeySpec.period("P999999999Y"))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.field()).isEqualTo("expires"));
     }
 
     @Test

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.json.Fields;
 import java.math.BigDecimal;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Period;
-import java.time.format.DateTimeParseException;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,6 +35,10 @@ public record KeySpec(String name, Long budgetTokens, BigDecimal budgetUsd, Inte
             throw ApiException.invalid("rpm", "must be 1 to 1000000, got " + rpm);
         }
         if (models != null) {
+            if (models.isEmpty()) {
+                // An empty list would read as "no restriction": a key meant to be limited must never get every model.
+                throw ApiException.invalid("models", "must name at least one model (leave models out for every model)");
+            }
             if (models.size() > 100 || models.stream().anyMatch(m -> m == null || m.isBlank() || m.length() > 200)) {
                 throw ApiException.invalid("models", "must be at most 100 model names of 1 to 200 characters");
             }
@@ -74,9 +80,13 @@ public record KeySpec(String name, Long budgetTokens, BigDecimal budgetUsd, Inte
     /** {@code P30D}, {@code P1Y}, or a duration such as {@code PT12H}. */
     public static Duration period(String text) {
         try {
-            return text.contains("T") ? Duration.parse(text) : Duration.ofDays(Period.parse(text).toTotalMonths() * 30
-                    + Period.parse(text).getDays());
-        } catch (DateTimeParseException | ArithmeticException e) {
+            if (text.contains("T")) {
+                return Duration.parse(text);
+            }
+            // Calendar months and years from today (P1Y is a year, not 360 days).
+            ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+            return Duration.between(now, now.plus(Period.parse(text)));
+        } catch (DateTimeException | ArithmeticException e) {
             throw ApiException.invalid("expires", "must be an ISO-8601 period such as P30D or PT12H, got \""
                     + (text.length() > 40 ? text.substring(0, 40) : text) + "\"");
         }
