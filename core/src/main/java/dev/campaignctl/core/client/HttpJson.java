@@ -121,7 +121,13 @@ public final class HttpJson {
         if (body.isObject() && body.path("error").isObject()) {
             // The AI service's OpenAI-compatible routes answer in OpenAI's shape: {"error": {"message", "param"}}.
             JsonNode error = body.get("error");
-            return new ApiException(kind, error.hasNonNull("param") ? error.get("param").asText() : null, error.path("message").asText());
+            String param = error.hasNonNull("param") ? error.get("param").asText() : null;
+            String message = error.path("message").asText();
+            // Their message names the field too (SDKs show only the message): keep it once.
+            if (param != null && message.startsWith(param + ": ")) {
+                message = message.substring(param.length() + 2);
+            }
+            return new ApiException(kind, param, message);
         }
         if (body.isObject() && body.hasNonNull("message")) {
             String field = body.hasNonNull("field") ? body.get("field").asText() : null;

@@ -58,4 +58,19 @@ class HttpJsonTest {
         assertThatThrownBy(() -> new HttpJson(java.net.URI.create("ftp://example.com"), null))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.kind()).isEqualTo(ErrorKind.VALIDATION));
     }
+
+    @Test
+    void anOpenAiShapedErrorNamesItsFieldOnce() throws Exception {
+        String body = "{\"error\":{\"message\":\"expires: must be a positive period\",\"type\":\"invalid_request_error\",\"param\":\"expires\",\"code\":null}}";
+        try (ScriptedHttpServer server = new ScriptedHttpServer((request, index) -> "HTTP/1.1 400 Bad Request\r\nContent-Length: "
+                + body.length() + "\r\n\r\n" + body)) {
+            HttpJson http = new HttpJson(server.uri(""), null);
+
+            assertThatThrownBy(() -> http.get("/v1/keys"))
+                    .isInstanceOfSatisfying(ApiException.class, e -> {
+                        assertThat(e.field()).isEqualTo("expires");
+                        assertThat(e.oneLine()).isEqualTo("expires: must be a positive period");
+                    });
+        }
+    }
 }
