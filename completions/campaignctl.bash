@@ -2888,7 +2888,7 @@ function _picocli_campaignctl_ai_keys_create() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--ai-url' '-o' '--output' '--name' '--budget-tokens' '--budget-usd' '--rpm' '--models' '--expires' '--profile' '--cacert'"
+  local arg_opts="'--ai-url' '-o' '--output' '--data-dir' '--name' '--budget-tokens' '--budget-usd' '--rpm' '--models' '--expires' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2901,6 +2901,9 @@ function _picocli_campaignctl_ai_keys_create() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--data-dir')
+      return
       ;;
     '--name')
       return
@@ -2945,7 +2948,7 @@ function _picocli_campaignctl_ai_keys_list() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--ai-url' '-o' '--output' '--profile' '--cacert'"
+  local arg_opts="'--ai-url' '-o' '--output' '--data-dir' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2958,6 +2961,9 @@ function _picocli_campaignctl_ai_keys_list() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--data-dir')
+      return
       ;;
     '--profile')
       return
@@ -2984,7 +2990,7 @@ function _picocli_campaignctl_ai_keys_show() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--ai-url' '-o' '--output' '--profile' '--cacert'"
+  local arg_opts="'--ai-url' '-o' '--output' '--data-dir' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -2997,6 +3003,9 @@ function _picocli_campaignctl_ai_keys_show() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--data-dir')
+      return
       ;;
     '--profile')
       return
@@ -3023,7 +3032,7 @@ function _picocli_campaignctl_ai_keys_revoke() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--ai-url' '-o' '--output' '--profile' '--cacert'"
+  local arg_opts="'--ai-url' '-o' '--output' '--data-dir' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -3036,6 +3045,9 @@ function _picocli_campaignctl_ai_keys_revoke() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--data-dir')
+      return
       ;;
     '--profile')
       return
@@ -3062,7 +3074,7 @@ function _picocli_campaignctl_ai_keys_usage() {
 
   local commands=""
   local flag_opts="'--no-headers' '-q' '--quiet' '-h' '--help' '-V' '--version'"
-  local arg_opts="'--ai-url' '-o' '--output' '--profile' '--cacert'"
+  local arg_opts="'--ai-url' '-o' '--output' '--data-dir' '--profile' '--cacert'"
   local FORMAT_option_args=("table" "wide" "json" "yaml") # --output values
 
   type compopt &>/dev/null && compopt +o default
@@ -3075,6 +3087,9 @@ function _picocli_campaignctl_ai_keys_usage() {
       local IFS=$'\n'
       COMPREPLY=( $( compReplyArray "${FORMAT_option_args[@]}" ) )
       return $?
+      ;;
+    '--data-dir')
+      return
       ;;
     '--profile')
       return

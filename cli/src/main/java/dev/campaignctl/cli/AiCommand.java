@@ -181,6 +181,9 @@ final class AiCommand {
             final Cli cli;
             @Mixin AiOptions ai;
             @Mixin OutputOptions output;
+            @Option(names = "--data-dir", paramLabel = "DIR",
+                    description = "State directory of the running serve whose AI service holds the keys (env CAMPAIGNCTL_HOME).")
+            String dataDir;
 
             KeysCall(Cli cli) {
                 this.cli = cli;
@@ -190,7 +193,7 @@ final class AiCommand {
             public Integer call() {
                 String target = cli.setting(ai.url, "AI_MANAGEMENT_URL", "ai-url");
                 if (target == null) {
-                    String dir = cli.setting(null, "CAMPAIGNCTL_HOME", "data-dir");
+                    String dir = cli.setting(dataDir, "CAMPAIGNCTL_HOME", "data-dir");
                     target = new ServerState(DataDir.resolve(dir == null ? null : Path.of(dir), cli.env())).aiUrl().orElse(null);
                 }
                 if (target == null) {

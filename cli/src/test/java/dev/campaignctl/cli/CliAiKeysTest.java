@@ -97,6 +97,9 @@ class CliAiKeysTest {
     @Test
     void badInputAndAMissingTokenHaveTheirExitCodes() {
         assertThat(CliRun.run(env, "ai", "keys", "create", "--name", "x", "--expires", "soon").code()).isEqualTo(ExitCodes.INVALID);
+        CliRun noPeriod = CliRun.run(env, "ai", "keys", "create", "--name", "x", "--expires", "P0D");
+        assertThat(noPeriod.err().split("expires:", -1)).as(noPeriod.err()).hasSize(2);
+        assertThat(CliRun.run(env, "ai", "keys", "create", "--name", "x", "--models", ",,").code()).isEqualTo(ExitCodes.INVALID);
         assertThat(CliRun.run(env, "ai", "keys", "create", "--name", "x", "--budget-tokens", "-5").code()).isEqualTo(ExitCodes.INVALID);
         assertThat(CliRun.run(Map.of("AI_MANAGEMENT_URL", env.get("AI_MANAGEMENT_URL")), "ai", "keys", "list").code())
                 .isEqualTo(ExitCodes.AUTH);
