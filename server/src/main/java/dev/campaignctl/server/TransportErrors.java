@@ -1,6 +1,7 @@
 package dev.campaignctl.server;
 
 import dev.campaignctl.core.client.HttpStatuses;
+import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.error.ErrorBody;
 import dev.campaignctl.core.error.ErrorKind;
 import dev.campaignctl.core.json.Json;
@@ -33,12 +34,17 @@ final class TransportErrors implements DirectHandler {
     public TransportResponse handle(TransportRequest request, EventType eventType, Status status,
                                     ServerResponseHeaders headers, String message) {
         boolean internal = status.code() >= 500 && status.code() != Status.SERVICE_UNAVAILABLE_503.code();
-        ErrorBody body = new ErrorBody(code(status), internal ? "internal error; see the server log" : message(status, message), null);
+        String text = internal ? "internal error; see the server log" : message(status, message);
+        // The OpenAI-compatible routes answer every error in OpenAI's shape, these included.
+        String path = request.path();
+        byte[] entity = path != null && OpenAiErrors.applies(path)
+                ? Json.bytes(OpenAiErrors.body(new ApiException(HttpStatuses.kind(status.code()), null, text)))
+                : Json.bytes(new ErrorBody(code(status), text, null));
         TransportResponse.Builder response = TransportResponse.builder()
                 .status(status)
                 .headers(headers)
                 .header(HeaderNames.CONTENT_TYPE, "application/json")
-                .entity(Json.bytes(body));
+                .entity(entity);
         if (status.code() == Status.SERVICE_UNAVAILABLE_503.code()) {
             response.header(HeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS);
         }

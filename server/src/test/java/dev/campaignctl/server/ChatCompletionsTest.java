@@ -197,6 +197,14 @@ class ChatCompletionsTest {
     }
 
     @Test
+    void errorsTheHttpLayerRaisesBeforeAnyRouteAreInOpenAisShapeToo() {
+        TestClient.Reply huge = admin.send("GET", "/v1/models", null, null, Map.of("X-Padding", "a".repeat(70_000)));
+        assertThat(huge.status()).isBetween(400, 499);
+        assertThat(huge.body().at("/error/message").asText()).isNotEmpty();
+        assertThat(huge.body().at("/error/type").asText()).isNotEmpty();
+    }
+
+    @Test
     void errorsComeInOpenAisShape() {
         TestClient.Reply missing = admin.post("/v1/chat/completions", "{\"model\": \"gpt-4o\"}");
         assertThat(missing.status()).isEqualTo(400);

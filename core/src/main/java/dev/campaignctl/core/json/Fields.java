@@ -204,7 +204,11 @@ public final class Fields {
         if (node == null) {
             return null;
         }
-        if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+        if (node.isIntegralNumber() && !node.canConvertToInt()) {
+            throw ApiException.invalid(field, "is out of range (" + Integer.MIN_VALUE + " to " + Integer.MAX_VALUE
+                    + "), got " + describe(node));
+        }
+        if (!node.isIntegralNumber()) {
             throw ApiException.invalid(field, "must be an integer, got " + describe(node));
         }
         return node.intValue();
