@@ -80,7 +80,7 @@ final class CampaignCommand {
     static final class ListCampaigns extends SessionCommand {
         @Option(names = "--status", paramLabel = "STATUS", converter = Choices.CampaignStatuses.class, completionCandidates = Choices.CampaignStatuses.class,
                 description = "Only campaigns in this status: ${COMPLETION-CANDIDATES}.") CampaignStatus status;
-        @Option(names = "--limit", defaultValue = "100", description = "At most this many; with --all, per page (default: ${DEFAULT-VALUE}).") int limit;
+        @Option(names = "--limit", converter = PageLimit.class, defaultValue = "100", description = "At most this many; with --all, per page (default: ${DEFAULT-VALUE}).") int limit;
         @Option(names = "--all", description = "Every page, following the list's next links; rows are printed as they come.") boolean all;
 
         ListCampaigns(Cli cli) {

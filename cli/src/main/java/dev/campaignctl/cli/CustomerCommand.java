@@ -35,7 +35,7 @@ final class CustomerCommand {
     @Command(name = "ledger", description = "A customer's ledger entries, newest first, with the lots each touched.")
     static final class Ledger extends SessionCommand {
         @Parameters(paramLabel = "CUSTOMER", description = "customer_id.") String customer;
-        @Option(names = "--limit", defaultValue = "100", description = "Entries per page (default: ${DEFAULT-VALUE}).") int limit;
+        @Option(names = "--limit", converter = PageLimit.class, defaultValue = "100", description = "Entries per page (default: ${DEFAULT-VALUE}).") int limit;
         @Option(names = "--all", description = "Every page, following the list's next links; rows are printed as they come.") boolean all;
 
         Ledger(Cli cli) {

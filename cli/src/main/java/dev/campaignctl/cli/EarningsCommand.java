@@ -11,7 +11,7 @@ final class EarningsCommand {
     static final class ListEarnings extends SessionCommand {
         @Option(names = "--campaign", paramLabel = "ID", description = "Only this campaign's earnings.") Long campaign;
         @Option(names = "--customer", paramLabel = "ID", description = "Only this customer's earnings.") String customer;
-        @Option(names = "--limit", defaultValue = "100", description = "At most this many; with --all, per page (default: ${DEFAULT-VALUE}).") int limit;
+        @Option(names = "--limit", converter = PageLimit.class, defaultValue = "100", description = "At most this many; with --all, per page (default: ${DEFAULT-VALUE}).") int limit;
         @Option(names = "--all", description = "Every page, following the list's next links; rows are printed as they come.") boolean all;
 
         ListEarnings(Cli cli) {

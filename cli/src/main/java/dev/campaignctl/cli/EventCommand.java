@@ -140,7 +140,7 @@ final class EventCommand {
         @Mixin OutputOptions output;
         @Option(names = "--status", paramLabel = "STATUS", converter = Choices.EventStatuses.class, completionCandidates = Choices.EventStatuses.class,
                 description = "Only events in this status: ${COMPLETION-CANDIDATES}.") EventStatus status;
-        @Option(names = "--limit", defaultValue = "100", description = "At most this many; with --all, per page (default: ${DEFAULT-VALUE}).") int limit;
+        @Option(names = "--limit", converter = PageLimit.class, defaultValue = "100", description = "At most this many; with --all, per page (default: ${DEFAULT-VALUE}).") int limit;
         @Option(names = "--all", description = "Every page, following the list's next links; rows are printed as they come.") boolean all;
 
         ListEvents(Cli cli) {

@@ -68,7 +68,7 @@ final class RuleCommand {
     @Command(name = "list", description = "List a campaign's rules, highest priority first.")
     static final class ListRules extends SessionCommand {
         @Option(names = "--campaign", required = true, paramLabel = "ID", description = "Campaign id.") long campaign;
-        @Option(names = "--limit", defaultValue = "10000", description = "At most this many; with --all, per page (default: ${DEFAULT-VALUE}).") int limit;
+        @Option(names = "--limit", converter = PageLimit.class, defaultValue = "10000", description = "At most this many; with --all, per page (default: ${DEFAULT-VALUE}).") int limit;
         @Option(names = "--all", description = "Every page, following the list's next links; rows are printed as they come.") boolean all;
 
         ListRules(Cli cli) {

@@ -60,6 +60,16 @@ class UsageHelpTest {
     }
 
     @Test
+    void aPageLimitOutOfRangeIsAUsageErrorBeforeAnyServiceIsAsked() {
+        for (String bad : new String[] {"0", "-1", "10001", "many"}) {
+            CliRun run = CliRun.run(Map.of(), "campaign", "list", "--limit", bad);
+            assertThat(run.code()).as(bad).isEqualTo(ExitCodes.USAGE);
+            assertThat(run.err()).as(bad).contains("--limit").contains("10000").hasLineCount(2);
+        }
+        assertThat(CliRun.run(Map.of(), "earnings", "list", "--limit", "0").code()).isEqualTo(ExitCodes.USAGE);
+    }
+
+    @Test
     void aWordThatIsNoChoiceIsAUsageErrorNamingTheChoices() {
         CliRun xml = CliRun.run(Map.of(), "campaign", "list", "-o", "xml");
         assertThat(xml.code()).isEqualTo(ExitCodes.USAGE);
