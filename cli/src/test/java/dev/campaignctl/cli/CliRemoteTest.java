@@ -126,9 +126,14 @@ class CliRemoteTest {
         CliRun missing = cli("campaign", "get", "--url", url, "424242");
         assertThat(missing.code()).isEqualTo(ExitCodes.NOT_FOUND);
 
-        CliRun invalid = cli("campaign", "list", "--url", url, "--limit", "0");
-        assertThat(invalid.code()).isEqualTo(ExitCodes.INVALID);
-        assertThat(invalid.err()).contains("limit");
+        CliRun invalid = cli("campaign", "create", "--url", url, "--name", "x", "--budget", "-1");
+        assertThat(invalid.code()).as(invalid.err()).isEqualTo(ExitCodes.INVALID);
+        assertThat(invalid.err()).contains("budget");
+
+        // A page size out of range is refused while parsing, before the service is asked.
+        CliRun limit = cli("campaign", "list", "--url", url, "--limit", "0");
+        assertThat(limit.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(limit.err()).contains("--limit");
 
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0)) {
