@@ -134,25 +134,19 @@ final class EventCommand {
     }
 
     @Command(name = "list", description = "List events, newest first.")
-    static final class ListEvents implements Callable<Integer> {
-        private final Cli cli;
-        @Mixin ConnectionOptions connection;
-        @Mixin OutputOptions output;
+    static final class ListEvents extends SessionCommand {
         @Option(names = "--status", paramLabel = "STATUS", converter = Choices.EventStatuses.class, completionCandidates = Choices.EventStatuses.class,
                 description = "Only events in this status: ${COMPLETION-CANDIDATES}.") EventStatus status;
         @Option(names = "--limit", converter = PageLimit.class, defaultValue = "100", description = "At most this many; with --all, per page (default: ${DEFAULT-VALUE}).") int limit;
         @Option(names = "--all", description = "Every page, following the list's next links; rows are printed as they come.") boolean all;
 
         ListEvents(Cli cli) {
-            this.cli = cli;
+            super(cli);
         }
 
         @Override
-        public Integer call() {
-            try (Session session = Session.open(cli, connection)) {
-                PagedOutput.print(cli, output, session.api().listEvents(status, limit, null), all, COLUMNS);
-            }
-            return ExitCodes.OK;
+        void execute(Session session) {
+            PagedOutput.print(cli, output, session.api().listEvents(status, limit, null), all, COLUMNS);
         }
     }
 }

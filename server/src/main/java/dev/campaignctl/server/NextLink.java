@@ -7,6 +7,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 
 /**
  * Answers a list request with one page as a JSON array and, when more exist, a
@@ -21,6 +22,7 @@ final class NextLink {
 
     static final HeaderName LINK = HeaderNames.create("Link");
     private static final String CURSOR = "starting_after";
+    private static final Pattern LEADING_SLASHES = Pattern.compile("^[/\\\\]+");
 
     private NextLink() {
     }
@@ -35,7 +37,7 @@ final class NextLink {
     /** The request's path and query with {@code starting_after=cursor} in place of any it had. */
     static String url(ServerRequest request, long cursor) {
         // One leading slash: "//host/.." or "/\host" would make the link point at another host.
-        String path = request.path().absolute().rawPath().replaceFirst("^[/\\\\]+", "/");
+        String path = LEADING_SLASHES.matcher(request.path().absolute().rawPath()).replaceFirst("/");
         StringBuilder url = new StringBuilder(safe(path)).append('?');
         String query = request.query().rawValue();
         for (String pair : query == null ? new String[0] : query.split("&")) {

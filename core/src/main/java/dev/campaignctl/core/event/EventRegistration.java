@@ -1,6 +1,9 @@
 package dev.campaignctl.core.event;
 
+import static dev.campaignctl.core.event.EventRows.EVENT_COLUMNS;
+
 import dev.campaignctl.core.db.Jdbc;
+import dev.campaignctl.core.db.Row;
 import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.error.ErrorBody;
 import dev.campaignctl.core.idempotency.Created;
@@ -26,8 +29,6 @@ import javax.sql.DataSource;
  * {@link GroupRegistrar} and bind SQL arrays, which DbClient cannot create.
  */
 public final class EventRegistration {
-
-    static final String EVENT_COLUMNS = EventRows.EVENT_COLUMNS;
 
     private final DataSource dataSource;
 
@@ -71,7 +72,7 @@ public final class EventRegistration {
             ps.setString(9, e.refersTo());
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
-                    return new Registration(EventStore.event(rs).withEarnings(List.of()), false);
+                    return new Registration(EventRows.event(Row.of(rs)).withEarnings(List.of()), false);
                 }
             }
         }
@@ -256,7 +257,7 @@ public final class EventRegistration {
             List<Event> found = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    found.add(EventStore.event(rs));
+                    found.add(EventRows.event(Row.of(rs)));
                 }
             }
             return found;
@@ -271,7 +272,7 @@ public final class EventRegistration {
                 if (!rs.next()) {
                     throw new IllegalStateException("external_id " + externalId + " conflicted but is not stored");
                 }
-                return EventStore.event(rs);
+                return EventRows.event(Row.of(rs));
             }
         }
     }

@@ -1,5 +1,8 @@
 package dev.campaignctl.core.event;
 
+import static dev.campaignctl.core.event.EventRows.EARNING_COLUMNS;
+import static dev.campaignctl.core.event.EventRows.EVENT_COLUMNS;
+
 import dev.campaignctl.core.db.Db;
 import dev.campaignctl.core.db.Jdbc;
 import dev.campaignctl.core.db.Row;
@@ -23,8 +26,6 @@ import javax.sql.DataSource;
  */
 public final class EventStore {
 
-    static final String EVENT_COLUMNS = EventRows.EVENT_COLUMNS;
-    private static final String EARNING_COLUMNS = EventRows.EARNING_COLUMNS;
     private static final String GET = "SELECT " + EVENT_COLUMNS + " FROM events WHERE id = ?";
     private static final String COUNT_PENDING = "SELECT count(*) AS pending FROM events WHERE status = 'pending'";
     private static final String EARNINGS_OF = "SELECT " + EARNING_COLUMNS + " FROM earnings WHERE event_id = ? ORDER BY id";
@@ -124,21 +125,13 @@ public final class EventStore {
     static List<Earning> earningsOf(Connection connection, long eventId) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(EARNINGS_OF)) {
             ps.setLong(1, eventId);
-            return earnings(ps);
-        }
-    }
-
-    private static List<Earning> earnings(PreparedStatement ps) throws SQLException {
-        List<Earning> result = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                result.add(EventRows.earning(Row.of(rs)));
+            List<Earning> result = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    result.add(EventRows.earning(Row.of(rs)));
+                }
             }
+            return result;
         }
-        return result;
-    }
-
-    static Event event(ResultSet rs) throws SQLException {
-        return EventRows.event(Row.of(rs));
     }
 }

@@ -1,6 +1,7 @@
 package dev.campaignctl.core.event;
 
 import dev.campaignctl.core.db.Jdbc;
+import dev.campaignctl.core.db.Row;
 import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.error.ErrorKind;
 import java.sql.Connection;
@@ -193,7 +194,7 @@ public final class GroupRegistrar implements AutoCloseable {
         try (PreparedStatement ps = EventRegistration.insertStatement(connection, events, ids, all, EventRows.EVENT_COLUMNS);
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                Event stored = EventStore.event(rs).withEarnings(List.of());
+                Event stored = EventRows.event(Row.of(rs)).withEarnings(List.of());
                 results[indexOfId.get(stored.id())] = new Registration(stored, false);
             }
         }
