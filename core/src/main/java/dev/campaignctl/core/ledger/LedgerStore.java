@@ -110,7 +110,9 @@ public final class LedgerStore {
 
     private Redemption redeemIn(Connection connection, String customer, BigDecimal points, String reason,
                             String externalId) throws SQLException {
-        BigDecimal available = Lots.lockBalance(connection, customer);
+        Instant now = clock.instant();
+        Lots.Locked locked = Lots.lockForRedemption(connection, customer, now);
+        BigDecimal available = locked.available();
         if (externalId != null) {
             Redemption known = findByExternalId(connection, externalId);
             if (known != null) {
@@ -121,29 +123,17 @@ public final class LedgerStore {
                 return known;
             }
         }
-        available = available.subtract(Lots.expireDue(connection, customer, clock.instant()));
+        if (locked.due()) {
+            available = available.subtract(Lots.expireDue(connection, customer, now));
+        }
         if (available.compareTo(points) < 0) {
             throw new ApiException(ErrorKind.CONFLICT, "insufficient_points", "customer " + customer + " has "
                     + Decimals.text(available.max(BigDecimal.ZERO)) + " points available, " + Decimals.text(points)
                     + " requested", Map.of("available", Decimals.plain(available)));
         }
-        long id = nextId(connection, "redemptions");
-        long entry = Lots.entry(connection, customer, LedgerEntryType.REDEEM, points.negate(), null, null, id, null,
-                null, reason, null);
-        List<LotChange> lots = Lots.take(connection, customer, Lots.outOfLots(available, points.negate()), null, entry);
-        Lots.addToBalance(connection, customer, points.negate(), "redeemed", points);
-        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO redemptions (id, customer_id, points,"
-                + " reason, external_id, entry_id) OVERRIDING SYSTEM VALUE VALUES (?, ?, ?, ?, ?, ?)")) {
-            ps.setLong(1, id);
-            ps.setString(2, customer);
-            ps.setBigDecimal(3, points);
-            ps.setString(4, reason);
-            ps.setString(5, externalId);
-            ps.setLong(6, entry);
-            ps.executeUpdate();
-        }
-        return new Redemption(id, customer, Decimals.plain(points), reason, externalId, false, lots,
-                balance(connection, customer), clock.instant());
+        Lots.Redeemed redeemed = Lots.redeem(connection, customer, points, reason, externalId);
+        return new Redemption(redeemed.id(), customer, Decimals.plain(points), reason, externalId, false,
+                redeemed.lots(), balance(connection, customer), now);
     }
 
     /** Cancels a redemption: its points go back to the lots they came from, with their expiry. A second call changes nothing. */
@@ -415,15 +405,6 @@ public final class LedgerStore {
                 balance(connection, customer), Jdbc.instant(rs, "created_at"));
     }
 
-    private static long nextId(Connection connection, String table) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT nextval(pg_get_serial_sequence(?, 'id'))")) {
-            ps.setString(1, table);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
 
     private static void collect(Connection connection, List<String> into, String query) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(query); ResultSet rs = ps.executeQuery()) {

@@ -106,6 +106,13 @@ class LedgerStoreTest {
                     assertThat(e.details()).containsEntry("available", new BigDecimal("50"));
                 });
 
+        assertThatThrownBy(() -> ledger.redeem("nobody-" + redemption.id(), points("1"), null, null))
+                .as("a customer without a balance row holds nothing")
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.code()).isEqualTo("insufficient_points");
+                    assertThat(e.details()).containsEntry("available", BigDecimal.ZERO);
+                });
+
         Redemption reversed = ledger.reverseRedemption(redemption.id());
         assertThat(reversed.balance().available()).isEqualByComparingTo("200");
         assertThat(ledger.reverseRedemption(redemption.id()).balance().available()).as("idempotent").isEqualByComparingTo("200");
