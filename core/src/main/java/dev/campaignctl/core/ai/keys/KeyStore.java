@@ -51,9 +51,10 @@ public final class KeyStore {
      * disk: {@code set_config(..., true)} lasts to the end of the transaction, its commit included.
      * One round trip, so a key's row is locked for as short a time as one statement takes.
      */
-    private static final String ASYNC_COMMIT = "WITH async AS (SELECT set_config('synchronous_commit', 'off', true))";
+    static final String ASYNC_COMMIT = "WITH async AS (SELECT set_config('synchronous_commit', 'off', true))";
 
     private final DataSource dataSource;
+    private final ReservationGroups groups;
     /** Settles run on connections of their own, so requests never wait for a connection behind a settle's disk flush. */
     private final DataSource settleSource;
     /** Verified keys by the hash of their secret, briefly: revocation and budgets are checked by every reservation anyway. */
@@ -68,6 +69,7 @@ public final class KeyStore {
     public KeyStore(DataSource dataSource, DataSource settleSource) {
         this.dataSource = dataSource;
         this.settleSource = settleSource;
+        this.groups = new ReservationGroups(dataSource);
     }
 
     /** A key just made: the secret, shown once, and the stored key. */
@@ -176,6 +178,11 @@ public final class KeyStore {
      * only frees budget that its request, which died with it, no longer uses.
      */
     public Reservation reserve(VirtualKey key, String model, long tokens, BigDecimal usd) {
+        Long grouped = groups.reserve(key.id(), model, tokens, usd);
+        if (grouped != null) {
+            return new Reservation(grouped, key.id(), model, tokens, usd);
+        }
+        // Not granted together with the asks before it: alone, it may still fit, or is refused with the figures.
         Long id = Jdbc.call(dataSource, c -> {
             try (PreparedStatement ps = c.prepareStatement(ASYNC_COMMIT + ", k AS (UPDATE ai_keys"
                     + " SET reserved_tokens = reserved_tokens + ?, reserved_usd = reserved_usd + ?"
@@ -237,34 +244,58 @@ public final class KeyStore {
     }
 
     /**
-     * Settles a batch, durably. Each settle is one statement that commits without waiting for the
-     * disk, so concurrent requests of a key wait for its row only as long as that statement takes,
-     * never for a disk flush; then the batch's audit rows ({@code ai_spend}) are inserted in one
-     * durable transaction, whose flush makes every settle before it durable too (the log is
-     * written in order). One disk flush per batch, however many requests it settles.
+     * Settles a batch, durably. The whole batch is one statement that commits without waiting for
+     * the disk: it locks the keys it touches in id order (so settlers of several replicas never
+     * deadlock), gives back each key's reservations and adds its spend once, however many of its
+     * requests the batch holds, so the key's row is locked once per batch, not once per request.
+     * Then the batch's audit rows ({@code ai_spend}) are inserted in one durable transaction, whose
+     * flush makes the settle before it durable too (the log is written in order). One disk flush
+     * per batch, however many requests it settles.
      */
     public void settleAll(List<Settlement> batch) {
         Jdbc.call(settleSource, c -> {
-            try (PreparedStatement ps = c.prepareStatement(ASYNC_COMMIT + ", r AS (DELETE FROM ai_reservations WHERE id = ? RETURNING tokens, usd),"
-                    + " k AS (UPDATE ai_keys SET reserved_tokens = reserved_tokens - COALESCE((SELECT tokens FROM r), 0),"
-                    + " reserved_usd = reserved_usd - COALESCE((SELECT usd FROM r), 0),"
-                    + " spent_tokens = spent_tokens + ?, spent_usd = spent_usd + ? WHERE id = ? RETURNING id)"
+            int n = batch.size();
+            Object[] reservations = new Object[n];
+            Object[] keys = new Object[n];
+            Object[] models = new Object[n];
+            Object[] prompt = new Object[n];
+            Object[] completion = new Object[n];
+            Object[] usd = new Object[n];
+            for (int i = 0; i < n; i++) {
+                Settlement settlement = batch.get(i);
+                reservations[i] = settlement.reservation().id();
+                keys[i] = settlement.reservation().keyId();
+                models[i] = settlement.reservation().model();
+                prompt[i] = settlement.promptTokens();
+                completion[i] = settlement.completionTokens();
+                usd[i] = settlement.usd();
+            }
+            try (PreparedStatement ps = c.prepareStatement(ASYNC_COMMIT + ","
+                    + " s AS (SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::numeric[])"
+                    + " AS s(reservation, key_id, model, prompt, completion, usd)),"
+                    + " locked AS (SELECT id FROM ai_keys WHERE id IN (SELECT key_id FROM s) ORDER BY id FOR UPDATE),"
+                    // A reservation already released by the sweep gives nothing back; its spend still counts.
+                    + " r AS (DELETE FROM ai_reservations a USING s WHERE a.id = s.reservation RETURNING a.key_id, a.tokens, a.usd),"
+                    + " back AS (SELECT key_id, sum(tokens) AS tokens, sum(usd) AS usd FROM r GROUP BY key_id),"
+                    + " spent AS (SELECT key_id, sum(prompt + completion) AS tokens, sum(usd) AS usd FROM s GROUP BY key_id),"
+                    + " k AS (UPDATE ai_keys SET reserved_tokens = reserved_tokens - COALESCE(back.tokens, 0),"
+                    + " reserved_usd = reserved_usd - COALESCE(back.usd, 0),"
+                    + " spent_tokens = spent_tokens + spent.tokens, spent_usd = spent_usd + spent.usd"
+                    + " FROM locked JOIN spent ON spent.key_id = locked.id LEFT JOIN back ON back.key_id = locked.id"
+                    + " WHERE ai_keys.id = locked.id RETURNING ai_keys.id)"
                     + " INSERT INTO ai_usage AS u (key_id, model, requests, prompt_tokens, completion_tokens, usd)"
-                    + " SELECT id, ?, 1, ?, ?, ? FROM k, async ON CONFLICT (key_id, model) DO UPDATE SET requests = u.requests + 1,"
+                    + " SELECT s.key_id, s.model, count(*), sum(s.prompt), sum(s.completion), sum(s.usd) FROM s, async"
+                    + " WHERE s.key_id IN (SELECT id FROM k) GROUP BY s.key_id, s.model"
+                    + " ON CONFLICT (key_id, model) DO UPDATE SET requests = u.requests + EXCLUDED.requests,"
                     + " prompt_tokens = u.prompt_tokens + EXCLUDED.prompt_tokens,"
                     + " completion_tokens = u.completion_tokens + EXCLUDED.completion_tokens, usd = u.usd + EXCLUDED.usd")) {
-                for (Settlement settlement : batch) {
-                    Reservation reservation = settlement.reservation();
-                    ps.setLong(1, reservation.id());
-                    ps.setLong(2, settlement.promptTokens() + settlement.completionTokens());
-                    ps.setBigDecimal(3, settlement.usd());
-                    ps.setLong(4, reservation.keyId());
-                    ps.setString(5, reservation.model());
-                    ps.setLong(6, settlement.promptTokens());
-                    ps.setLong(7, settlement.completionTokens());
-                    ps.setBigDecimal(8, settlement.usd());
-                    ps.executeUpdate();
-                }
+                ps.setArray(1, c.createArrayOf("bigint", reservations));
+                ps.setArray(2, c.createArrayOf("bigint", keys));
+                ps.setArray(3, c.createArrayOf("text", models));
+                ps.setArray(4, c.createArrayOf("bigint", prompt));
+                ps.setArray(5, c.createArrayOf("bigint", completion));
+                ps.setArray(6, c.createArrayOf("numeric", usd));
+                ps.executeUpdate();
             }
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO ai_spend (key_id, reservation_id, model, prompt_tokens,"
