@@ -2,7 +2,6 @@ package dev.campaignctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.Logger;
@@ -31,6 +30,6 @@ class LoggingDefaultsTest {
         assertThat(Logger.getLogger("").getLevel()).isEqualTo(Level.WARNING);
         assertThat(Logger.getLogger("dev.campaignctl.cli").isLoggable(Level.INFO)).isTrue();
         assertThat(Logger.getLogger("io.helidon.webserver").isLoggable(Level.INFO)).isFalse();
-        assertThat(Logger.getLogger("").getHandlers()).anyMatch(h -> h instanceof ConsoleHandler);
+        assertThat(Logger.getLogger("").getHandlers()).anyMatch(h -> h instanceof AsyncConsoleHandler);
     }
 }
