@@ -63,6 +63,7 @@ public final class Authenticator {
     private final String usernameText;
     private final Consumer<String> rehashed;
     private final SecretKeySpec macKey;
+    private final Mac keyedMac;
     private volatile String passwordHash;
     private volatile byte[] knownGood;
     private final Cache<String, Boolean> refused = Caffeine.newBuilder().maximumSize(10_000)
@@ -85,6 +86,7 @@ public final class Authenticator {
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
         this.macKey = new SecretKeySpec(key, "HmacSHA256");
+        this.keyedMac = keyed(macKey);
     }
 
     /** For callers without a client address (in-process checks). */
@@ -166,11 +168,31 @@ public final class Authenticator {
         return Verdict.INVALID;
     }
 
+    /**
+     * A copy of a Mac keyed once: {@code Mac.getInstance} looks the algorithm up among the security
+     * providers on every call, a measurable part of a request that needs nothing else from them.
+     * The keyed original is only ever copied, never used, so copies may be made from any thread.
+     */
     private byte[] mac(String text) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(macKey);
+            Mac mac;
+            try {
+                mac = (Mac) keyedMac.clone();
+            } catch (CloneNotSupportedException notCloneable) {
+                mac = Mac.getInstance("HmacSHA256");
+                mac.init(macKey);
+            }
             return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
+    private static Mac keyed(SecretKeySpec key) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            return mac;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
         }

@@ -2,6 +2,7 @@ package dev.campaignctl.core.event;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A generation counter idle workers wait on, so a signal between "queue empty" and "wait" is never lost. */
@@ -9,6 +10,8 @@ final class Wakeup {
     private final AtomicLong generation = new AtomicLong();
     /** Workers inside awaitChange; signal takes the monitor only when one may be waiting. */
     private volatile int waiting;
+    /** Set by the signal that notified the current waiters; cleared by each waiter as it starts waiting. */
+    private final AtomicBoolean notified = new AtomicBoolean();
 
     long generation() {
         return generation.get();
@@ -21,7 +24,9 @@ final class Wakeup {
      */
     void signal() {
         generation.incrementAndGet();
-        if (waiting > 0) {
+        // One notification per wait is enough (the waiters watch the generation): the many
+        // registrations that arrive meanwhile skip the monitor instead of queueing on it.
+        if (waiting > 0 && !notified.getAndSet(true)) {
             synchronized (this) {
                 notifyAll();
             }
@@ -31,6 +36,8 @@ final class Wakeup {
     synchronized void awaitChange(long seen, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         waiting++;
+        // Before the generation is read: a signal after that read sees it cleared, and notifies.
+        notified.set(false);
         try {
             while (generation.get() == seen) {
                 long left = deadline - System.nanoTime();
