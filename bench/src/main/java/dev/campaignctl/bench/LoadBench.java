@@ -235,14 +235,17 @@ public final class LoadBench {
     /** Processes what is pending; returns events per second. */
     private static double process(Services services, int events, int workers) {
         long before = earnings(services);
+        long[] cpuBefore = cpuTicks();
         long begin = System.nanoTime();
         EventProcessor.Outcome outcome = services.processor().runUntilEmpty();
         double took = (System.nanoTime() - begin) / 1e9;
+        long[] cpuAfter = cpuTicks();
         long earnings = earnings(services) - before;
         System.out.printf("processing: %d events (%d processed, %d skipped, %.2f earnings per event) with 50 rules,"
-                        + " %d workers in %.2f s = %.0f events/s%n", outcome.claimed(), outcome.processed(), outcome.skipped(),
-                earnings / (double) outcome.claimed(), workers, took,
-                outcome.claimed() / took);
+                        + " %d workers in %.2f s = %.0f events/s (CPU: this JVM %.2f s, PostgreSQL %.2f s)%n",
+                outcome.claimed(), outcome.processed(), outcome.skipped(),
+                earnings / (double) outcome.claimed(), workers, took, outcome.claimed() / took,
+                (cpuAfter[0] - cpuBefore[0]) / 100.0, (cpuAfter[1] - cpuBefore[1]) / 100.0);
         if (outcome.claimed() != events) {
             throw new IllegalStateException("expected " + events + " events, processed " + outcome.claimed());
         }
