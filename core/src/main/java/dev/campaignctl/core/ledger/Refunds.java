@@ -141,14 +141,17 @@ final class Refunds {
         BigDecimal available = Lots.lockBalance(connection, earning.customer());
         long entry = Lots.entry(connection, earning.customer(), LedgerEntryType.REVERSE, back.negate(), eventId,
                 earning.id(), null, refundId, earning.campaignId(), reason == null ? "refund " + refundId : reason, null);
-        Long ownLot = lotOf(connection, earning.id());
+        Long ownLot = openLotOf(connection, earning.customer(), earning.id());
         Lots.take(connection, earning.customer(), Lots.outOfLots(available, back.negate()), ownLot, entry);
         Lots.addToBalance(connection, earning.customer(), back.negate(), "reversed", back);
     }
 
-    private static Long lotOf(Connection connection, long earningId) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT id FROM lots WHERE earning_id = ?")) {
-            ps.setLong(1, earningId);
+    /** The earning's lot while it still holds points (a refund takes from it first); null once spent. */
+    private static Long openLotOf(Connection connection, String customer, long earningId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT id FROM lots WHERE customer_id = ? AND remaining > 0 AND earning_id = ?")) {
+            ps.setString(1, customer);
+            ps.setLong(2, earningId);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : null;
             }

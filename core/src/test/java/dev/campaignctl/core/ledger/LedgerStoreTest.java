@@ -243,4 +243,20 @@ class LedgerStoreTest {
         assertThat(ledger.balance("C1").available()).isZero();
         assertThat(Sql.count(db, "SELECT count(*) FROM redemptions")).isEqualTo(20);
     }
+
+    @Test
+    void theLotsALedgerPageShowsAreFoundByIndexNotByReadingEveryLot() throws Exception {
+        // With sequential scans priced out, a plan that still reads the whole table has no index to use.
+        try (var c = db.connection(); var s = c.createStatement()) {
+            s.execute("SET enable_seqscan = off");
+            StringBuilder plan = new StringBuilder();
+            try (var rs = s.executeQuery("EXPLAIN SELECT l.entry_id, l.id FROM lots l WHERE l.entry_id = ANY('{1,2,3}')"
+                    + " UNION ALL SELECT m.entry_id, m.lot_id FROM lot_movements m WHERE m.entry_id = ANY('{1,2,3}')")) {
+                while (rs.next()) {
+                    plan.append(rs.getString(1)).append('\n');
+                }
+            }
+            assertThat(plan.toString()).doesNotContain("Seq Scan");
+        }
+    }
 }
