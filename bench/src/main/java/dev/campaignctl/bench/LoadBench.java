@@ -125,17 +125,26 @@ public final class LoadBench {
             }
             System.out.printf("median of %d rounds: ingest %.0f events/s, processing %.0f events/s%n",
                     ROUNDS, median(ingested), median(processed));
+            // Single registrations twice: alone (what the service can take in), then with the processor deciding
+            // them at the same time on the same cores (what it takes in while it also keeps up).
+            String single = Json.write(Workload.event(new Random(5), null));
+            DurableReferences.Wrk alone = DurableReferences.wrkSingleRegistrations(base, HttpJson.basic("admin", PASSWORD),
+                    single, 10);
+            services.processor().runUntilEmpty();
             services.processor().start();
             DurableReferences.Wrk singles = DurableReferences.wrkSingleRegistrations(base, HttpJson.basic("admin", PASSWORD),
-                    Json.write(Workload.event(new Random(5), null)), 10);
+                    single, 10);
             double[] latency = latency(services, base, rate, seconds);
             System.out.println();
             System.out.println("summary" + (durable ? " (fsync, synchronous_commit and full_page_writes on):"
                     : " (DURABILITY OFF: not results):"));
-            if (singles != null) {
+            if (alone != null) {
                 System.out.printf("  single POST /events, 64 connections (wrk): %.0f req/s = %.2f x pgbench's single INSERT"
                                 + " (target 10000 req/s); p50 %.1f ms, p99 %.1f ms (target 50 ms); %d errors%n",
-                        singles.requestsPerSecond(), singles.requestsPerSecond() / pgbench, singles.p50Millis(),
+                        alone.requestsPerSecond(), alone.requestsPerSecond() / pgbench, alone.p50Millis(),
+                        alone.p99Millis(), alone.errors());
+                System.out.printf("  the same while the processor decides them with 50 rules on the same cores: %.0f req/s;"
+                                + " p50 %.1f ms, p99 %.1f ms; %d errors%n", singles.requestsPerSecond(), singles.p50Millis(),
                         singles.p99Millis(), singles.errors());
             }
             System.out.printf("  batch ingest: %.0f events/s = %.2f x raw COPY (target 80000)%n", median(ingested),
