@@ -78,8 +78,9 @@ public final class Jdbc {
     }
 
     /**
-     * Connection failures, a server shutting down or out of connections, and a pool with no free
-     * connection in time become "unavailable" (503, retry later); everything else is a bug and
+     * Connection failures, a server shutting down or out of connections, a pool with no free
+     * connection in time, and a transaction PostgreSQL rolled back for a deadlock or a
+     * serialization failure become "unavailable" (503, retry later); everything else is a bug and
      * stays a 500.
      */
     public static RuntimeException translate(SQLException e) {
@@ -87,6 +88,12 @@ public final class Jdbc {
         if (e instanceof SQLTransientConnectionException
                 || state != null && (state.startsWith("08") || state.startsWith("57P") || state.equals("53300"))) {
             return new ApiException(ErrorKind.UNAVAILABLE, null, "database unavailable: " + e.getMessage(), e);
+        }
+        if ("40P01".equals(state) || "40001".equals(state)) {
+            // Rolled back whole by PostgreSQL (a deadlock or a serialization failure): nothing was
+            // written, and the same request again can succeed.
+            return new ApiException(ErrorKind.UNAVAILABLE, null, "the database rolled the transaction back ("
+                    + (state.equals("40P01") ? "deadlock" : "serialization failure") + "); nothing was written, retry", e);
         }
         return new IllegalStateException("database error " + state + ": " + e.getMessage(), e);
     }

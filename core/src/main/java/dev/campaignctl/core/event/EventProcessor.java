@@ -150,13 +150,19 @@ public final class EventProcessor implements AutoCloseable {
     /** How far a batch's transaction got: the ids it locked, and whether it had begun writing. */
     private static final class Progress {
         final List<Long> claimed = new ArrayList<>();
+        /** Refund events claimed with the batch, applied each in a transaction of its own once it commits. */
+        final List<Long> refunds = new ArrayList<>();
         boolean writing;
     }
 
     private Outcome decide(Claim claim) {
         Progress progress = new Progress();
         try {
-            return decideInTransaction(claim, progress);
+            Outcome outcome = decideInTransaction(claim, progress);
+            for (long refund : progress.refunds) {
+                outcome = outcome.plus(refund(refund));
+            }
+            return outcome;
         } catch (RuntimeException e) {
             // Only a write can fail because of one event; a failure before it (the database, the
             // rules) would fail any batch, and marking events failed for it would lose them.
@@ -183,10 +189,16 @@ public final class EventProcessor implements AutoCloseable {
                 return Outcome.NONE;
             }
             List<ClaimedEvent> purchases = new ArrayList<>(events.size());
-            List<ClaimedEvent> refunds = new ArrayList<>();
             for (ClaimedEvent event : events) {
-                progress.claimed.add(event.id());
-                (event.isRefund() ? refunds : purchases).add(event);
+                if (event.isRefund()) {
+                    progress.refunds.add(event.id());
+                } else {
+                    progress.claimed.add(event.id());
+                    purchases.add(event);
+                }
+            }
+            if (purchases.isEmpty()) {
+                return Outcome.NONE;
             }
             // After the claim, never before it: rules committed before any claimed event are seen.
             List<Decision> decisions = Decider.decide(purchases, ruleSets.current(connection));
@@ -202,13 +214,32 @@ public final class EventProcessor implements AutoCloseable {
             if (ledger != null) {
                 LedgerEarnings.settle(connection, ledger);
             }
-            Outcome outcome = Decider.outcome(decisions);
-            // After the purchases of this batch are written, so a refund of one of them finds it processed.
-            for (ClaimedEvent refund : refunds) {
-                outcome = outcome.plus(RefundEvents.apply(connection, refund));
-            }
-            return outcome;
+            return Decider.outcome(decisions);
         });
+    }
+
+    /**
+     * Applies one refund event in a transaction of its own, after the batch that claimed it has
+     * committed (so a refund of a purchase in that batch finds it processed). Its own transaction
+     * takes its locks in the order every refund does — the refund, its purchase, campaigns, the
+     * balance — where the batch's transaction already held campaigns and balances: a refund applied
+     * there waited for its purchase's lock while holding them, and an API refund of that purchase,
+     * holding the purchase and waiting for them, closed a deadlock. The refund is claimed again by
+     * id; another worker that claimed it meanwhile applies it instead. One that cannot be written
+     * is marked failed, as a purchase would be.
+     */
+    private Outcome refund(long id) {
+        try {
+            return Jdbc.transaction(pool(), connection -> {
+                List<ClaimedEvent> claimed = EventQueue.claim(connection, List.of(id), 1);
+                return claimed.isEmpty() ? Outcome.NONE : RefundEvents.apply(connection, claimed.get(0));
+            });
+        } catch (RuntimeException e) {
+            if (Failures.isTransient(e)) {
+                throw e;
+            }
+            return markFailed(id, e);
+        }
     }
 
     /** Records the one event a batch failed on as {@code failed}, in a transaction of its own. */

@@ -11,8 +11,8 @@ import java.sql.SQLException;
 
 /**
  * Refunds that arrive as events ({@code "type": "refund", "refers_to": "<purchase external_id>"}),
- * applied by the processor in the claiming transaction exactly as {@code POST /events/{id}/refunds}
- * would: the refund event becomes {@code processed} with a note of what it reversed, or
+ * applied by the processor, each in a transaction of its own after the batch that claimed it, exactly
+ * as {@code POST /events/{id}/refunds} would: the refund event becomes {@code processed} with a note of what it reversed, or
  * {@code failed} with the reason (no such purchase, more than is left to refund).
  */
 final class RefundEvents {

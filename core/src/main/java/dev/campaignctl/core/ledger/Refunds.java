@@ -8,7 +8,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A refund inside a transaction: the event locked, the refunded amount recorded on it, and for a
@@ -74,15 +76,22 @@ final class Refunds {
         BigDecimal reversedPoints = BigDecimal.ZERO;
         String customer = null;
         if (status.equals("processed")) {
+            // Every campaign first (in id order, as the earnings come), then the customer's balance:
+            // the order the processor locks them in, so the two never wait on each other in a cycle.
+            Map<Earning, BigDecimal> reversals = new LinkedHashMap<>();
             for (Earning earning : earnings(connection, eventId)) {
                 BigDecimal owed = earning.gross().min(LedgerStore.proportion(earning.gross(), total, amount));
                 BigDecimal accounted = earning.gross().subtract(earning.paid()).add(earning.reversed());
                 BigDecimal back = owed.subtract(accounted).max(BigDecimal.ZERO);
                 if (back.signum() > 0) {
-                    reverse(connection, eventId, refundId, earning, back, reason);
+                    giveBackLimits(connection, earning, back);
+                    reversals.put(earning, back);
                     reversedPoints = reversedPoints.add(back);
                 }
                 customer = earning.customer();
+            }
+            for (Map.Entry<Earning, BigDecimal> reversal : reversals.entrySet()) {
+                reverseInLedger(connection, eventId, refundId, reversal.getKey(), reversal.getValue(), reason);
             }
         }
         try (PreparedStatement ps = connection.prepareStatement("UPDATE refunds SET reversed_points = ? WHERE id = ?")) {
@@ -110,13 +119,8 @@ final class Refunds {
         return earnings;
     }
 
-    /**
-     * Takes {@code back} points of one earning: its reversed total, the campaign's budget and the
-     * customer's cap usage given back, and for a customer a {@code reverse} entry that empties the
-     * earning's own lot first, then the lots that expire first (the balance may go negative).
-     */
-    private static void reverse(Connection connection, long eventId, long refundId, Earning earning, BigDecimal back,
-                                String reason) throws SQLException {
+    /** Takes {@code back} points of one earning: its reversed total, and the campaign's budget and the customer's cap usage given back. */
+    private static void giveBackLimits(Connection connection, Earning earning, BigDecimal back) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("UPDATE earnings SET reversed = reversed + ? WHERE id = ?")) {
             ps.setBigDecimal(1, back);
             ps.setLong(2, earning.id());
@@ -137,6 +141,17 @@ final class Refunds {
             ps.setLong(2, earning.campaignId());
             ps.setString(3, earning.customer());
             ps.executeUpdate();
+        }
+    }
+
+    /**
+     * For an earning with a customer, a {@code reverse} entry of {@code back} points that empties the
+     * earning's own lot first, then the lots that expire first (the balance may go negative).
+     */
+    private static void reverseInLedger(Connection connection, long eventId, long refundId, Earning earning,
+                                        BigDecimal back, String reason) throws SQLException {
+        if (earning.customer() == null) {
+            return;
         }
         BigDecimal available = Lots.lockBalance(connection, earning.customer());
         long entry = Lots.entry(connection, earning.customer(), LedgerEntryType.REVERSE, back.negate(), eventId,

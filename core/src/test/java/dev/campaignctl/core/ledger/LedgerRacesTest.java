@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.campaignctl.core.api.LocalDomainApi;
 import dev.campaignctl.core.campaign.Campaign;
+import dev.campaignctl.core.campaign.CampaignPatch;
 import dev.campaignctl.core.campaign.NewCampaign;
 import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.error.ApiException;
@@ -123,5 +124,72 @@ class LedgerRacesTest {
                 .isEqualByComparingTo(balance.available());
         assertThat(balance.available()).isLessThanOrEqualTo(new BigDecimal("100"));
         assertThat(ledger.expire(Instant.now().plus(Duration.ofDays(2)))).as("nothing left to expire").isZero();
+    }
+
+    /**
+     * Lock order: API refunds of purchases paid by two limited campaigns, refund events of the same
+     * purchases, and new purchases paid by one of the campaigns, all for one customer and at once.
+     * A refund that locked the customer's balance between its two campaigns, or a refund event
+     * applied in a batch already holding campaigns and balances, closed deadlocks here; PostgreSQL
+     * broke them by failing one side (an API refund answered with a database error).
+     */
+    @Test
+    void refundsOfTwoCampaignEarningsRaceNewPurchasesAndRefundEventsWithoutDeadlocks() throws Exception {
+        Campaign second = api.createCampaign(new NewCampaign("second", null, null, null, null, null,
+                new BigDecimal("1000000"), new BigDecimal("100000"), null));
+        api.addRule(second.id(), new NewRule(null, 1, Json.tree("{\"merchant_id\": \"OLD\"}"), Reward.parse("fixed:3")));
+        List<Long> old = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            old.add(api.registerEvent(new NewEvent("old-" + i, "C1", "OLD", new BigDecimal("40"), null, null, null))
+                    .event().id());
+        }
+        new EventProcessor(db, new EventProcessor.Settings(100, Duration.ofSeconds(5), 1)).runUntilEmpty();
+        // From now on new purchases are paid by the second campaign alone: a batch of them locks only
+        // the campaign a refund of an old purchase locks last.
+        api.updateCampaign(campaign.id(), CampaignPatch.fromJson(Json.tree("{\"status\": \"paused\"}")));
+        api.addRule(second.id(), new NewRule(null, 2, Json.tree("{\"merchant_id\": \"NEW\"}"), Reward.parse("fixed:1")));
+
+        processor = new EventProcessor(db, new EventProcessor.Settings(10, Duration.ofMillis(20), 2));
+        processor.start();
+        List<String> errors = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(6)) {
+            List<Future<?>> runs = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                int offset = t;
+                runs.add(pool.submit(() -> {
+                    for (int i = offset; i < old.size(); i += 3) {
+                        try {
+                            ledger.refund(old.get(i), new BigDecimal("10"), "api");
+                        } catch (RuntimeException e) {
+                            synchronized (errors) {
+                                errors.add(e.toString());
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            runs.add(pool.submit(() -> {
+                for (int i = 0; i < old.size(); i++) {
+                    api.registerEvent(NewEvent.refund("refund-" + i, "old-" + i, new BigDecimal("10")));
+                    api.registerEvent(new NewEvent("new-" + i, "C1", "NEW", new BigDecimal("5"), null, null, null));
+                }
+                return null;
+            }));
+            for (Future<?> run : runs) {
+                run.get();
+            }
+        }
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> Sql.count(db, "SELECT count(*) FROM events WHERE status = 'pending'") == 0);
+
+        assertThat(errors).as("API refunds that failed").isEmpty();
+        assertThat(Sql.count(db, "SELECT count(*) FROM events WHERE status = 'failed'")).isZero();
+        // Each old purchase paid 40 (first campaign, 100%) and 3 (second), and half of it is refunded (10 twice);
+        // each new one 1 (second).
+        assertThat(Sql.count(db, "SELECT count(*) FROM events WHERE type = 'purchase' AND external_id LIKE 'old-%'"
+                + " AND refunded <> 20")).isZero();
+        assertThat(Sql.count(db, "SELECT budget_spent FROM campaigns WHERE id = " + second.id()))
+                .isEqualTo(old.size() * 3 / 2 + old.size());
     }
 }
