@@ -63,11 +63,11 @@ public final class LedgerStore {
             List<LedgerEntry> entries = new ArrayList<>();
             try (PreparedStatement ps = connection.prepareStatement("SELECT id, customer_id, type, points, event_id,"
                     + " earning_id, redemption_id, refund_id, campaign_id, reason, actor, created_at FROM ledger_entries"
-                    + " WHERE customer_id = ? AND (?::bigint IS NULL OR id < ?) ORDER BY id DESC LIMIT ?")) {
+                    // A bound, never "(? IS NULL OR id < ?)": the generic plan keeps it in the index scan.
+                    + " WHERE customer_id = ? AND id < ? ORDER BY id DESC LIMIT ?")) {
                 ps.setString(1, customer);
-                ps.setObject(2, startingAfter);
-                ps.setObject(3, startingAfter);
-                ps.setInt(4, limit);
+                ps.setLong(2, startingAfter == null ? Long.MAX_VALUE : startingAfter);
+                ps.setInt(3, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         entries.add(entry(rs));
