@@ -102,6 +102,15 @@ public final class LedgerStore {
                 new Created<>(redeemIn(connection, customer, points, reason, externalId), Outcome.CREATED));
     }
 
+    /** @throws ApiException {@code insufficient_points} (409, with {@code available}) when fewer than {@code points} are available */
+    private static void requireAvailable(String customer, BigDecimal available, BigDecimal points) {
+        if (available.compareTo(points) < 0) {
+            throw new ApiException(ErrorKind.CONFLICT, "insufficient_points", "customer " + customer + " has "
+                    + Decimals.text(available.max(BigDecimal.ZERO)) + " points available, " + Decimals.text(points)
+                    + " requested", Map.of("available", Decimals.plain(available)));
+        }
+    }
+
     private record RedemptionRequest(BigDecimal points, String reason, String externalId) {
     }
 
@@ -111,8 +120,7 @@ public final class LedgerStore {
     private Redemption redeemIn(Connection connection, String customer, BigDecimal points, String reason,
                             String externalId) throws SQLException {
         Instant now = clock.instant();
-        Lots.Locked locked = Lots.lockForRedemption(connection, customer, now);
-        BigDecimal available = locked.available();
+        BigDecimal available = Lots.lockForRedemption(connection, customer);
         if (externalId != null) {
             Redemption known = findByExternalId(connection, externalId);
             if (known != null) {
@@ -123,15 +131,18 @@ public final class LedgerStore {
                 return known;
             }
         }
-        if (locked.due()) {
+        requireAvailable(customer, available, points);
+        Lots.Redeemed redeemed = Lots.redeem(connection, customer, points, reason, externalId, now);
+        if (redeemed == null) {
+            // A lot was due: the redemption's statement wrote nothing. Expire, then ask again.
             available = available.subtract(Lots.expireDue(connection, customer, now));
+            requireAvailable(customer, available, points);
+            redeemed = Lots.redeem(connection, customer, points, reason, externalId, now);
+            if (redeemed == null) {
+                throw new IllegalStateException("customer " + customer + " still has lots due at " + now
+                        + " after expiring them: the ledger is inconsistent (run ledger verify)");
+            }
         }
-        if (available.compareTo(points) < 0) {
-            throw new ApiException(ErrorKind.CONFLICT, "insufficient_points", "customer " + customer + " has "
-                    + Decimals.text(available.max(BigDecimal.ZERO)) + " points available, " + Decimals.text(points)
-                    + " requested", Map.of("available", Decimals.plain(available)));
-        }
-        Lots.Redeemed redeemed = Lots.redeem(connection, customer, points, reason, externalId);
         return new Redemption(redeemed.id(), customer, Decimals.plain(points), reason, externalId, false,
                 redeemed.lots(), balance(connection, customer), now);
     }

@@ -45,28 +45,24 @@ final class Lots {
         }
     }
 
-    /** A customer's locked balance: its available points (zero without a row), and whether any lot is due to expire. */
-    record Locked(BigDecimal available, boolean due) {
-    }
-
     /**
-     * Locks the customer's balance row, if there is one, and says whether a lot is past its expiry,
-     * in one round trip. Without a row the customer holds no lots and nothing is locked: a
-     * redemption then fails for want of points, ordered before any later first deposit.
+     * Locks the customer's balance row, if there is one, and returns its available points (zero
+     * without a row: the customer holds no lots, nothing is locked, and a redemption fails for want
+     * of points, ordered before any later first deposit). Nothing else is read here: a statement
+     * that waited for the lock keeps the snapshot it started with for everything but the locked row,
+     * so what the lots hold is read by the next statement, which starts after the lock is held.
      */
-    static Locked lockForRedemption(Connection connection, String customer, Instant now) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT available, EXISTS (SELECT 1 FROM lots"
-                + " WHERE customer_id = b.customer_id AND remaining > 0 AND expires_at <= ?)"
-                + " FROM balances b WHERE customer_id = ? FOR UPDATE OF b")) {
-            Jdbc.setInstant(ps, 1, now);
-            ps.setString(2, customer);
+    static BigDecimal lockForRedemption(Connection connection, String customer) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT available FROM balances WHERE customer_id = ? FOR UPDATE")) {
+            ps.setString(1, customer);
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new Locked(rs.getBigDecimal(1), rs.getBoolean(2)) : new Locked(BigDecimal.ZERO, false);
+                return rs.next() ? rs.getBigDecimal(1) : BigDecimal.ZERO;
             }
         }
     }
 
-    /** A redemption as written: its id and the lots it drew from, in the order it drew. */
+    /** A redemption as written: its id and the lots it drew from, in the order it drew; null when a lot was due to expire. */
     record Redeemed(long id, List<LotChange> lots) {
     }
 
@@ -75,30 +71,38 @@ final class Lots {
      * the caller under the balance lock) in one statement: the redemption, its {@code redeem} entry,
      * the points taken from the lots that expire first (no expiry last, then the oldest), their
      * movements and the balance. One round trip instead of one per step: at 64 clients a redemption
-     * is bound by round trips, not by the work in each.
+     * is bound by round trips, not by the work in each. When a lot is past its expiry at
+     * {@code now}, nothing is written and null returned: the caller expires what is due and asks again.
      */
-    static Redeemed redeem(Connection connection, String customer, BigDecimal points, String reason, String externalId)
-            throws SQLException {
+    static Redeemed redeem(Connection connection, String customer, BigDecimal points, String reason, String externalId,
+                           Instant now) throws SQLException {
         long id = 0;
+        boolean clear = false;
         BigDecimal taken = BigDecimal.ZERO;
         List<LotChange> lots = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement("WITH r AS ("
                 + " SELECT nextval(pg_get_serial_sequence('redemptions', 'id')) AS id),"
-                + " locked AS (SELECT id, remaining, expires_at FROM lots WHERE customer_id = ? AND remaining > 0 FOR UPDATE),"
+                // No lot past its expiry: a redemption never spends points that are due to expire.
+                + " d AS (SELECT NOT EXISTS (SELECT 1 FROM lots WHERE customer_id = ? AND remaining > 0 AND expires_at <= ?) AS clear),"
+                + " locked AS (SELECT id, remaining, expires_at FROM lots WHERE customer_id = ? AND remaining > 0"
+                + " AND (SELECT clear FROM d) FOR UPDATE),"
                 // Each lot gives what is still wanted after the lots before it in FIFO order, at most its remaining.
                 + " fifo AS (SELECT id, expires_at, least(remaining, greatest(?::numeric - (sum(remaining) OVER w - remaining), 0))"
                 + " AS taken FROM locked WINDOW w AS (ORDER BY expires_at NULLS LAST, id)),"
                 + " t AS (SELECT * FROM fifo WHERE taken > 0),"
                 + " entry AS (INSERT INTO ledger_entries (customer_id, type, points, redemption_id, reason)"
-                + " SELECT ?, 'redeem', -?::numeric, r.id, ? FROM r RETURNING id),"
+                + " SELECT ?, 'redeem', -?::numeric, r.id, ? FROM r, d WHERE d.clear RETURNING id),"
                 + " moved AS (UPDATE lots l SET remaining = l.remaining - t.taken FROM t WHERE l.id = t.id),"
                 + " movements AS (INSERT INTO lot_movements (entry_id, lot_id, points) SELECT entry.id, t.id, -t.taken FROM entry, t),"
                 + " spent AS (UPDATE balances SET available = available - ?::numeric, redeemed = redeemed + ?::numeric,"
-                + " updated_at = clock_timestamp() WHERE customer_id = ?),"
+                + " updated_at = clock_timestamp() WHERE customer_id = ? AND (SELECT clear FROM d)),"
                 + " saved AS (INSERT INTO redemptions (id, customer_id, points, reason, external_id, entry_id)"
                 + " OVERRIDING SYSTEM VALUE SELECT r.id, ?, ?, ?, ?, entry.id FROM r, entry)"
-                + " SELECT r.id, t.id, t.taken, t.expires_at FROM r LEFT JOIN t ON true ORDER BY t.expires_at NULLS LAST, t.id")) {
+                + " SELECT r.id, d.clear, t.id, t.taken, t.expires_at FROM r CROSS JOIN d LEFT JOIN t ON true"
+                + " ORDER BY t.expires_at NULLS LAST, t.id")) {
             int i = 0;
+            ps.setString(++i, customer);
+            Jdbc.setInstant(ps, ++i, now);
             ps.setString(++i, customer);
             ps.setBigDecimal(++i, points);
             ps.setString(++i, customer);
@@ -114,13 +118,17 @@ final class Lots {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     id = rs.getLong(1);
-                    BigDecimal lot = rs.getBigDecimal(3);
+                    clear = rs.getBoolean(2);
+                    BigDecimal lot = rs.getBigDecimal(4);
                     if (lot != null) {
-                        lots.add(new LotChange(rs.getLong(2), lot.negate(), Jdbc.instant(rs, "expires_at")));
+                        lots.add(new LotChange(rs.getLong(3), lot.negate(), Jdbc.instant(rs, "expires_at")));
                         taken = taken.add(lot);
                     }
                 }
             }
+        }
+        if (!clear) {
+            return null;
         }
         if (taken.compareTo(points) != 0) {
             throw new IllegalStateException("customer " + customer + "'s lots hold " + taken + " points, " + points

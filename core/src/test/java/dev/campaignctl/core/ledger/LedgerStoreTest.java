@@ -259,4 +259,48 @@ class LedgerStoreTest {
             assertThat(plan.toString()).doesNotContain("Seq Scan");
         }
     }
+
+    /**
+     * A redemption that waited for the customer's balance while a reversal put points back into a
+     * lot already past its expiry must expire that lot, not spend it: what the lots hold is read
+     * after the lock is granted (a statement that waited sees the newest version of the locked row
+     * only, the rest as of its start).
+     */
+    @Test
+    void aRedemptionThatWaitedForTheBalanceStillNeverSpendsExpiredPoints() throws Exception {
+        campaign("P30D", null);
+        purchase("C1", "100");
+        processor.runUntilEmpty();
+        Redemption all = ledger.redeem("C1", points("100"), "all of it", null);
+        LedgerStore later = new LedgerStore(db.dataSource(), java.time.Clock.offset(java.time.Clock.systemUTC(),
+                Duration.ofDays(31)));
+
+        try (var holder = db.connection(); ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            holder.setAutoCommit(false);
+            try (var s = holder.createStatement()) {
+                s.executeQuery("SELECT available FROM balances WHERE customer_id = 'C1' FOR UPDATE").close();
+            }
+            // The reversal queues on the balance first, the redemption after it.
+            Future<Redemption> reversal = pool.submit(() -> ledger.reverseRedemption(all.id()));
+            awaitWaitingOnLocks(1);
+            Future<Redemption> redemption = pool.submit(() -> later.redeem("C1", points("50"), null, null));
+            awaitWaitingOnLocks(2);
+            holder.commit();
+
+            assertThat(reversal.get().balance().available()).isEqualByComparingTo("100");
+            assertThatThrownBy(redemption::get).hasCauseInstanceOf(ApiException.class)
+                    .cause().satisfies(e -> assertThat(((ApiException) e).code()).isEqualTo("insufficient_points"));
+        }
+        // The refused redemption's expiry rolled back with it; the lot is due and expires on the next run.
+        assertThat(later.balance("C1").redeemed()).as("only the first redemption, reversed").isZero();
+        later.expire(Instant.now().plus(Duration.ofDays(31)));
+        Balance balance = later.balance("C1");
+        assertThat(balance.expired()).isEqualByComparingTo("100");
+        assertThat(balance.available()).isZero();
+    }
+
+    private void awaitWaitingOnLocks(int sessions) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Sql.count(db,
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") >= sessions);
+    }
 }
