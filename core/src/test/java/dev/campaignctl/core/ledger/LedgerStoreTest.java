@@ -95,6 +95,8 @@ class LedgerStoreTest {
 
         Redemption redemption = ledger.redeem("C1", points("150"), "gift card", "r-1");
         assertThat(redemption.balance().available()).isEqualByComparingTo("50");
+        assertThat(redemption.balance()).as("the balance the redemption's statement returned").isEqualTo(ledger.balance("C1"));
+        assertThat(redemption.balance().nextExpiry().points()).isEqualByComparingTo("50");
         assertThat(redemption.lots()).hasSize(2);
         assertThat(redemption.lots().get(0).points()).isEqualByComparingTo("-100");
         assertThat(redemption.lots().get(0).expiresAt()).isBefore(redemption.lots().get(1).expiresAt());
