@@ -66,6 +66,17 @@ class CommandTreeTest {
         CliRun typo = CliRun.run(Map.of(), "evnet", "list");
         assertThat(typo.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(typo.err()).contains("Did you mean").contains("event");
+
+        // Options and arguments after the command are not part of its name.
+        CliRun withOption = CliRun.run(Map.of(), "help", "campaign", "list", "--data-dir", "/tmp/somewhere");
+        assertThat(withOption.code()).isZero();
+        assertThat(withOption.out()).contains("Usage: campaignctl campaign list");
+        CliRun withArgument = CliRun.run(Map.of(), "help", "campaign", "get", "5");
+        assertThat(withArgument.code()).isZero();
+        assertThat(withArgument.out()).contains("Usage: campaignctl campaign get");
+        CliRun unknown = CliRun.run(Map.of(), "help", "campaign", "lsit");
+        assertThat(unknown.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(unknown.err()).contains("unknown command 'campaign lsit'");
     }
 
     @Test
