@@ -273,9 +273,12 @@ public final class KeyStore {
             try (PreparedStatement ps = c.prepareStatement(ASYNC_COMMIT + ","
                     + " s AS (SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::numeric[])"
                     + " AS s(reservation, key_id, model, prompt, completion, usd)),"
-                    + " locked AS (SELECT id FROM ai_keys WHERE id IN (SELECT key_id FROM s) ORDER BY id FOR UPDATE),"
                     // A reservation already released by the sweep gives nothing back; its spend still counts.
                     + " r AS (DELETE FROM ai_reservations a USING s WHERE a.id = s.reservation RETURNING a.key_id, a.tokens, a.usd),"
+                    // Reservations before keys, keys in id order, as the sweep and a release take them: the
+                    // condition on r makes PostgreSQL delete them all before it locks the first key.
+                    + " locked AS (SELECT id FROM ai_keys WHERE id IN (SELECT key_id FROM s) AND (SELECT count(*) FROM r) >= 0"
+                    + " ORDER BY id FOR UPDATE),"
                     + " back AS (SELECT key_id, sum(tokens) AS tokens, sum(usd) AS usd FROM r GROUP BY key_id),"
                     + " spent AS (SELECT key_id, sum(prompt + completion) AS tokens, sum(usd) AS usd FROM s GROUP BY key_id),"
                     + " k AS (UPDATE ai_keys SET reserved_tokens = reserved_tokens - COALESCE(back.tokens, 0),"
@@ -285,7 +288,7 @@ public final class KeyStore {
                     + " WHERE ai_keys.id = locked.id RETURNING ai_keys.id)"
                     + " INSERT INTO ai_usage AS u (key_id, model, requests, prompt_tokens, completion_tokens, usd)"
                     + " SELECT s.key_id, s.model, count(*), sum(s.prompt), sum(s.completion), sum(s.usd) FROM s, async"
-                    + " WHERE s.key_id IN (SELECT id FROM k) GROUP BY s.key_id, s.model"
+                    + " WHERE s.key_id IN (SELECT id FROM k) GROUP BY s.key_id, s.model ORDER BY s.key_id, s.model"
                     + " ON CONFLICT (key_id, model) DO UPDATE SET requests = u.requests + EXCLUDED.requests,"
                     + " prompt_tokens = u.prompt_tokens + EXCLUDED.prompt_tokens,"
                     + " completion_tokens = u.completion_tokens + EXCLUDED.completion_tokens, usd = u.usd + EXCLUDED.usd")) {
@@ -340,11 +343,14 @@ public final class KeyStore {
      */
     public int sweep(Duration age) {
         return Jdbc.call(dataSource, c -> {
+            // Reservations first, then their keys in id order (a settle takes them in that order too):
+            // locked reads s, which reads r, so every reservation is deleted before a key is locked.
             try (PreparedStatement ps = c.prepareStatement("WITH r AS (DELETE FROM ai_reservations"
                     + " WHERE created_at < now() - make_interval(secs => ?) RETURNING key_id, tokens, usd),"
-                    + " s AS (SELECT key_id, sum(tokens) AS tokens, sum(usd) AS usd FROM r GROUP BY key_id)"
+                    + " s AS (SELECT key_id, sum(tokens) AS tokens, sum(usd) AS usd FROM r GROUP BY key_id),"
+                    + " locked AS (SELECT id FROM ai_keys WHERE id IN (SELECT key_id FROM s) ORDER BY id FOR UPDATE)"
                     + " UPDATE ai_keys SET reserved_tokens = reserved_tokens - s.tokens, reserved_usd = reserved_usd - s.usd"
-                    + " FROM s WHERE ai_keys.id = s.key_id")) {
+                    + " FROM locked JOIN s ON s.key_id = locked.id WHERE ai_keys.id = locked.id")) {
                 ps.setDouble(1, age.toMillis() / 1000.0);
                 return ps.executeUpdate();
             }

@@ -7,6 +7,7 @@ import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.testing.TestDatabases;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -95,5 +96,69 @@ class ReservationGroupsTest {
             rs.next();
             assertThat(Arrays.asList(rs.getLong(1), rs.getLong(2))).containsExactly(granted, reserved);
         }
+    }
+
+    @Test
+    void theSweepReleasesOldReservationsAndASettleAfterItStillCountsItsSpend() {
+        VirtualKey key = key(1_000);
+        KeyStore.Reservation reservation = store.reserve(key, "m", 400, BigDecimal.ZERO);
+        assertThat(store.sweep(Duration.ZERO)).isEqualTo(1);
+        assertThat(store.get(key.id()).reservedTokens()).isZero();
+
+        store.settle(reservation, 100, 50, BigDecimal.ZERO);
+        VirtualKey after = store.get(key.id());
+        assertThat(after.reservedTokens()).as("nothing given back twice").isZero();
+        assertThat(after.spentTokens()).isEqualTo(150);
+    }
+
+    /**
+     * Settles of batches over many keys racing sweeps of the same reservations leave nothing
+     * reserved and count every spend once; either failing (a deadlock among them, say) fails the test.
+     */
+    @Test
+    void settlesRacingSweepsOverManyKeysLeaveNothingReservedAndCountEverySpend() throws Exception {
+        List<VirtualKey> keys = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            keys.add(key(1_000_000));
+        }
+        List<KeyStore.Settlement> settlements = new ArrayList<>();
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < 400; i++) {
+            KeyStore.Reservation r = store.reserve(keys.get(random.nextInt(keys.size())), "m" + (i % 3), 100, BigDecimal.ONE);
+            settlements.add(new KeyStore.Settlement(r, 10, 20, new BigDecimal("0.5")));
+        }
+        java.util.Collections.shuffle(settlements, random);
+        java.util.concurrent.atomic.AtomicBoolean settling = new java.util.concurrent.atomic.AtomicBoolean(true);
+        try (ExecutorService pool = Executors.newFixedThreadPool(3)) {
+            List<Future<?>> runs = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                int first = t;
+                runs.add(pool.submit(() -> {
+                    for (int i = first * 20; i < settlements.size(); i += 40) {
+                        store.settleAll(settlements.subList(i, Math.min(i + 20, settlements.size())));
+                    }
+                    return null;
+                }));
+            }
+            runs.add(pool.submit(() -> {
+                while (settling.get()) {
+                    store.sweep(Duration.ZERO);
+                }
+                return null;
+            }));
+            for (Future<?> run : runs.subList(0, 2)) {
+                run.get();
+            }
+            settling.set(false);
+            runs.get(2).get();
+        }
+        long spent = 0;
+        for (VirtualKey key : keys) {
+            VirtualKey now = store.get(key.id());
+            assertThat(now.reservedTokens()).isZero();
+            assertThat(now.reservedUsd()).isEqualByComparingTo("0");
+            spent += now.spentTokens();
+        }
+        assertThat(spent).isEqualTo(400 * 30);
     }
 }
