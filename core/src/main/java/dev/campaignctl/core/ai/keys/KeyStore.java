@@ -276,9 +276,11 @@ public final class KeyStore {
                     // A reservation already released by the sweep gives nothing back; its spend still counts.
                     + " r AS (DELETE FROM ai_reservations a USING s WHERE a.id = s.reservation RETURNING a.key_id, a.tokens, a.usd),"
                     // Reservations before keys, keys in id order, as the sweep and a release take them: the
-                    // condition on r makes PostgreSQL delete them all before it locks the first key.
+                    // condition on r makes PostgreSQL delete them all before it locks the first key. NO KEY
+                    // UPDATE, the lock an UPDATE of the counters takes: FOR UPDATE would also wait for the
+                    // key-share locks that inserting rows referring to a key (the audit rows) hold.
                     + " locked AS (SELECT id FROM ai_keys WHERE id IN (SELECT key_id FROM s) AND (SELECT count(*) FROM r) >= 0"
-                    + " ORDER BY id FOR UPDATE),"
+                    + " ORDER BY id FOR NO KEY UPDATE),"
                     + " back AS (SELECT key_id, sum(tokens) AS tokens, sum(usd) AS usd FROM r GROUP BY key_id),"
                     + " spent AS (SELECT key_id, sum(prompt + completion) AS tokens, sum(usd) AS usd FROM s GROUP BY key_id),"
                     + " k AS (UPDATE ai_keys SET reserved_tokens = reserved_tokens - COALESCE(back.tokens, 0),"
@@ -348,7 +350,7 @@ public final class KeyStore {
             try (PreparedStatement ps = c.prepareStatement("WITH r AS (DELETE FROM ai_reservations"
                     + " WHERE created_at < now() - make_interval(secs => ?) RETURNING key_id, tokens, usd),"
                     + " s AS (SELECT key_id, sum(tokens) AS tokens, sum(usd) AS usd FROM r GROUP BY key_id),"
-                    + " locked AS (SELECT id FROM ai_keys WHERE id IN (SELECT key_id FROM s) ORDER BY id FOR UPDATE)"
+                    + " locked AS (SELECT id FROM ai_keys WHERE id IN (SELECT key_id FROM s) ORDER BY id FOR NO KEY UPDATE)"
                     + " UPDATE ai_keys SET reserved_tokens = reserved_tokens - s.tokens, reserved_usd = reserved_usd - s.usd"
                     + " FROM locked JOIN s ON s.key_id = locked.id WHERE ai_keys.id = locked.id")) {
                 ps.setDouble(1, age.toMillis() / 1000.0);

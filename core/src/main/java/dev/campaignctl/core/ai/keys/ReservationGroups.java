@@ -118,7 +118,7 @@ final class ReservationGroups {
             try (PreparedStatement ps = c.prepareStatement(KeyStore.ASYNC_COMMIT + ","
                     + " a AS (SELECT * FROM unnest(?::text[], ?::bigint[], ?::numeric[]) WITH ORDINALITY AS a(model, tokens, usd, n)),"
                     + " cur AS (SELECT spent_tokens, reserved_tokens, budget_tokens, spent_usd, reserved_usd, budget_usd"
-                    + " FROM ai_keys WHERE id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) FOR UPDATE),"
+                    + " FROM ai_keys WHERE id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) FOR NO KEY UPDATE),"
                     // Granted while the running sum of the asks so far fits: a prefix, as the sums only grow.
                     + " ok AS (SELECT s.model, s.tokens, s.usd, s.n, nextval(pg_get_serial_sequence('ai_reservations', 'id')) AS id"
                     + " FROM (SELECT a.*, sum(a.tokens) OVER w AS ct, sum(a.usd) OVER w AS cu FROM a WINDOW w AS (ORDER BY a.n)) s, cur"

@@ -146,10 +146,13 @@ class ReservationGroupsTest {
                 }
                 return null;
             }));
-            for (Future<?> run : runs.subList(0, 2)) {
-                run.get();
+            try {
+                for (Future<?> run : runs.subList(0, 2)) {
+                    run.get();
+                }
+            } finally {
+                settling.set(false);
             }
-            settling.set(false);
             runs.get(2).get();
         }
         long spent = 0;
