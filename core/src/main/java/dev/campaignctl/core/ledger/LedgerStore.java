@@ -119,8 +119,9 @@ public final class LedgerStore {
 
     private Redemption redeemIn(Connection connection, String customer, BigDecimal points, String reason,
                             String externalId) throws SQLException {
-        Instant now = clock.instant();
         BigDecimal available = Lots.lockForRedemption(connection, customer);
+        // After the lock, which may have been waited for: a lot that expired meanwhile is due.
+        Instant now = clock.instant();
         if (externalId != null) {
             Redemption known = findByExternalId(connection, externalId);
             if (known != null) {

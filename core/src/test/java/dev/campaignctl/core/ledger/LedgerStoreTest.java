@@ -305,4 +305,49 @@ class LedgerStoreTest {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> Sql.count(db,
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") >= sessions);
     }
+
+    /** A clock a test moves by hand. */
+    private static final class HandClock extends java.time.Clock {
+        private volatile Instant now = Instant.now();
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    /** A lot that expires while a redemption waits for the customer's balance is due when the redemption goes on. */
+    @Test
+    void aLotThatExpiresWhileTheRedemptionWaitsIsNotSpent() throws Exception {
+        campaign("P30D", null);
+        purchase("C1", "100");
+        processor.runUntilEmpty();
+        HandClock clock = new HandClock();
+        LedgerStore store = new LedgerStore(db.dataSource(), clock);
+
+        try (var holder = db.connection(); ExecutorService pool = Executors.newSingleThreadExecutor()) {
+            holder.setAutoCommit(false);
+            try (var s = holder.createStatement()) {
+                s.executeQuery("SELECT available FROM balances WHERE customer_id = 'C1' FOR UPDATE").close();
+            }
+            Future<Redemption> redemption = pool.submit(() -> store.redeem("C1", points("50"), null, null));
+            awaitWaitingOnLocks(1);
+            clock.now = Instant.now().plus(Duration.ofDays(31));
+            holder.commit();
+
+            assertThatThrownBy(redemption::get).hasCauseInstanceOf(ApiException.class)
+                    .cause().satisfies(e -> assertThat(((ApiException) e).code()).isEqualTo("insufficient_points"));
+        }
+        assertThat(store.balance("C1").redeemed()).isZero();
+    }
 }

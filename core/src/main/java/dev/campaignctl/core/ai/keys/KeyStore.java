@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Array;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -39,6 +42,8 @@ import javax.sql.DataSource;
  * sum of spent and reserved never passes the budget.
  */
 public final class KeyStore {
+
+    private static final Logger LOG = Logger.getLogger(KeyStore.class.getName());
 
     /** What every secret starts with, so a gateway can tell a virtual key from the service's token. */
     public static final String SECRET_PREFIX = "sk-cc-";
@@ -250,7 +255,8 @@ public final class KeyStore {
      * requests the batch holds, so the key's row is locked once per batch, not once per request.
      * Then the batch's audit rows ({@code ai_spend}) are inserted in one durable transaction, whose
      * flush makes the settle before it durable too (the log is written in order). One disk flush
-     * per batch, however many requests it settles.
+     * per batch, however many requests it settles. It throws only when the counters were not
+     * written, so a caller may send the batch again without counting anything twice.
      */
     public void settleAll(List<Settlement> batch) {
         Jdbc.call(settleSource, c -> {
@@ -302,6 +308,25 @@ public final class KeyStore {
                 ps.setArray(6, c.createArrayOf("numeric", usd));
                 ps.executeUpdate();
             }
+            // The counters are committed (without waiting for the disk): from here on nothing may throw
+            // to the caller, which would settle the batch again and add the counters twice.
+            try {
+                audit(c, batch);
+            } catch (SQLException | RuntimeException e) {
+                LOG.log(Level.WARNING, "settled " + batch.size() + " reservation(s) but could not write their audit rows: "
+                        + e.getMessage());
+            }
+            return null;
+        });
+    }
+
+    /**
+     * The batch's audit rows in one durable transaction, whose flush makes the settle before it
+     * durable too (the log is written in order). Tried three times; when it never commits, the
+     * spend is counted but has no audit rows, and a warning says so.
+     */
+    private static void audit(Connection c, List<Settlement> batch) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
             c.setAutoCommit(false);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO ai_spend (key_id, reservation_id, model, prompt_tokens,"
                     + " completion_tokens, usd) VALUES (?, ?, ?, ?, ?, ?)")) {
@@ -316,14 +341,18 @@ public final class KeyStore {
                 }
                 ps.executeBatch();
                 c.commit();
+                return;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
-                throw e;
+                if (attempt == 3) {
+                    LOG.log(Level.WARNING, "settled " + batch.size() + " reservation(s) but could not write their audit rows: "
+                            + e.getMessage());
+                    return;
+                }
             } finally {
                 c.setAutoCommit(true);
             }
-            return null;
-        });
+        }
     }
 
     /** Gives the whole reservation back: the request failed before the provider spent anything. */

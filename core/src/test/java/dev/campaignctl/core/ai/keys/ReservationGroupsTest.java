@@ -164,4 +164,22 @@ class ReservationGroupsTest {
         }
         assertThat(spent).isEqualTo(400 * 30);
     }
+
+    @Test
+    void aSettleWhoseAuditRowsCannotBeWrittenCountsItsSpendOnceAndIsNotSentAgain() throws Exception {
+        try (var c = db.connection(); var st = c.createStatement()) {
+            st.execute("CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS"
+                    + " $$ BEGIN RAISE EXCEPTION 'audit refused by the test'; END $$");
+            st.execute("CREATE TRIGGER refuse_audit BEFORE INSERT ON ai_spend FOR EACH ROW EXECUTE FUNCTION refuse_audit()");
+        }
+        VirtualKey key = key(1_000);
+        KeyStore.Reservation reservation = store.reserve(key, "m", 400, BigDecimal.ZERO);
+
+        // A throw here would have the gateway settle the batch again, adding the counters twice.
+        store.settleAll(List.of(new KeyStore.Settlement(reservation, 100, 50, BigDecimal.ZERO)));
+
+        VirtualKey after = store.get(key.id());
+        assertThat(after.spentTokens()).isEqualTo(150);
+        assertThat(after.reservedTokens()).isZero();
+    }
 }
