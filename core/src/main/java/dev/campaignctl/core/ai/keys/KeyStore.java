@@ -376,8 +376,11 @@ public final class KeyStore {
         return Jdbc.call(dataSource, c -> {
             // Reservations first, then their keys in id order (a settle takes them in that order too):
             // locked reads s, which reads r, so every reservation is deleted before a key is locked.
-            try (PreparedStatement ps = c.prepareStatement("WITH r AS (DELETE FROM ai_reservations"
-                    + " WHERE created_at < now() - make_interval(secs => ?) RETURNING key_id, tokens, usd),"
+            // SKIP LOCKED: a reservation a settle is deleting right now is the settle's; waiting for it
+            // while holding others the settle wants next could close a cycle.
+            try (PreparedStatement ps = c.prepareStatement("WITH r AS (DELETE FROM ai_reservations WHERE id IN"
+                    + " (SELECT id FROM ai_reservations WHERE created_at < now() - make_interval(secs => ?) FOR UPDATE SKIP LOCKED)"
+                    + " RETURNING key_id, tokens, usd),"
                     + " s AS (SELECT key_id, sum(tokens) AS tokens, sum(usd) AS usd FROM r GROUP BY key_id),"
                     + " locked AS (SELECT id FROM ai_keys WHERE id IN (SELECT key_id FROM s) ORDER BY id FOR NO KEY UPDATE)"
                     + " UPDATE ai_keys SET reserved_tokens = reserved_tokens - s.tokens, reserved_usd = reserved_usd - s.usd"
