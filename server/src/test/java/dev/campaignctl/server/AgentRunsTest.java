@@ -14,14 +14,12 @@ import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.error.ErrorKind;
 import dev.campaignctl.core.event.BatchResult;
 import dev.campaignctl.core.event.NewEvent;
+import dev.campaignctl.core.testing.MutableClock;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -145,7 +143,7 @@ class AgentRunsTest {
 
     @Test
     void finishedRunsArePurgedAfterTheRetentionAndBeyondTheMostKept() {
-        MutableClock clock = new MutableClock();
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         AgentRuns runs = new AgentRuns(new Domain(true).api(), new AgentRuns.Settings(4, Duration.ofHours(1), 2), clock);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -177,30 +175,6 @@ class AgentRunsTest {
         }
         try (AgentRuns.Slot again = runs.reserve()) {
             assertThat(again).isNotNull();
-        }
-    }
-
-    /** A clock the test moves by hand. */
-    private static final class MutableClock extends Clock {
-        private volatile Instant now = Instant.parse("2026-01-01T00:00:00Z");
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
         }
     }
 }

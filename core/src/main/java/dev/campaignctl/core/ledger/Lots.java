@@ -53,13 +53,8 @@ final class Lots {
      * so what the lots hold is read by the next statement, which starts after the lock is held.
      */
     static BigDecimal lockForRedemption(Connection connection, String customer) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT available FROM balances WHERE customer_id = ? FOR UPDATE")) {
-            ps.setString(1, customer);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getBigDecimal(1) : BigDecimal.ZERO;
-            }
-        }
+        BigDecimal available = lockedAvailable(connection, customer);
+        return available == null ? BigDecimal.ZERO : available;
     }
 
     /** A redemption as written: its id and the lots it drew from, in the order it drew; null when a lot was due to expire. */

@@ -14,6 +14,7 @@ import dev.campaignctl.core.event.NewEvent;
 import dev.campaignctl.core.json.Json;
 import dev.campaignctl.core.rule.NewRule;
 import dev.campaignctl.core.rule.Reward;
+import dev.campaignctl.core.testing.MutableClock;
 import dev.campaignctl.core.testing.Sql;
 import dev.campaignctl.core.testing.TestDatabases;
 import java.math.BigDecimal;
@@ -306,33 +307,13 @@ class LedgerStoreTest {
                 "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") >= sessions);
     }
 
-    /** A clock a test moves by hand. */
-    private static final class HandClock extends java.time.Clock {
-        private volatile Instant now = Instant.now();
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
-        }
-
-        @Override
-        public java.time.Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-    }
-
     /** A lot that expires while a redemption waits for the customer's balance is due when the redemption goes on. */
     @Test
     void aLotThatExpiresWhileTheRedemptionWaitsIsNotSpent() throws Exception {
         campaign("P30D", null);
         purchase("C1", "100");
         processor.runUntilEmpty();
-        HandClock clock = new HandClock();
+        MutableClock clock = new MutableClock(Instant.now());
         LedgerStore store = new LedgerStore(db.dataSource(), clock);
 
         try (var holder = db.connection(); ExecutorService pool = Executors.newSingleThreadExecutor()) {
@@ -342,7 +323,7 @@ class LedgerStoreTest {
             }
             Future<Redemption> redemption = pool.submit(() -> store.redeem("C1", points("50"), null, null));
             awaitWaitingOnLocks(1);
-            clock.now = Instant.now().plus(Duration.ofDays(31));
+            clock.advance(Duration.ofDays(31));
             holder.commit();
 
             assertThatThrownBy(redemption::get).hasCauseInstanceOf(ApiException.class)

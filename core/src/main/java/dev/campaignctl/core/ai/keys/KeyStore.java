@@ -37,8 +37,9 @@ import javax.sql.DataSource;
  * try { ... call the provider ... store.settle(r, usage.prompt(), usage.completion(), cost); }
  * catch (RuntimeException e) { store.release(r); throw e; }
  * }</pre>
- * A reservation is one conditional UPDATE of the key's row, whose lock orders concurrent requests
- * of one key across every replica: the budget check and the increment cannot interleave, so the
+ * A reservation is one statement on the key's row ({@link ReservationGroups}, which takes the asks
+ * of one key made at the same time together), whose lock orders concurrent requests of one key
+ * across every replica: the budget check and the increment cannot interleave, so the
  * sum of spent and reserved never passes the budget.
  */
 public final class KeyStore {
@@ -188,26 +189,7 @@ public final class KeyStore {
             return new Reservation(grouped, key.id(), model, tokens, usd);
         }
         // Not granted together with the asks before it: alone, it may still fit, or is refused with the figures.
-        Long id = Jdbc.call(dataSource, c -> {
-            try (PreparedStatement ps = c.prepareStatement(ASYNC_COMMIT + ", k AS (UPDATE ai_keys"
-                    + " SET reserved_tokens = reserved_tokens + ?, reserved_usd = reserved_usd + ?"
-                    + " WHERE id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())"
-                    + " AND (budget_tokens IS NULL OR spent_tokens + reserved_tokens + ? <= budget_tokens)"
-                    + " AND (budget_usd IS NULL OR spent_usd + reserved_usd + ? <= budget_usd) RETURNING id)"
-                    + " INSERT INTO ai_reservations (key_id, model, tokens, usd) SELECT id, ?, ?, ? FROM k, async RETURNING id")) {
-                ps.setLong(1, tokens);
-                ps.setBigDecimal(2, usd);
-                ps.setLong(3, key.id());
-                ps.setLong(4, tokens);
-                ps.setBigDecimal(5, usd);
-                ps.setString(6, model);
-                ps.setLong(7, tokens);
-                ps.setBigDecimal(8, usd);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getLong(1) : null;
-                }
-            }
-        });
+        Long id = groups.take(key.id(), List.of(new ReservationGroups.Wanted(model, tokens, usd))).get(0);
         if (id == null) {
             throw refusal(get(key.id()), tokens, usd);
         }
