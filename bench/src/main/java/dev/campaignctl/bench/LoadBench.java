@@ -46,7 +46,7 @@ public final class LoadBench {
 
     private static final int BATCH = 5_000;
     private static final int WARM_UP_EVENTS = 100_000;
-    private static final int ROUNDS = 5;
+    private static final int ROUNDS = Integer.getInteger("bench.rounds", 5);
     private static final int CLIENTS = Integer.getInteger("bench.clients", 4);
 
     /**
@@ -125,6 +125,9 @@ public final class LoadBench {
             }
             System.out.printf("median of %d rounds: ingest %.0f events/s, processing %.0f events/s%n",
                     ROUNDS, median(ingested), median(processed));
+            if (Boolean.getBoolean("bench.roundsOnly")) {
+                return;
+            }
             // Single registrations twice: alone (what the service can take in), then with the processor deciding
             // them at the same time on the same cores (what it takes in while it also keeps up).
             String single = Json.write(Workload.event(new Random(5), null));
@@ -245,16 +248,22 @@ public final class LoadBench {
     private static double process(Services services, int events, int workers) {
         long before = earnings(services);
         long[] cpuBefore = cpuTicks();
+        long[] walBefore = wal(services);
         long begin = System.nanoTime();
         EventProcessor.Outcome outcome = services.processor().runUntilEmpty();
         double took = (System.nanoTime() - begin) / 1e9;
         long[] cpuAfter = cpuTicks();
+        long[] walAfter = wal(services);
         long earnings = earnings(services) - before;
         System.out.printf("processing: %d events (%d processed, %d skipped, %.2f earnings per event) with 50 rules,"
-                        + " %d workers in %.2f s = %.0f events/s (CPU: this JVM %.2f s, PostgreSQL %.2f s)%n",
+                        + " %d workers in %.2f s = %.0f events/s (CPU: this JVM %.2f s, PostgreSQL %.2f s;"
+                        + " WAL %.0f bytes per event, %.2f full-page images per event, %d checkpoints, %d autovacuums)%n",
                 outcome.claimed(), outcome.processed(), outcome.skipped(),
                 earnings / (double) outcome.claimed(), workers, took, outcome.claimed() / took,
-                (cpuAfter[0] - cpuBefore[0]) / 100.0, (cpuAfter[1] - cpuBefore[1]) / 100.0);
+                (cpuAfter[0] - cpuBefore[0]) / 100.0, (cpuAfter[1] - cpuBefore[1]) / 100.0,
+                (walAfter[0] - walBefore[0]) / (double) outcome.claimed(),
+                (walAfter[1] - walBefore[1]) / (double) outcome.claimed(), walAfter[2] - walBefore[2],
+                walAfter[3] - walBefore[3]);
         if (outcome.claimed() != events) {
             throw new IllegalStateException("expected " + events + " events, processed " + outcome.claimed());
         }
@@ -292,6 +301,22 @@ public final class LoadBench {
             return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
         } catch (IOException | RuntimeException e) {
             return 0;
+        }
+    }
+
+    /**
+     * WAL bytes and full-page images written so far, checkpoints started and autovacuum runs finished
+     * (PostgreSQL 17's views): whether a round paid for a checkpoint or a vacuum rather than for its events.
+     */
+    private static long[] wal(Services services) {
+        try (Connection c = services.api().database().connection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT w.wal_bytes::bigint, w.wal_fpi, c.num_timed + c.num_requested,"
+                     + " (SELECT sum(autovacuum_count) FROM pg_stat_user_tables)"
+                     + " FROM pg_stat_wal w, pg_stat_checkpointer c")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)};
+        } catch (SQLException e) {
+            return new long[4];
         }
     }
 
