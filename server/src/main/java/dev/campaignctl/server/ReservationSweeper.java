@@ -9,13 +9,13 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Releases budget reservations left by a replica that died mid-request: every five minutes, those
- * older than an hour (longer than any request the gateway lets run) go back to their key.
+ * Releases budget leases left by a replica that died: every minute, those not touched for two
+ * minutes (a live replica touches its leases every 20 seconds) go back to their key.
  */
 final class ReservationSweeper implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ReservationSweeper.class.getName());
-    static final Duration AGE = Duration.ofHours(1);
+    static final Duration AGE = Duration.ofMinutes(2);
 
     private final ScheduledExecutorService timer;
 
@@ -35,7 +35,7 @@ final class ReservationSweeper implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "could not sweep stale AI reservations: " + e.getMessage());
             }
-        }, 1, 300, TimeUnit.SECONDS);
+        }, 1, 60, TimeUnit.SECONDS);
         return new ReservationSweeper(timer);
     }
 

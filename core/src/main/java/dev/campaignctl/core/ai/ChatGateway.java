@@ -296,18 +296,21 @@ public final class ChatGateway implements AutoCloseable {
         }
     }
 
-    /** Takes what is queued (up to 500 settles), settles it in one batch, and again, until closed and drained. */
+    /**
+     * Takes what is queued (up to 500 settles), settles it in one batch, and again, until closed and
+     * drained; between batches, gives idle leases back to their keys. Then gives back every lease.
+     */
     private void settleLoop() {
         List<KeyStore.Settlement> batch = new ArrayList<>();
         while (!closing || !settles.isEmpty()) {
             try {
                 KeyStore.Settlement first = settles.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
+                if (first != null) {
+                    batch.add(first);
+                    settles.drainTo(batch, 499);
+                    settleBatch(batch);
                 }
-                batch.add(first);
-                settles.drainTo(batch, 499);
-                settleBatch(batch);
+                maintainLeases(false);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -316,9 +319,18 @@ public final class ChatGateway implements AutoCloseable {
                 batch.clear();
             }
         }
+        maintainLeases(true);
     }
 
-    /** Tried three times, a second apart; a batch that never commits is released by the sweep, its spend uncounted. */
+    private void maintainLeases(boolean all) {
+        try {
+            keys.maintainLeases(all);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not give idle budget leases back: " + e.getMessage());
+        }
+    }
+
+    /** Tried three times, a second apart; a batch that never commits is abandoned, its spend uncounted. */
     private void settleBatch(List<KeyStore.Settlement> batch) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
@@ -327,6 +339,7 @@ public final class ChatGateway implements AutoCloseable {
             } catch (RuntimeException e) {
                 if (attempt == 3) {
                     LOG.log(Level.WARNING, "could not settle " + batch.size() + " reservation(s): " + e.getMessage());
+                    keys.abandon(batch);
                     return;
                 }
                 Thread.sleep(1000);

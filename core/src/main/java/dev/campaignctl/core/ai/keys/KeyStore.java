@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,10 +38,12 @@ import javax.sql.DataSource;
  * try { ... call the provider ... store.settle(r, usage.prompt(), usage.completion(), cost); }
  * catch (RuntimeException e) { store.release(r); throw e; }
  * }</pre>
- * A reservation is one statement on the key's row ({@link ReservationGroups}, which takes the asks
- * of one key made at the same time together), whose lock orders concurrent requests of one key
- * across every replica: the budget check and the increment cannot interleave, so the
- * sum of spent and reserved never passes the budget.
+ * A reservation is taken from this process's lease on the key's budget ({@link KeyLeases}): a row
+ * of {@code ai_reservations} that the database granted under the key's row lock, so the budget
+ * check and the increment cannot interleave across replicas, and the sum of spent and reserved
+ * (leases included) never passes the budget. Most reservations are then made in memory; the
+ * database is asked when a lease runs short or its key was last confirmed a second ago or more.
+ * Every writer locks a key's row before the reservations of that key, keys in id order.
  */
 public final class KeyStore {
 
@@ -60,7 +63,7 @@ public final class KeyStore {
     static final String ASYNC_COMMIT = "WITH async AS (SELECT set_config('synchronous_commit', 'off', true))";
 
     private final DataSource dataSource;
-    private final ReservationGroups groups;
+    private final KeyLeases leases;
     /** Settles run on connections of their own, so requests never wait for a connection behind a settle's disk flush. */
     private final DataSource settleSource;
     /** Verified keys by the hash of their secret, briefly: revocation and budgets are checked by every reservation anyway. */
@@ -75,14 +78,14 @@ public final class KeyStore {
     public KeyStore(DataSource dataSource, DataSource settleSource) {
         this.dataSource = dataSource;
         this.settleSource = settleSource;
-        this.groups = new ReservationGroups(dataSource);
+        this.leases = new KeyLeases(dataSource);
     }
 
     /** A key just made: the secret, shown once, and the stored key. */
     public record Created(String key, VirtualKey stored) {
     }
 
-    /** A request's hold on a key's budget. */
+    /** A request's hold on a key's budget: {@code id} is the row of the lease it was taken from. */
     public record Reservation(long id, long keyId, String model, long tokens, BigDecimal usd) {
     }
 
@@ -140,7 +143,10 @@ public final class KeyStore {
         });
     }
 
-    /** Revokes the key at once for every replica: reservations check it; cached lookups end within 10 s. */
+    /**
+     * Revokes the key: at once in this process; other replicas refuse it within a second (their
+     * leases ask the database again after {@link KeyLeases#CONFIRM}) and forget its cached lookup within 10 s.
+     */
     public VirtualKey revoke(long id) {
         Jdbc.call(dataSource, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE ai_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = ?")) {
@@ -149,6 +155,7 @@ public final class KeyStore {
             }
         });
         verified.asMap().values().removeIf(k -> k.id() == id);
+        leases.forget(id);
         return get(id);
     }
 
@@ -180,20 +187,15 @@ public final class KeyStore {
 
     /**
      * Takes {@code tokens} and {@code usd} from the key's budget, or refuses with 429 naming the
-     * budget that is short. Committed without waiting for the disk: a reservation lost in a crash
-     * only frees budget that its request, which died with it, no longer uses.
+     * budget that is short. Leases grow without waiting for the disk: one lost in a crash only frees
+     * budget that its process, which died with it, no longer uses.
      */
     public Reservation reserve(VirtualKey key, String model, long tokens, BigDecimal usd) {
-        Long grouped = groups.reserve(key.id(), model, tokens, usd);
-        if (grouped != null) {
-            return new Reservation(grouped, key.id(), model, tokens, usd);
-        }
-        // Not granted together with the asks before it: alone, it may still fit, or is refused with the figures.
-        Long id = groups.take(key.id(), List.of(new ReservationGroups.Wanted(model, tokens, usd))).get(0);
-        if (id == null) {
+        Long row = leases.reserve(key.id(), tokens, usd);
+        if (row == null) {
             throw refusal(get(key.id()), tokens, usd);
         }
-        return new Reservation(id, key.id(), model, tokens, usd);
+        return new Reservation(row, key.id(), model, tokens, usd);
     }
 
     private static ApiException refusal(VirtualKey now, long tokens, BigDecimal usd) {
@@ -208,13 +210,13 @@ public final class KeyStore {
             details.put("budget", "budget_tokens");
             return new ApiException(ErrorKind.TOO_MANY_REQUESTS, "budget_tokens_exceeded", "budget_tokens of key " + now.id()
                     + " (\"" + now.name() + "\") exceeded: " + now.budgetTokens() + " tokens, " + now.spentTokens() + " spent, "
-                    + now.reservedTokens() + " reserved by requests in flight, " + left + " left; this request needs up to "
+                    + now.reservedTokens() + " reserved (leased by replicas for requests in flight), " + left + " left; this request needs up to "
                     + tokens + " (prompt estimate plus max_tokens)", details);
         }
         details.put("budget", "budget_usd");
         return new ApiException(ErrorKind.TOO_MANY_REQUESTS, "budget_usd_exceeded", "budget_usd of key " + now.id()
                 + " (\"" + now.name() + "\") exceeded: $" + plain(now.budgetUsd()) + ", $" + plain(now.spentUsd()) + " spent, $"
-                + plain(now.reservedUsd()) + " reserved by requests in flight; this request needs up to $" + plain(usd), details);
+                + plain(now.reservedUsd()) + " reserved (leased by replicas for requests in flight); this request needs up to $" + plain(usd), details);
     }
 
     private static String plain(BigDecimal value) {
@@ -232,16 +234,16 @@ public final class KeyStore {
 
     /**
      * Settles a batch, durably. The whole batch is one statement that commits without waiting for
-     * the disk: it locks the keys it touches in id order (so settlers of several replicas never
-     * deadlock), gives back each key's reservations and adds its spend once, however many of its
-     * requests the batch holds, so the key's row is locked once per batch, not once per request.
-     * Then the batch's audit rows ({@code ai_spend}) are inserted in one durable transaction, whose
-     * flush makes the settle before it durable too (the log is written in order). One disk flush
-     * per batch, however many requests it settles. It throws only when the counters were not
-     * written, so a caller may send the batch again without counting anything twice.
+     * the disk: it locks the keys it touches in id order, then their leases' rows; each row gives
+     * back what the batch's requests on it spent (at most what the row holds), and each key's
+     * reserved and spent change once, however many of its requests the batch holds. Then the
+     * batch's audit rows ({@code ai_spend}) are inserted in one durable transaction, whose flush
+     * makes the settle before it durable too (the log is written in order). One disk flush per
+     * batch. It throws only when the counters were not written, so a caller may send the batch
+     * again without counting anything twice; one that gives up calls {@link #abandon}.
      */
     public void settleAll(List<Settlement> batch) {
-        Jdbc.call(settleSource, c -> {
+        Map<Long, Given> given = Jdbc.call(settleSource, c -> {
             int n = batch.size();
             Object[] reservations = new Object[n];
             Object[] keys = new Object[n];
@@ -258,37 +260,47 @@ public final class KeyStore {
                 completion[i] = settlement.completionTokens();
                 usd[i] = settlement.usd();
             }
+            Map<Long, Given> back = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement(ASYNC_COMMIT + ","
                     + " s AS (SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::numeric[])"
                     + " AS s(reservation, key_id, model, prompt, completion, usd)),"
-                    // A reservation already released by the sweep gives nothing back; its spend still counts.
-                    + " r AS (DELETE FROM ai_reservations a USING s WHERE a.id = s.reservation RETURNING a.key_id, a.tokens, a.usd),"
-                    // Reservations before keys, keys in id order, as the sweep and a release take them: the
-                    // condition on r makes PostgreSQL delete them all before it locks the first key. NO KEY
+                    // Keys first, in id order, then their leases' rows, as every writer of them takes them. NO KEY
                     // UPDATE, the lock an UPDATE of the counters takes: FOR UPDATE would also wait for the
                     // key-share locks that inserting rows referring to a key (the audit rows) hold.
-                    + " locked AS (SELECT id FROM ai_keys WHERE id IN (SELECT key_id FROM s) AND (SELECT count(*) FROM r) >= 0"
-                    + " ORDER BY id FOR NO KEY UPDATE),"
-                    + " back AS (SELECT key_id, sum(tokens) AS tokens, sum(usd) AS usd FROM r GROUP BY key_id),"
+                    + " locked AS (SELECT id FROM ai_keys WHERE id IN (SELECT key_id FROM s) ORDER BY id FOR NO KEY UPDATE),"
+                    + " per AS (SELECT reservation, sum(prompt + completion) AS tokens, sum(usd) AS usd FROM s GROUP BY reservation),"
+                    + " l AS (SELECT a.id, a.key_id, a.tokens, a.usd FROM ai_reservations a"
+                    + " WHERE a.id IN (SELECT reservation FROM per) AND (SELECT count(*) FROM locked) >= 0 ORDER BY a.id FOR UPDATE),"
+                    // A row the sweep released gives nothing back; its spend still counts.
+                    + " back AS (SELECT l.id, l.key_id, least(l.tokens, per.tokens) AS tokens, least(l.usd, per.usd) AS usd"
+                    + " FROM l JOIN per ON per.reservation = l.id),"
+                    + " r AS (UPDATE ai_reservations a SET tokens = a.tokens - back.tokens, usd = a.usd - back.usd, created_at = now()"
+                    + " FROM back WHERE a.id = back.id RETURNING a.id, back.key_id, back.tokens, back.usd),"
+                    + " given AS (SELECT key_id, sum(tokens) AS tokens, sum(usd) AS usd FROM r GROUP BY key_id),"
                     + " spent AS (SELECT key_id, sum(prompt + completion) AS tokens, sum(usd) AS usd FROM s GROUP BY key_id),"
-                    + " k AS (UPDATE ai_keys SET reserved_tokens = reserved_tokens - COALESCE(back.tokens, 0),"
-                    + " reserved_usd = reserved_usd - COALESCE(back.usd, 0),"
+                    + " k AS (UPDATE ai_keys SET reserved_tokens = reserved_tokens - COALESCE(given.tokens, 0),"
+                    + " reserved_usd = reserved_usd - COALESCE(given.usd, 0),"
                     + " spent_tokens = spent_tokens + spent.tokens, spent_usd = spent_usd + spent.usd"
-                    + " FROM locked JOIN spent ON spent.key_id = locked.id LEFT JOIN back ON back.key_id = locked.id"
-                    + " WHERE ai_keys.id = locked.id RETURNING ai_keys.id)"
-                    + " INSERT INTO ai_usage AS u (key_id, model, requests, prompt_tokens, completion_tokens, usd)"
+                    + " FROM locked JOIN spent ON spent.key_id = locked.id LEFT JOIN given ON given.key_id = locked.id"
+                    + " WHERE ai_keys.id = locked.id RETURNING ai_keys.id),"
+                    + " u AS (INSERT INTO ai_usage AS u (key_id, model, requests, prompt_tokens, completion_tokens, usd)"
                     + " SELECT s.key_id, s.model, count(*), sum(s.prompt), sum(s.completion), sum(s.usd) FROM s, async"
                     + " WHERE s.key_id IN (SELECT id FROM k) GROUP BY s.key_id, s.model ORDER BY s.key_id, s.model"
                     + " ON CONFLICT (key_id, model) DO UPDATE SET requests = u.requests + EXCLUDED.requests,"
                     + " prompt_tokens = u.prompt_tokens + EXCLUDED.prompt_tokens,"
-                    + " completion_tokens = u.completion_tokens + EXCLUDED.completion_tokens, usd = u.usd + EXCLUDED.usd")) {
+                    + " completion_tokens = u.completion_tokens + EXCLUDED.completion_tokens, usd = u.usd + EXCLUDED.usd)"
+                    + " SELECT id, tokens, usd FROM r")) {
                 ps.setArray(1, c.createArrayOf("bigint", reservations));
                 ps.setArray(2, c.createArrayOf("bigint", keys));
                 ps.setArray(3, c.createArrayOf("text", models));
                 ps.setArray(4, c.createArrayOf("bigint", prompt));
                 ps.setArray(5, c.createArrayOf("bigint", completion));
                 ps.setArray(6, c.createArrayOf("numeric", usd));
-                ps.executeUpdate();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        back.put(rs.getLong(1), new Given(rs.getLong(2), rs.getBigDecimal(3)));
+                    }
+                }
             }
             // The counters are committed (without waiting for the disk): from here on nothing may throw
             // to the caller, which would settle the batch again and add the counters twice.
@@ -298,8 +310,38 @@ public final class KeyStore {
                 LOG.log(Level.WARNING, "settled " + batch.size() + " reservation(s) but could not write their audit rows: "
                         + e.getMessage());
             }
-            return null;
+            return back;
         });
+        // The leases here learn what their rows gave back, and their requests stop counting as in flight.
+        Map<Long, Reservation> first = new LinkedHashMap<>();
+        Map<Long, long[]> reserved = new HashMap<>();
+        Map<Long, BigDecimal> reservedUsd = new HashMap<>();
+        for (Settlement settlement : batch) {
+            Reservation r = settlement.reservation();
+            first.putIfAbsent(r.id(), r);
+            reserved.computeIfAbsent(r.id(), id -> new long[1])[0] += r.tokens();
+            reservedUsd.merge(r.id(), r.usd(), BigDecimal::add);
+        }
+        for (Reservation r : first.values()) {
+            Given back = given.get(r.id());
+            leases.settled(r.keyId(), r.id(), reserved.get(r.id())[0], reservedUsd.get(r.id()),
+                    back == null ? 0 : back.tokens(), back == null ? BigDecimal.ZERO : back.usd(), back != null);
+        }
+    }
+
+    /** What a lease's row gave back to its key in a settle. */
+    private record Given(long tokens, BigDecimal usd) {
+    }
+
+    /**
+     * A batch whose settle was never written: its requests stop counting here, and their leases end
+     * (given back once unused). What those requests spent is not counted.
+     */
+    public void abandon(List<Settlement> batch) {
+        for (Settlement settlement : batch) {
+            Reservation r = settlement.reservation();
+            leases.release(r.keyId(), r.id(), r.tokens(), r.usd(), true);
+        }
     }
 
     /**
@@ -337,40 +379,75 @@ public final class KeyStore {
         }
     }
 
-    /** Gives the whole reservation back: the request failed before the provider spent anything. */
+    /** Gives the whole reservation back to its lease: the request failed before the provider spent anything. */
     public void release(Reservation reservation) {
+        leases.release(reservation.keyId(), reservation.id(), reservation.tokens(), reservation.usd(), false);
+    }
+
+    /**
+     * Gives back to their keys the leases nobody used for a second (every lease without requests in
+     * flight when {@code all}, as when the gateway stops), and touches the rows of the rest when a
+     * heartbeat is due so the sweep leaves them alone. The gateway calls it a few times a second.
+     */
+    public void maintainLeases(boolean all) {
+        List<KeyLeases.Lease> idle = leases.detachIdle(all);
+        long[] live = leases.heartbeatDue();
+        if (idle.isEmpty() && (live == null || live.length == 0)) {
+            return;
+        }
         Jdbc.call(dataSource, c -> {
-            try (PreparedStatement ps = c.prepareStatement("WITH r AS (DELETE FROM ai_reservations WHERE id = ? RETURNING tokens, usd)"
-                    + " UPDATE ai_keys SET reserved_tokens = reserved_tokens - r.tokens, reserved_usd = reserved_usd - r.usd"
-                    + " FROM r WHERE ai_keys.id = ?")) {
-                ps.setLong(1, reservation.id());
-                ps.setLong(2, reservation.keyId());
+            if (!idle.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(ASYNC_COMMIT + ","
+                        + " gone AS (SELECT unnest(?::bigint[]) AS id),"
+                        + " locked AS (SELECT id FROM ai_keys WHERE id IN (SELECT key_id FROM ai_reservations WHERE id IN (SELECT id FROM gone))"
+                        + " ORDER BY id FOR NO KEY UPDATE),"
+                        + " r AS (DELETE FROM ai_reservations a WHERE a.id IN (SELECT id FROM gone) AND a.key_id IN (SELECT id FROM locked)"
+                        + " RETURNING a.key_id, a.tokens, a.usd),"
+                        + " s AS (SELECT key_id, sum(tokens) AS tokens, sum(usd) AS usd FROM r GROUP BY key_id)"
+                        + " UPDATE ai_keys SET reserved_tokens = reserved_tokens - s.tokens, reserved_usd = reserved_usd - s.usd"
+                        + " FROM s, async WHERE ai_keys.id = s.key_id")) {
+                    ps.setArray(1, c.createArrayOf("bigint", idle.stream().map(l -> l.rowId).toArray()));
+                    ps.executeUpdate();
+                }
+            }
+            if (live != null && live.length > 0) {
+                try (PreparedStatement ps = c.prepareStatement(ASYNC_COMMIT + ","
+                        + " l AS (SELECT id FROM ai_reservations WHERE id = ANY(?) ORDER BY id FOR UPDATE)"
+                        + " UPDATE ai_reservations a SET created_at = now() FROM l, async WHERE a.id = l.id")) {
+                    ps.setArray(1, c.createArrayOf("bigint", Arrays.stream(live).boxed().toArray()));
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Releases leases not touched for longer than {@code age}: a replica that died left them. Keys
+     * first, in id order, then their stale rows; a row a settle is changing right now is skipped
+     * (SKIP LOCKED), since that settle touches it.
+     */
+    public int sweep(Duration age) {
+        return Jdbc.call(dataSource, c -> {
+            try (PreparedStatement ps = c.prepareStatement("WITH locked AS (SELECT id FROM ai_keys WHERE id IN"
+                    + " (SELECT key_id FROM ai_reservations WHERE created_at < now() - make_interval(secs => ?))"
+                    + " ORDER BY id FOR NO KEY UPDATE),"
+                    + " r AS (DELETE FROM ai_reservations WHERE id IN (SELECT id FROM ai_reservations"
+                    + " WHERE key_id IN (SELECT id FROM locked) AND created_at < now() - make_interval(secs => ?) FOR UPDATE SKIP LOCKED)"
+                    + " RETURNING key_id, tokens, usd),"
+                    + " s AS (SELECT key_id, sum(tokens) AS tokens, sum(usd) AS usd FROM r GROUP BY key_id)"
+                    + " UPDATE ai_keys SET reserved_tokens = reserved_tokens - s.tokens, reserved_usd = reserved_usd - s.usd"
+                    + " FROM s WHERE ai_keys.id = s.key_id")) {
+                ps.setDouble(1, age.toMillis() / 1000.0);
+                ps.setDouble(2, age.toMillis() / 1000.0);
                 return ps.executeUpdate();
             }
         });
     }
 
-    /**
-     * Releases reservations older than {@code age}: their requests ended with a replica that died
-     * before settling them. What those requests spent at the provider is not known, so not counted.
-     */
-    public int sweep(Duration age) {
-        return Jdbc.call(dataSource, c -> {
-            // Reservations first, then their keys in id order (a settle takes them in that order too):
-            // locked reads s, which reads r, so every reservation is deleted before a key is locked.
-            // SKIP LOCKED: a reservation a settle is deleting right now is the settle's; waiting for it
-            // while holding others the settle wants next could close a cycle.
-            try (PreparedStatement ps = c.prepareStatement("WITH r AS (DELETE FROM ai_reservations WHERE id IN"
-                    + " (SELECT id FROM ai_reservations WHERE created_at < now() - make_interval(secs => ?) FOR UPDATE SKIP LOCKED)"
-                    + " RETURNING key_id, tokens, usd),"
-                    + " s AS (SELECT key_id, sum(tokens) AS tokens, sum(usd) AS usd FROM r GROUP BY key_id),"
-                    + " locked AS (SELECT id FROM ai_keys WHERE id IN (SELECT key_id FROM s) ORDER BY id FOR NO KEY UPDATE)"
-                    + " UPDATE ai_keys SET reserved_tokens = reserved_tokens - s.tokens, reserved_usd = reserved_usd - s.usd"
-                    + " FROM locked JOIN s ON s.key_id = locked.id WHERE ai_keys.id = locked.id")) {
-                ps.setDouble(1, age.toMillis() / 1000.0);
-                return ps.executeUpdate();
-            }
-        });
+    /** What this process holds on a key's budget: {leased, reserved by requests in flight}; for tests. */
+    long[] leasesHeld(long keyId) {
+        return leases.holding(keyId);
     }
 
     public List<ModelUsage> usage(long keyId) {
