@@ -14,6 +14,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -129,6 +130,17 @@ class CliRemoteTest {
         CliRun invalid = cli("campaign", "create", "--url", url, "--name", "x", "--budget", "-1");
         assertThat(invalid.code()).as(invalid.err()).isEqualTo(ExitCodes.INVALID);
         assertThat(invalid.err()).contains("budget");
+
+        // A decimal whose plain form would be a billion digits is refused by name before anything writes it.
+        for (String[] args : List.of(new String[] {"customer", "redeem", "C1", "--points", "1e999999999"},
+                new String[] {"customer", "adjust", "C1", "--points", "-1e999999999", "--reason", "x"},
+                new String[] {"event", "refund", "1", "--amount", "1e999999999"})) {
+            List<String> remote = new java.util.ArrayList<>(List.of(args));
+            remote.addAll(List.of("--url", url));
+            CliRun huge = cli(remote.toArray(String[]::new));
+            assertThat(huge.code()).as(huge.toString()).isEqualTo(ExitCodes.INVALID);
+            assertThat(huge.err()).contains("must have at most 24 digits").hasSizeLessThan(300).doesNotContain("Exception");
+        }
 
         // A page size out of range is refused while parsing, before the service is asked.
         CliRun limit = cli("campaign", "list", "--url", url, "--limit", "0");

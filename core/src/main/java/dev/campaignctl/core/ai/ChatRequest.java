@@ -44,13 +44,17 @@ public record ChatRequest(ObjectNode body, String model, List<Message> messages,
         for (int i = 0; i < list.size(); i++) {
             messages.add(message(list.get(i), "messages[" + i + "]"));
         }
-        Integer maxTokens = Fields.integer(body, "max_completion_tokens");
-        if (maxTokens == null) {
-            maxTokens = Fields.integer(body, "max_tokens");
-        }
-        String tokensField = body.hasNonNull("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
-        if (maxTokens != null && (maxTokens < 1 || maxTokens > GenerateRequest.MAX_TOKENS)) {
-            throw ApiException.invalid(tokensField, "must be 1 to " + GenerateRequest.MAX_TOKENS + ", got " + maxTokens);
+        // Both limits are checked, and the larger is what a reservation covers: a provider may honour
+        // either (OpenAI's newer field, or the older one that compatible servers still read).
+        Integer maxTokens = null;
+        for (String field : List.of("max_completion_tokens", "max_tokens")) {
+            Integer limit = Fields.integer(body, field);
+            if (limit != null && (limit < 1 || limit > GenerateRequest.MAX_TOKENS)) {
+                throw ApiException.invalid(field, "must be 1 to " + GenerateRequest.MAX_TOKENS + ", got " + limit);
+            }
+            if (limit != null && (maxTokens == null || limit > maxTokens)) {
+                maxTokens = limit;
+            }
         }
         Double temperature = bounded(body, "temperature", 2);
         Double topP = bounded(body, "top_p", 1);

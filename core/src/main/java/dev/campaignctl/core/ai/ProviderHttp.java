@@ -102,10 +102,20 @@ final class ProviderHttp {
         }
     }
 
-    /** Both APIs put the reason in {@code error.message}; the raw body could echo a key, so nothing else is used. */
-    private static String errorMessage(JsonNode json) {
+    /** Longest provider message relayed: enough for any real reason, short whatever a provider sends. */
+    static final int MAX_MESSAGE = 500;
+
+    /**
+     * Both APIs put the reason in {@code error.message}; the raw body could echo a key, so nothing
+     * else is used, and at most {@link #MAX_MESSAGE} characters of it.
+     */
+    static String errorMessage(JsonNode json) {
         JsonNode message = json.path("error").path("message");
-        return message.isTextual() ? message.textValue() : "no error message";
+        if (!message.isTextual()) {
+            return "no error message";
+        }
+        String text = message.textValue();
+        return text.length() <= MAX_MESSAGE ? text : text.substring(0, MAX_MESSAGE) + "... (" + text.length() + " characters)";
     }
 
     static Duration retryAfter(String value) {

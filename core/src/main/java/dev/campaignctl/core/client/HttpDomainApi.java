@@ -23,6 +23,7 @@ import dev.campaignctl.core.http.Trust;
 import dev.campaignctl.core.idempotency.Created;
 import dev.campaignctl.core.idempotency.IdempotencyKey;
 import dev.campaignctl.core.idempotency.Outcome;
+import dev.campaignctl.core.json.Decimals;
 import dev.campaignctl.core.json.Json;
 import dev.campaignctl.core.ledger.Adjustment;
 import dev.campaignctl.core.ledger.Balance;
@@ -237,7 +238,8 @@ public final class HttpDomainApi implements DomainApi {
     public Created<Redemption> redeem(String customerId, BigDecimal points, String reason, String externalId,
                                       IdempotencyKey key) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("points", points);
+        // Checked before it is written: the plain form of 1e999999999 would be a billion digits.
+        body.put("points", Decimals.bounded("points", points));
         body.put("reason", reason);
         body.put("external_id", externalId);
         return created(post("/customers/" + HttpJson.segment(customerId) + "/redemptions", body, key), Redemption.class);
@@ -251,7 +253,7 @@ public final class HttpDomainApi implements DomainApi {
     @Override
     public Created<Refund> refund(long eventId, BigDecimal amount, String reason, IdempotencyKey key) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("amount", amount);
+        body.put("amount", Decimals.bounded("amount", amount));
         body.put("reason", reason);
         return created(post("/events/" + eventId + "/refunds", body, key), Refund.class);
     }
@@ -259,7 +261,7 @@ public final class HttpDomainApi implements DomainApi {
     @Override
     public Adjustment adjust(String customerId, BigDecimal points, String reason) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("points", points);
+        body.put("points", Decimals.bounded("points", points));
         body.put("reason", reason);
         return http.send("POST", "/customers/" + HttpJson.segment(customerId) + "/adjustments", body).as(Adjustment.class);
     }

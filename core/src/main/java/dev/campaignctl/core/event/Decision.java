@@ -15,6 +15,9 @@ final class Decision {
     final List<RuleSet.Match> matches;
     final List<BigDecimal> paid;
     final List<BigDecimal> withheld;
+    /** Per match: whether {@link Limits} added its payment to the campaign's budget_spent, and to the customer's capped spend. */
+    final boolean[] budgetCounted;
+    final boolean[] capCounted;
     String failure;
     String note;
 
@@ -23,6 +26,8 @@ final class Decision {
         this.matches = matches;
         this.paid = new ArrayList<>(matches.size());
         this.withheld = new ArrayList<>(matches.size());
+        this.budgetCounted = new boolean[matches.size()];
+        this.capCounted = new boolean[matches.size()];
         for (RuleSet.Match match : matches) {
             BigDecimal kept = withheld(match.points(), event.amount(), event.refunded());
             withheld.add(kept);

@@ -117,6 +117,8 @@ final class EventQueue {
         List<Object> customers = new ArrayList<>();
         List<Object> amounts = new ArrayList<>();
         List<Object> gross = new ArrayList<>();
+        List<Object> budgetCounted = new ArrayList<>();
+        List<Object> capCounted = new ArrayList<>();
         for (Decision decision : decisions) {
             for (int i = 0; i < decision.matches.size(); i++) {
                 if (!decision.pays(i)) {
@@ -129,6 +131,8 @@ final class EventQueue {
                 customers.add(decision.event.customerId());
                 amounts.add(decision.paid.get(i));
                 gross.add(decision.paid.get(i).add(decision.withheld.get(i)));
+                budgetCounted.add(decision.budgetCounted[i]);
+                capCounted.add(decision.capCounted[i]);
             }
         }
         if (events.isEmpty()) {
@@ -136,16 +140,18 @@ final class EventQueue {
         }
         List<LedgerEarnings.Earned> earned = new ArrayList<>(events.size());
         try (PreparedStatement ps = connection.prepareStatement("INSERT INTO earnings"
-                + " (event_id, campaign_id, rule_id, customer_id, amount, gross)"
-                + " SELECT u.e, u.c, u.r, u.cu, u.a, u.g"
-                + " FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::numeric[], ?::numeric[])"
-                + " AS u(e, c, r, cu, a, g) RETURNING id, event_id, campaign_id, customer_id, amount")) {
+                + " (event_id, campaign_id, rule_id, customer_id, amount, gross, budget_counted, cap_counted)"
+                + " SELECT u.e, u.c, u.r, u.cu, u.a, u.g, u.b, u.k"
+                + " FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::numeric[], ?::numeric[], ?::boolean[], ?::boolean[])"
+                + " AS u(e, c, r, cu, a, g, b, k) RETURNING id, event_id, campaign_id, customer_id, amount")) {
             ps.setArray(1, connection.createArrayOf("bigint", events.toArray()));
             ps.setArray(2, connection.createArrayOf("bigint", campaigns.toArray()));
             ps.setArray(3, connection.createArrayOf("bigint", rules.toArray()));
             ps.setArray(4, connection.createArrayOf("text", customers.toArray()));
             ps.setArray(5, connection.createArrayOf("numeric", amounts.toArray()));
             ps.setArray(6, connection.createArrayOf("numeric", gross.toArray()));
+            ps.setArray(7, connection.createArrayOf("boolean", budgetCounted.toArray()));
+            ps.setArray(8, connection.createArrayOf("boolean", capCounted.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     earned.add(new LedgerEarnings.Earned(rs.getLong(1), rs.getLong(2), rs.getLong(3),

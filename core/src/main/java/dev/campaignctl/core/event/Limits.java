@@ -83,8 +83,10 @@ final class Limits {
                 }
                 decision.paid.set(i, allowed);
                 budgetDelta.merge(campaign, allowed, BigDecimal::add);
+                decision.budgetCounted[i] = true;
                 if (state.customerCap() != null && customer != null) {
                     customerDelta.merge(key, allowed, BigDecimal::add);
+                    decision.capCounted[i] = true;
                 }
             }
         }

@@ -119,6 +119,9 @@ public final class LedgerStore {
 
     private Redemption redeemIn(Connection connection, String customer, BigDecimal points, String reason,
                             String externalId) throws SQLException {
+        if (externalId != null) {
+            lockExternalId(connection, externalId);
+        }
         BigDecimal available = Lots.lockForRedemption(connection, customer);
         // After the lock, which may have been waited for: a lot that expired meanwhile is due.
         Instant now = clock.instant();
@@ -146,6 +149,20 @@ public final class LedgerStore {
         }
         return new Redemption(redeemed.id(), customer, Decimals.plain(points), reason, externalId, false,
                 redeemed.lots(), balance(connection, customer), now);
+    }
+
+    /**
+     * Makes redemptions that name one external_id wait for each other, whichever customers they
+     * are for (the balance lock orders only one customer's): the second then finds the first's row
+     * and answers as a repeat or a conflict, where both would otherwise insert and one break the
+     * unique index. Taken before the balance lock by every redemption that names one.
+     */
+    private static void lockExternalId(Connection connection, String externalId) throws SQLException {
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT pg_advisory_xact_lock(hashtextextended('campaignctl.redemption:' || ?, 0))")) {
+            ps.setString(1, externalId);
+            ps.execute();
+        }
     }
 
     /** Cancels a redemption: its points go back to the lots they came from, with their expiry. A second call changes nothing. */

@@ -27,7 +27,8 @@ final class Refunds {
     private Refunds() {
     }
 
-    private record Earning(long id, long campaignId, String customer, BigDecimal paid, BigDecimal gross, BigDecimal reversed) {
+    private record Earning(long id, long campaignId, String customer, BigDecimal paid, BigDecimal gross, BigDecimal reversed,
+                           boolean budgetCounted, boolean capCounted) {
     }
 
     static Refund apply(Connection connection, long eventId, BigDecimal requested, String reason)
@@ -36,11 +37,14 @@ final class Refunds {
         BigDecimal refunded;
         String status;
         try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT amount, refunded, status FROM events WHERE id = ? FOR UPDATE")) {
+                "SELECT amount, refunded, status, type FROM events WHERE id = ? FOR UPDATE")) {
             ps.setLong(1, eventId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw ApiException.notFound("event", eventId);
+                }
+                if ("refund".equals(rs.getString(4))) {
+                    throw ApiException.conflict(null, "event " + eventId + " is a refund; refund the purchase it refers to");
                 }
                 amount = rs.getBigDecimal(1);
                 refunded = rs.getBigDecimal(2);
@@ -107,32 +111,39 @@ final class Refunds {
     private static List<Earning> earnings(Connection connection, long eventId) throws SQLException {
         List<Earning> earnings = new ArrayList<>();
         try (PreparedStatement ps = connection.prepareStatement("SELECT id, campaign_id, customer_id, amount,"
-                + " coalesce(gross, amount), reversed FROM earnings WHERE event_id = ? ORDER BY campaign_id, id FOR UPDATE")) {
+                + " coalesce(gross, amount), reversed, budget_counted, cap_counted FROM earnings WHERE event_id = ?"
+                + " ORDER BY campaign_id, id FOR UPDATE")) {
             ps.setLong(1, eventId);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     earnings.add(new Earning(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getBigDecimal(4),
-                            rs.getBigDecimal(5), rs.getBigDecimal(6)));
+                            rs.getBigDecimal(5), rs.getBigDecimal(6), rs.getBoolean(7), rs.getBoolean(8)));
                 }
             }
         }
         return earnings;
     }
 
-    /** Takes {@code back} points of one earning: its reversed total, and the campaign's budget and the customer's cap usage given back. */
+    /**
+     * Takes {@code back} points of one earning: its reversed total, and the campaign's budget and the
+     * customer's cap usage given back, each only if the earning was counted in it when it was paid
+     * (an earning paid before the campaign had limits used none of a budget added later).
+     */
     private static void giveBackLimits(Connection connection, Earning earning, BigDecimal back) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement("UPDATE earnings SET reversed = reversed + ? WHERE id = ?")) {
             ps.setBigDecimal(1, back);
             ps.setLong(2, earning.id());
             ps.executeUpdate();
         }
-        try (PreparedStatement ps = connection.prepareStatement("UPDATE campaigns SET budget_spent = greatest(budget_spent - ?, 0)"
-                + " WHERE id = ? AND (budget_total IS NOT NULL OR customer_cap IS NOT NULL)")) {
-            ps.setBigDecimal(1, back);
-            ps.setLong(2, earning.campaignId());
-            ps.executeUpdate();
+        if (earning.budgetCounted()) {
+            try (PreparedStatement ps = connection.prepareStatement("UPDATE campaigns SET budget_spent = greatest(budget_spent - ?, 0)"
+                    + " WHERE id = ?")) {
+                ps.setBigDecimal(1, back);
+                ps.setLong(2, earning.campaignId());
+                ps.executeUpdate();
+            }
         }
-        if (earning.customer() == null) {
+        if (earning.customer() == null || !earning.capCounted()) {
             return;
         }
         try (PreparedStatement ps = connection.prepareStatement("UPDATE campaign_customer_spend SET spent = greatest(spent - ?, 0)"

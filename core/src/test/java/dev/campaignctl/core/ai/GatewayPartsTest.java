@@ -80,6 +80,27 @@ class GatewayPartsTest {
         assertThat(request.canonical().has("stream")).isFalse();
     }
 
+    @Test
+    void aProvidersErrorMessageIsRelayedShort() {
+        String huge = "A".repeat(20_000_000);
+        String message = ProviderHttp.errorMessage(Json.MAPPER.createObjectNode().set("error",
+                Json.MAPPER.createObjectNode().put("message", huge)));
+        assertThat(message).hasSizeLessThan(600).startsWith("AAAA").endsWith("(20000000 characters)");
+        assertThat(ProviderHttp.errorMessage(Json.tree("{\"error\": {\"message\": \"model not found\"}}"))).isEqualTo("model not found");
+    }
+
+    /** A provider may honour either limit: a reservation covers the larger, and each is checked. */
+    @Test
+    void bothCompletionLimitsAreCheckedAndTheLargerIsReserved() {
+        String messages = "\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]";
+        assertThat(ChatRequest.fromJson(Json.tree("{" + messages + ", \"max_completion_tokens\": 1, \"max_tokens\": 5000}"))
+                .maxTokens()).isEqualTo(5000);
+        assertThat(ChatRequest.fromJson(Json.tree("{" + messages + ", \"max_completion_tokens\": 700, \"max_tokens\": 5}"))
+                .maxTokens()).isEqualTo(700);
+        assertField("{" + messages + ", \"max_completion_tokens\": 1, \"max_tokens\": 99999999}", "max_tokens");
+        assertField("{" + messages + ", \"max_completion_tokens\": -1, \"max_tokens\": 5}", "max_completion_tokens");
+    }
+
     private static void assertField(String json, String field) {
         assertThatThrownBy(() -> ChatRequest.fromJson(Json.tree(json))).isInstanceOfSatisfying(ApiException.class,
                 e -> assertThat(e.field()).isEqualTo(field));

@@ -83,6 +83,34 @@ class LedgerRacesTest {
         assertThat(Sql.count(db, "SELECT count(*) FROM earnings WHERE amount - reversed <> 0")).isZero();
     }
 
+    /** One external_id sent for twenty customers at once: one redemption, nineteen conflicts, never a broken unique index (500). */
+    @Test
+    void redemptionsOfOneExternalIdForManyCustomersAtOnceStoreOne() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            ledger.adjust("X" + i, new BigDecimal("100"), "to redeem", "test");
+        }
+        List<Future<String>> outcomes = new ArrayList<>();
+        try (ExecutorService pool = Executors.newFixedThreadPool(20)) {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            for (int i = 0; i < 20; i++) {
+                String customer = "X" + i;
+                outcomes.add(pool.submit(() -> {
+                    go.await();
+                    try {
+                        ledger.redeem(customer, new BigDecimal("5"), null, "dup1");
+                        return "created";
+                    } catch (dev.campaignctl.core.error.ApiException e) {
+                        return e.kind() + " " + e.field();
+                    }
+                }));
+            }
+            go.countDown();
+        }
+        List<String> results = outcomes.stream().map(Future::resultNow).toList();
+        assertThat(results).containsOnlyOnce("created");
+        assertThat(results.stream().filter(r -> !r.equals("created"))).hasSize(19).allMatch(r -> r.equals("CONFLICT external_id"));
+    }
+
     @Test
     void redemptionsRacingExpiryNeverSpendExpiredPointsNorGoNegative() throws Exception {
         processor = new EventProcessor(db, new EventProcessor.Settings(100, Duration.ofSeconds(5), 1));

@@ -122,6 +122,35 @@ class LedgerStoreTest {
         assertThat(ledger.balance("C1").nextExpiry().points()).isEqualByComparingTo("100");
     }
 
+    /**
+     * An earning paid before its campaign had a budget used none of it: refunding it gives nothing
+     * back to the budget (it did, and a budget added later could then be overspent).
+     */
+    @Test
+    void aRefundGivesBackOnlyTheBudgetItsEarningUsed() {
+        Campaign campaign = campaign(null, null);
+        Event before = purchase("C1", "100");
+        processor.runUntilEmpty();
+        api.updateCampaign(campaign.id(), dev.campaignctl.core.campaign.CampaignPatch.fromJson(
+                Json.tree("{\"budget_total\": 100, \"customer_cap\": 1000}")));
+        Event within = purchase("C2", "100");
+        processor.runUntilEmpty();
+        assertThat(api.getCampaign(campaign.id()).budgetSpent()).isEqualByComparingTo("100");
+
+        assertThat(ledger.refund(before.id(), null, "return").reversedPoints()).isEqualByComparingTo("100");
+        assertThat(api.getCampaign(campaign.id()).budgetSpent()).as("the refunded earning never used the budget")
+                .isEqualByComparingTo("100");
+        purchase("C3", "100");
+        processor.runUntilEmpty();
+        assertThat(ledger.balance("C3").available()).as("the budget is spent").isZero();
+        // One that did use it gives it back, and its customer's capped spend too.
+        assertThat(ledger.refund(within.id(), null, "return").reversedPoints()).isEqualByComparingTo("100");
+        assertThat(api.getCampaign(campaign.id()).budgetSpent()).isZero();
+        purchase("C2", "40");
+        processor.runUntilEmpty();
+        assertThat(ledger.balance("C2").available()).isEqualByComparingTo("40");
+    }
+
     @Test
     void refundsReverseInProportionNeverMoreThanEarnedAndGiveBackTheBudget() {
         Campaign campaign = campaign(null, new BigDecimal("1000"));
@@ -195,6 +224,11 @@ class LedgerStoreTest {
         assertThat(Sql.count(db, "SELECT count(*) FROM events WHERE type = 'refund' AND status = 'failed'")).isEqualTo(2);
         assertThat(api.listEvents(null, 10).stream().filter(e -> "return-3".equals(e.externalId())).findFirst().orElseThrow()
                 .failureReason()).contains("at most 70");
+        // A refund event is not itself refunded through the API.
+        long refundEvent = api.listEvents(null, 10).stream().filter(e -> "return-1".equals(e.externalId())).findFirst()
+                .orElseThrow().id();
+        assertThatThrownBy(() -> ledger.refund(refundEvent, null, null)).isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.getMessage()).contains("is a refund"));
     }
 
     @Test
