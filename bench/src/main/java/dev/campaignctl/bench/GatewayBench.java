@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * once: p50 of whole answers, and of the time to the first event of streams, directly and through
  * {@code POST /v1/chat/completions} (cache off), from 16 concurrent clients; then the same with a
  * virtual key whose budget is reserved and settled on a durable embedded PostgreSQL, and the
- * reservation alone (reserve + settle, one client). Run: {@code scripts/bench-gateway [REQUESTS_PER_CLIENT]}.
+ * reservation alone (reserve + settle, one client; a reservation is taken from the process's lease
+ * on the key, and asks the database only every second or when the lease runs short). Run: {@code scripts/bench-gateway [REQUESTS_PER_CLIENT]}.
  */
 public final class GatewayBench {
 
@@ -151,7 +152,7 @@ public final class GatewayBench {
                     }
                 }
                 System.out.printf("requests sent again after a pooled connection failed: %d%n", RESENT.get());
-                row("reservation alone: reserve (1 client)", new long[] {reservation[0], reservation[1]});
+                row("reservation alone: from the lease (1 client)", new long[] {reservation[0], reservation[1]});
                 row("settle alone, durable commit (1 client)", new long[] {reservation[2], reservation[3]});
             }
         } finally {

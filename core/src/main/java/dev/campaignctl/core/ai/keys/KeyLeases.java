@@ -25,7 +25,9 @@ import javax.sql.DataSource;
  * <p>Each lease counts what its row holds ({@code held}, as the database last said) and what
  * running requests reserved from it ({@code inFlight}, which a request keeps until its settle is
  * written, so the row always holds at least what is counted free here); a request fits when
- * {@code held - inFlight} covers it. A lease nobody used for {@link #IDLE} goes back to its key, so
+ * {@code held - inFlight} covers it. A settle takes each request's whole reservation out of the
+ * row (its spend to the key's spent, the rest back to the key), so a lease holds only what
+ * running requests reserved plus the spare of its last growth. A lease nobody used for {@link #IDLE} goes back to its key, so
  * another replica can have it; one that a dead process left behind is released by the sweep, which
  * takes rows not touched for several heartbeats.
  */
@@ -39,9 +41,11 @@ final class KeyLeases {
     static final Duration HEARTBEAT = Duration.ofSeconds(20);
     /**
      * A lease that lacks grows to hold up to this many asks like the one it lacks for (at least what
-     * is missing), never by more than a quarter of the room left in the budget.
+     * is missing), never by more than a {@link #ROOM_SHARE}th of the room left in the budget, so one
+     * replica's spare never keeps much of a budget from the others.
      */
     private static final int SPARE = 16;
+    private static final int ROOM_SHARE = 16;
 
     /** One row of ai_reservations held by this process. Fields are guarded by its key's lock. */
     static final class Lease {
@@ -156,9 +160,9 @@ final class KeyLeases {
             try (PreparedStatement ps = c.prepareStatement(KeyStore.ASYNC_COMMIT + ","
                     + " cur AS (SELECT id, budget_tokens - spent_tokens - reserved_tokens AS room, budget_usd - spent_usd - reserved_usd AS room_usd"
                     + " FROM ai_keys WHERE id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) FOR NO KEY UPDATE),"
-                    // What is missing must fit; the spare is what a quarter of the room left allows, up to SPARE asks.
-                    + " g AS (SELECT id, greatest(?::bigint, least(?::bigint, COALESCE(room / 4, ?::bigint))) AS tokens,"
-                    + " greatest(?::numeric, least(?::numeric, COALESCE(room_usd / 4, ?::numeric))) AS usd"
+                    // What is missing must fit; the spare is what a share of the room left allows, up to SPARE asks.
+                    + " g AS (SELECT id, greatest(?::bigint, least(?::bigint, COALESCE(room / " + ROOM_SHARE + ", ?::bigint))) AS tokens,"
+                    + " greatest(?::numeric, least(?::numeric, COALESCE(round(room_usd / " + ROOM_SHARE + ", 12), ?::numeric))) AS usd"
                     + " FROM cur WHERE (room IS NULL OR room >= ?) AND (room_usd IS NULL OR room_usd >= ?)),"
                     + " k AS (UPDATE ai_keys SET reserved_tokens = reserved_tokens + g.tokens, reserved_usd = reserved_usd + g.usd"
                     + " FROM g WHERE ai_keys.id = g.id RETURNING ai_keys.id),"
@@ -281,6 +285,13 @@ final class KeyLeases {
         return idle;
     }
 
+    /** Leases whose give-back failed: kept (ended, so nobody reserves from them) to be given back next time. */
+    void reattach(List<Lease> leases) {
+        for (Lease lease : leases) {
+            byRow.put(lease.rowId, lease);
+        }
+    }
+
     /** Row ids of every lease held here when a heartbeat is due, else null. */
     long[] heartbeatDue() {
         long now = nanoTime.getAsLong();
@@ -289,6 +300,11 @@ final class KeyLeases {
         }
         heartbeatAt = now;
         return byRow.keySet().stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** The heartbeat could not be written: due again at the next call. */
+    void heartbeatMissed() {
+        heartbeatAt = nanoTime.getAsLong() - HEARTBEAT.toNanos();
     }
 
     /** What this process holds on a key, for tests: {held, in flight} over its leases. */

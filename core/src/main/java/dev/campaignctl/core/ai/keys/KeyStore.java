@@ -6,6 +6,7 @@ import dev.campaignctl.core.db.Jdbc;
 import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.error.ErrorKind;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -191,13 +192,27 @@ public final class KeyStore {
      * budget that its process, which died with it, no longer uses.
      */
     public Reservation reserve(VirtualKey key, String model, long tokens, BigDecimal usd) {
-        Long row = leases.reserve(key.id(), tokens, usd);
-        if (row == null) {
-            throw refusal(get(key.id()), tokens, usd);
+        // The columns keep 12 decimals: rounded up to them here, what this process counts is what they hold.
+        if (usd.scale() > 12) {
+            usd = usd.setScale(12, RoundingMode.CEILING);
         }
-        return new Reservation(row, key.id(), model, tokens, usd);
+        for (int attempt = 1; ; attempt++) {
+            Long row = leases.reserve(key.id(), tokens, usd);
+            if (row != null) {
+                return new Reservation(row, key.id(), model, tokens, usd);
+            }
+            // Refused: say why from the key as it is now; when it shows room after all (a settle or a
+            // lease given back meanwhile), ask again.
+            ApiException refusal = refusal(get(key.id()), tokens, usd);
+            if (refusal != null || attempt == 3) {
+                throw refusal != null ? refusal : new ApiException(ErrorKind.TOO_MANY_REQUESTS,
+                        key.budgetTokens() != null ? "budget_tokens_exceeded" : "budget_usd_exceeded", "the budget of key "
+                        + key.id() + " is held by requests in flight; try again", Map.of("key_id", key.id()));
+            }
+        }
     }
 
+    /** Why a key refuses an ask now: revoked or expired, or the budget that is short; null when it would fit. */
     private static ApiException refusal(VirtualKey now, long tokens, BigDecimal usd) {
         if (!now.usable(Instant.now())) {
             return new ApiException(ErrorKind.UNAUTHORIZED, "invalid_api_key", "key " + now.id() + " is "
@@ -210,13 +225,17 @@ public final class KeyStore {
             details.put("budget", "budget_tokens");
             return new ApiException(ErrorKind.TOO_MANY_REQUESTS, "budget_tokens_exceeded", "budget_tokens of key " + now.id()
                     + " (\"" + now.name() + "\") exceeded: " + now.budgetTokens() + " tokens, " + now.spentTokens() + " spent, "
-                    + now.reservedTokens() + " reserved (leased by replicas for requests in flight), " + left + " left; this request needs up to "
-                    + tokens + " (prompt estimate plus max_tokens)", details);
+                    + now.reservedTokens() + " reserved (requests in flight and replicas' leases), " + left
+                    + " left; this request needs up to " + tokens + " (prompt estimate plus max_tokens)", details);
         }
-        details.put("budget", "budget_usd");
-        return new ApiException(ErrorKind.TOO_MANY_REQUESTS, "budget_usd_exceeded", "budget_usd of key " + now.id()
-                + " (\"" + now.name() + "\") exceeded: $" + plain(now.budgetUsd()) + ", $" + plain(now.spentUsd()) + " spent, $"
-                + plain(now.reservedUsd()) + " reserved (leased by replicas for requests in flight); this request needs up to $" + plain(usd), details);
+        if (now.budgetUsd() != null && now.spentUsd().add(now.reservedUsd()).add(usd).compareTo(now.budgetUsd()) > 0) {
+            details.put("budget", "budget_usd");
+            return new ApiException(ErrorKind.TOO_MANY_REQUESTS, "budget_usd_exceeded", "budget_usd of key " + now.id()
+                    + " (\"" + now.name() + "\") exceeded: $" + plain(now.budgetUsd()) + ", $" + plain(now.spentUsd()) + " spent, $"
+                    + plain(now.reservedUsd()) + " reserved (requests in flight and replicas' leases); this request needs up to $"
+                    + plain(usd), details);
+        }
+        return null;
     }
 
     private static String plain(BigDecimal value) {
@@ -234,9 +253,10 @@ public final class KeyStore {
 
     /**
      * Settles a batch, durably. The whole batch is one statement that commits without waiting for
-     * the disk: it locks the keys it touches in id order, then their leases' rows; each row gives
-     * back what the batch's requests on it spent (at most what the row holds), and each key's
-     * reserved and spent change once, however many of its requests the batch holds. Then the
+     * the disk: it locks the keys it touches in id order, then their leases' rows; each request's
+     * reservation leaves its lease's row (at most what the row holds), its spend is added to the
+     * key and the rest goes back to it, each key's counters changing once, however many of its
+     * requests the batch holds. Then the
      * batch's audit rows ({@code ai_spend}) are inserted in one durable transaction, whose flush
      * makes the settle before it durable too (the log is written in order). One disk flush per
      * batch. It throws only when the counters were not written, so a caller may send the batch
@@ -251,8 +271,12 @@ public final class KeyStore {
             Object[] prompt = new Object[n];
             Object[] completion = new Object[n];
             Object[] usd = new Object[n];
+            Object[] held = new Object[n];
+            Object[] heldUsd = new Object[n];
             for (int i = 0; i < n; i++) {
                 Settlement settlement = batch.get(i);
+                held[i] = settlement.reservation().tokens();
+                heldUsd[i] = settlement.reservation().usd();
                 reservations[i] = settlement.reservation().id();
                 keys[i] = settlement.reservation().keyId();
                 models[i] = settlement.reservation().model();
@@ -262,13 +286,16 @@ public final class KeyStore {
             }
             Map<Long, Given> back = new HashMap<>();
             try (PreparedStatement ps = c.prepareStatement(ASYNC_COMMIT + ","
-                    + " s AS (SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::numeric[])"
-                    + " AS s(reservation, key_id, model, prompt, completion, usd)),"
+                    + " s AS (SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::numeric[],"
+                    + " ?::bigint[], ?::numeric[]) AS s(reservation, key_id, model, prompt, completion, usd, held, held_usd)),"
                     // Keys first, in id order, then their leases' rows, as every writer of them takes them. NO KEY
                     // UPDATE, the lock an UPDATE of the counters takes: FOR UPDATE would also wait for the
                     // key-share locks that inserting rows referring to a key (the audit rows) hold.
                     + " locked AS (SELECT id FROM ai_keys WHERE id IN (SELECT key_id FROM s) ORDER BY id FOR NO KEY UPDATE),"
-                    + " per AS (SELECT reservation, sum(prompt + completion) AS tokens, sum(usd) AS usd FROM s GROUP BY reservation),"
+                    // Each request's whole reservation leaves its lease: what it spent goes to spent, the rest back to
+                    // the key. (Taking only the spend out would leave the rest parked in the lease, and a request
+                    // that spent more than it reserved would eat the share of others still running.)
+                    + " per AS (SELECT reservation, sum(held) AS tokens, sum(held_usd) AS usd FROM s GROUP BY reservation),"
                     + " l AS (SELECT a.id, a.key_id, a.tokens, a.usd FROM ai_reservations a"
                     + " WHERE a.id IN (SELECT reservation FROM per) AND (SELECT count(*) FROM locked) >= 0 ORDER BY a.id FOR UPDATE),"
                     // A row the sweep released gives nothing back; its spend still counts.
@@ -296,6 +323,8 @@ public final class KeyStore {
                 ps.setArray(4, c.createArrayOf("bigint", prompt));
                 ps.setArray(5, c.createArrayOf("bigint", completion));
                 ps.setArray(6, c.createArrayOf("numeric", usd));
+                ps.setArray(7, c.createArrayOf("bigint", held));
+                ps.setArray(8, c.createArrayOf("numeric", heldUsd));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         back.put(rs.getLong(1), new Given(rs.getLong(2), rs.getBigDecimal(3)));
@@ -395,31 +424,40 @@ public final class KeyStore {
         if (idle.isEmpty() && (live == null || live.length == 0)) {
             return;
         }
-        Jdbc.call(dataSource, c -> {
-            if (!idle.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement(ASYNC_COMMIT + ","
-                        + " gone AS (SELECT unnest(?::bigint[]) AS id),"
-                        + " locked AS (SELECT id FROM ai_keys WHERE id IN (SELECT key_id FROM ai_reservations WHERE id IN (SELECT id FROM gone))"
-                        + " ORDER BY id FOR NO KEY UPDATE),"
-                        + " r AS (DELETE FROM ai_reservations a WHERE a.id IN (SELECT id FROM gone) AND a.key_id IN (SELECT id FROM locked)"
-                        + " RETURNING a.key_id, a.tokens, a.usd),"
-                        + " s AS (SELECT key_id, sum(tokens) AS tokens, sum(usd) AS usd FROM r GROUP BY key_id)"
-                        + " UPDATE ai_keys SET reserved_tokens = reserved_tokens - s.tokens, reserved_usd = reserved_usd - s.usd"
-                        + " FROM s, async WHERE ai_keys.id = s.key_id")) {
-                    ps.setArray(1, c.createArrayOf("bigint", idle.stream().map(l -> l.rowId).toArray()));
-                    ps.executeUpdate();
+        try {
+            Jdbc.call(dataSource, c -> {
+                if (!idle.isEmpty()) {
+                    try (PreparedStatement ps = c.prepareStatement(ASYNC_COMMIT + ","
+                            + " gone AS (SELECT unnest(?::bigint[]) AS id),"
+                            + " locked AS (SELECT id FROM ai_keys WHERE id IN (SELECT key_id FROM ai_reservations WHERE id IN (SELECT id FROM gone))"
+                            + " ORDER BY id FOR NO KEY UPDATE),"
+                            + " r AS (DELETE FROM ai_reservations a WHERE a.id IN (SELECT id FROM gone) AND a.key_id IN (SELECT id FROM locked)"
+                            + " RETURNING a.key_id, a.tokens, a.usd),"
+                            + " s AS (SELECT key_id, sum(tokens) AS tokens, sum(usd) AS usd FROM r GROUP BY key_id)"
+                            + " UPDATE ai_keys SET reserved_tokens = reserved_tokens - s.tokens, reserved_usd = reserved_usd - s.usd"
+                            + " FROM s, async WHERE ai_keys.id = s.key_id")) {
+                        ps.setArray(1, c.createArrayOf("bigint", idle.stream().map(l -> l.rowId).toArray()));
+                        ps.executeUpdate();
+                    }
                 }
-            }
-            if (live != null && live.length > 0) {
-                try (PreparedStatement ps = c.prepareStatement(ASYNC_COMMIT + ","
-                        + " l AS (SELECT id FROM ai_reservations WHERE id = ANY(?) ORDER BY id FOR UPDATE)"
-                        + " UPDATE ai_reservations a SET created_at = now() FROM l, async WHERE a.id = l.id")) {
-                    ps.setArray(1, c.createArrayOf("bigint", Arrays.stream(live).boxed().toArray()));
-                    ps.executeUpdate();
+                if (live != null && live.length > 0) {
+                    try (PreparedStatement ps = c.prepareStatement(ASYNC_COMMIT + ","
+                            + " l AS (SELECT id FROM ai_reservations WHERE id = ANY(?) ORDER BY id FOR UPDATE)"
+                            + " UPDATE ai_reservations a SET created_at = now() FROM l, async WHERE a.id = l.id")) {
+                        ps.setArray(1, c.createArrayOf("bigint", Arrays.stream(live).boxed().toArray()));
+                        ps.executeUpdate();
+                    }
                 }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            // Kept to be given back, and the heartbeat to be sent, at the next call.
+            leases.reattach(idle);
+            if (live != null) {
+                leases.heartbeatMissed();
             }
-            return null;
-        });
+            throw e;
+        }
     }
 
     /**
