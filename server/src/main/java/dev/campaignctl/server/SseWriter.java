@@ -14,7 +14,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A streamed chat answer as Server-Sent Events in OpenAI's framing ({@code data: <chunk>} and a
- * blank line per event, {@code data: [DONE]} at the end), each event flushed as it is written.
+ * blank line per event, {@code data: [DONE]} at the end), each event flushed as it is written
+ * unless the gateway says another follows at once (then they leave together).
  * The head is sent with the first event, so a failure before it is still an ordinary JSON error.
  * A write that fails because the client left throws IOException: the gateway then cancels the
  * provider's call.
@@ -44,10 +45,30 @@ final class SseWriter implements ChatGateway.StreamWriter {
 
     @Override
     public void chunk(ObjectNode chunk) throws IOException {
-        write(Json.bytes(chunk));
+        write(Json.bytes(chunk), true);
+    }
+
+    @Override
+    public void chunkUnflushed(ObjectNode chunk) throws IOException {
+        write(Json.bytes(chunk), false);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        try {
+            out.flush();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (RuntimeException e) {
+            throw new IOException("the client left: " + e.getClass().getSimpleName(), e);
+        }
     }
 
     private void write(byte[] json) throws IOException {
+        write(json, true);
+    }
+
+    private void write(byte[] json, boolean flush) throws IOException {
         try {
             if (out == null) {
                 response.status(Status.OK_200);
@@ -61,7 +82,9 @@ final class SseWriter implements ChatGateway.StreamWriter {
             out.write(DATA);
             out.write(json);
             out.write(END);
-            out.flush();
+            if (flush) {
+                out.flush();
+            }
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } catch (RuntimeException e) {

@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -127,6 +128,37 @@ class ChatCompletionsTest {
         assertThat(answer.at("/usage/prompt_tokens").asInt()).isEqualTo(3);
         assertThat(answer.at("/usage/total_tokens").asInt())
                 .isEqualTo(answer.at("/usage/prompt_tokens").asInt() + answer.at("/usage/completion_tokens").asInt());
+    }
+
+    /**
+     * Events that arrive together may leave together, but none waits in the gateway while the
+     * provider is slow to send the next: each reaches the client while the provider is still writing.
+     */
+    @Test
+    void aSlowProvidersEventsEachReachTheClientBeforeItSendsTheNext() throws Exception {
+        fixture.openai.eventDelay(Duration.ofMillis(60));
+        try {
+            HttpResponse<InputStream> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/v1/chat/completions")).header("Content-Type", "application/json").header("Authorization", bearer())
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\": \"gpt-4o\", \"stream\": true, \"messages\":"
+                            + " [{\"role\": \"user\", \"content\": \"one word at a time\"}]}")).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            int completedBefore = fixture.openai.streamsCompleted();
+            List<Integer> completedAtEachEvent = new ArrayList<>();
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    if (line.startsWith("data: {")) {
+                        completedAtEachEvent.add(fixture.openai.streamsCompleted() - completedBefore);
+                    }
+                }
+            }
+            assertThat(completedAtEachEvent).hasSizeGreaterThan(3);
+            // Every content event but the provider's last ones arrived while its stream was still open.
+            assertThat(completedAtEachEvent.subList(0, completedAtEachEvent.size() - 2)).containsOnly(0);
+        } finally {
+            fixture.openai.eventDelay(Duration.ZERO);
+        }
     }
 
     @Test

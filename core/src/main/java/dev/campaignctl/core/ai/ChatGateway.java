@@ -44,6 +44,15 @@ public final class ChatGateway implements AutoCloseable {
 
         void chunk(ObjectNode chunk) throws IOException;
 
+        /** A chunk that may stay in the writer's buffer until {@link #flush}, when another follows at once. */
+        default void chunkUnflushed(ObjectNode chunk) throws IOException {
+            chunk(chunk);
+        }
+
+        /** Sends what {@link #chunkUnflushed} left in the buffer. */
+        default void flush() throws IOException {
+        }
+
         /** The end: {@code data: [DONE]}. */
         void done() throws IOException;
     }
@@ -191,19 +200,37 @@ public final class ChatGateway implements AutoCloseable {
         try (upstream) {
             out.start(false);
             ObjectNode chunk;
-            while ((chunk = next(upstream, plan)) != null) {
+            boolean first = true;
+            boolean pending = false;
+            while (true) {
+                if (pending && !upstream.ready()) {
+                    // Nothing more is here yet: what was written goes out before waiting for the provider.
+                    out.flush();
+                    pending = false;
+                }
+                if ((chunk = next(upstream, plan)) == null) {
+                    break;
+                }
                 boolean usageChunk = chunk.path("choices").isEmpty() && chunk.path("usage").isObject();
                 assembly.add(chunk);
                 if (usageChunk) {
                     if (request.includeUsage()) {
-                        out.chunk(chunk);
+                        out.chunkUnflushed(chunk);
+                        pending = true;
                     }
                     continue;
                 }
                 if (!request.includeUsage()) {
                     chunk.remove("usage");
                 }
-                out.chunk(chunk);
+                if (first) {
+                    // The first chunk goes out at once: the client's time to first byte.
+                    out.chunk(chunk);
+                    first = false;
+                } else {
+                    out.chunkUnflushed(chunk);
+                    pending = true;
+                }
             }
             out.done();
         } catch (IOException | RuntimeException e) {

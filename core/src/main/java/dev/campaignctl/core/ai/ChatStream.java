@@ -13,6 +13,14 @@ public interface ChatStream extends AutoCloseable {
     /** The next chunk, or null once the provider ended the stream. */
     ObjectNode next() throws IOException;
 
+    /**
+     * Whether the next chunk is already here (read without waiting for the provider); false when
+     * unknown. The gateway writes a chunk that another follows at once without flushing it.
+     */
+    default boolean ready() {
+        return false;
+    }
+
     /** The usage the provider reported so far; parts it has not reported are -1. */
     Usage usage();
 

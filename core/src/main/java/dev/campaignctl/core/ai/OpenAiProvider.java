@@ -128,6 +128,15 @@ public final class OpenAiProvider extends HttpLlmProvider {
         }
 
         @Override
+        public boolean ready() {
+            try {
+                return !done && events.ready();
+            } catch (IOException e) {
+                return false;
+            }
+        }
+
+        @Override
         public Usage usage() {
             return usage;
         }

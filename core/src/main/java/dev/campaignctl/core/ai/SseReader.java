@@ -26,6 +26,14 @@ final class SseReader {
         this.reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 8192);
     }
 
+    /**
+     * Whether some of the next event has arrived already, so reading it waits at most for the rest
+     * of it (an event split across packets), never for the provider to write another.
+     */
+    boolean ready() throws IOException {
+        return reader.ready();
+    }
+
     /** The next event, or null at the end of the stream. */
     Event next() throws IOException {
         String name = null;
