@@ -28,8 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -47,8 +45,6 @@ import javax.sql.DataSource;
  * Every writer locks a key's row before the reservations of that key, keys in id order.
  */
 public final class KeyStore {
-
-    private static final Logger LOG = Logger.getLogger(KeyStore.class.getName());
 
     /** What every secret starts with, so a gateway can tell a virtual key from the service's token. */
     public static final String SECRET_PREFIX = "sk-cc-";
@@ -252,15 +248,14 @@ public final class KeyStore {
     }
 
     /**
-     * Settles a batch, durably. The whole batch is one statement that commits without waiting for
-     * the disk: it locks the keys it touches in id order, then their leases' rows; each request's
-     * reservation leaves its lease's row (at most what the row holds), its spend is added to the
-     * key and the rest goes back to it, each key's counters changing once, however many of its
-     * requests the batch holds. Then the
-     * batch's audit rows ({@code ai_spend}) are inserted in one durable transaction, whose flush
-     * makes the settle before it durable too (the log is written in order). One disk flush per
-     * batch. It throws only when the counters were not written, so a caller may send the batch
-     * again without counting anything twice; one that gives up calls {@link #abandon}.
+     * Settles a batch, durably: one statement, one disk flush, however many requests it holds. It
+     * locks the keys it touches in id order, then their leases' rows; each request's reservation
+     * leaves its lease's row (at most what the row holds), its spend is added to the key and the
+     * rest goes back to it, each key's counters changing once; the usage per model and the audit
+     * rows ({@code ai_spend}) are written by the same statement, so they always agree. The keys'
+     * rows stay locked through the flush, which only a lease's growth (one request in many) waits
+     * for. All or nothing: a caller may send a batch that threw again without counting anything
+     * twice; one that gives up calls {@link #abandon}.
      */
     public void settleAll(List<Settlement> batch) {
         Map<Long, Given> given = Jdbc.call(settleSource, c -> {
@@ -285,7 +280,7 @@ public final class KeyStore {
                 usd[i] = settlement.usd();
             }
             Map<Long, Given> back = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(ASYNC_COMMIT + ","
+            try (PreparedStatement ps = c.prepareStatement("WITH"
                     + " s AS (SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::numeric[],"
                     + " ?::bigint[], ?::numeric[]) AS s(reservation, key_id, model, prompt, completion, usd, held, held_usd)),"
                     // Keys first, in id order, then their leases' rows, as every writer of them takes them. NO KEY
@@ -311,11 +306,13 @@ public final class KeyStore {
                     + " FROM locked JOIN spent ON spent.key_id = locked.id LEFT JOIN given ON given.key_id = locked.id"
                     + " WHERE ai_keys.id = locked.id RETURNING ai_keys.id),"
                     + " u AS (INSERT INTO ai_usage AS u (key_id, model, requests, prompt_tokens, completion_tokens, usd)"
-                    + " SELECT s.key_id, s.model, count(*), sum(s.prompt), sum(s.completion), sum(s.usd) FROM s, async"
+                    + " SELECT s.key_id, s.model, count(*), sum(s.prompt), sum(s.completion), sum(s.usd) FROM s"
                     + " WHERE s.key_id IN (SELECT id FROM k) GROUP BY s.key_id, s.model ORDER BY s.key_id, s.model"
                     + " ON CONFLICT (key_id, model) DO UPDATE SET requests = u.requests + EXCLUDED.requests,"
                     + " prompt_tokens = u.prompt_tokens + EXCLUDED.prompt_tokens,"
-                    + " completion_tokens = u.completion_tokens + EXCLUDED.completion_tokens, usd = u.usd + EXCLUDED.usd)"
+                    + " completion_tokens = u.completion_tokens + EXCLUDED.completion_tokens, usd = u.usd + EXCLUDED.usd),"
+                    + " audit AS (INSERT INTO ai_spend (key_id, reservation_id, model, prompt_tokens, completion_tokens, usd)"
+                    + " SELECT s.key_id, s.reservation, s.model, s.prompt, s.completion, s.usd FROM s WHERE s.key_id IN (SELECT id FROM k))"
                     + " SELECT id, tokens, usd FROM r")) {
                 ps.setArray(1, c.createArrayOf("bigint", reservations));
                 ps.setArray(2, c.createArrayOf("bigint", keys));
@@ -330,14 +327,6 @@ public final class KeyStore {
                         back.put(rs.getLong(1), new Given(rs.getLong(2), rs.getBigDecimal(3)));
                     }
                 }
-            }
-            // The counters are committed (without waiting for the disk): from here on nothing may throw
-            // to the caller, which would settle the batch again and add the counters twice.
-            try {
-                audit(c, batch);
-            } catch (SQLException | RuntimeException e) {
-                LOG.log(Level.WARNING, "settled " + batch.size() + " reservation(s) but could not write their audit rows: "
-                        + e.getMessage());
             }
             return back;
         });
@@ -370,41 +359,6 @@ public final class KeyStore {
         for (Settlement settlement : batch) {
             Reservation r = settlement.reservation();
             leases.release(r.keyId(), r.id(), r.tokens(), r.usd(), true);
-        }
-    }
-
-    /**
-     * The batch's audit rows in one durable transaction, whose flush makes the settle before it
-     * durable too (the log is written in order). Tried three times; when it never commits, the
-     * spend is counted but has no audit rows, and a warning says so.
-     */
-    private static void audit(Connection c, List<Settlement> batch) throws SQLException {
-        for (int attempt = 1; ; attempt++) {
-            c.setAutoCommit(false);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO ai_spend (key_id, reservation_id, model, prompt_tokens,"
-                    + " completion_tokens, usd) VALUES (?, ?, ?, ?, ?, ?)")) {
-                for (Settlement settlement : batch) {
-                    ps.setLong(1, settlement.reservation().keyId());
-                    ps.setLong(2, settlement.reservation().id());
-                    ps.setString(3, settlement.reservation().model());
-                    ps.setLong(4, settlement.promptTokens());
-                    ps.setLong(5, settlement.completionTokens());
-                    ps.setBigDecimal(6, settlement.usd());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-                c.commit();
-                return;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                if (attempt == 3) {
-                    LOG.log(Level.WARNING, "settled " + batch.size() + " reservation(s) but could not write their audit rows: "
-                            + e.getMessage());
-                    return;
-                }
-            } finally {
-                c.setAutoCommit(true);
-            }
         }
     }
 

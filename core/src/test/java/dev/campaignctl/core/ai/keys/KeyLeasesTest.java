@@ -250,7 +250,7 @@ class KeyLeasesTest {
     }
 
     @Test
-    void aSettleWhoseAuditRowsCannotBeWrittenCountsItsSpendOnceAndIsNotSentAgain() throws Exception {
+    void aSettleWhoseAuditRowsCannotBeWrittenCountsNothingAndCanBeSentAgain() throws Exception {
         try (var c = db.connection(); var st = c.createStatement()) {
             st.execute("CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS"
                     + " $$ BEGIN RAISE EXCEPTION 'audit refused by the test'; END $$");
@@ -259,11 +259,18 @@ class KeyLeasesTest {
         VirtualKey key = key(1_000);
         KeyStore.Reservation reservation = store.reserve(key, "m", 400, BigDecimal.ZERO);
 
-        // A throw here would have the gateway settle the batch again, adding the counters twice.
-        store.settleAll(List.of(new KeyStore.Settlement(reservation, 100, 50, BigDecimal.ZERO)));
+        List<KeyStore.Settlement> batch = List.of(new KeyStore.Settlement(reservation, 100, 50, BigDecimal.ZERO));
+        // The counters, the usage and the audit rows are one statement: all of it or none.
+        assertThatThrownBy(() -> store.settleAll(batch)).hasMessageContaining("audit refused");
+        assertThat(store.get(key.id()).spentTokens()).isZero();
+        assertThat(store.leasesHeld(key.id())[1]).as("still in flight here").isEqualTo(400);
 
-        VirtualKey after = store.get(key.id());
-        assertThat(after.spentTokens()).isEqualTo(150);
+        try (var c = db.connection(); var st = c.createStatement()) {
+            st.execute("DROP TRIGGER refuse_audit ON ai_spend");
+        }
+        store.settleAll(batch);
+        assertThat(store.get(key.id()).spentTokens()).isEqualTo(150);
+        assertThat(scalar("SELECT sum(prompt_tokens + completion_tokens) FROM ai_spend")).isEqualTo(150);
         store.maintainLeases(true);
         assertThat(store.get(key.id()).reservedTokens()).isZero();
     }
