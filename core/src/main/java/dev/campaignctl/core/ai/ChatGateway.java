@@ -113,7 +113,12 @@ public final class ChatGateway implements AutoCloseable {
     }
 
     /** What one request resolved to before any call: its provider, model, request as sent, and price. */
-    private record Plan(LlmProvider provider, String model, ChatRequest request, String cacheKey, Prices.Price price) {
+    /** How a request is served: {@code request} as sent to the provider, {@code asked} as the client sent it. */
+    private record Plan(LlmProvider provider, String model, ChatRequest request, ChatRequest asked, Prices.Price price) {
+        /** The cache's key, made only when the cache is used: hashing the canonical request costs every request otherwise. */
+        String cacheKey() {
+            return CacheKey.chat(provider.id(), model, asked.canonical());
+        }
     }
 
     private Plan plan(VirtualKey key, ChatRequest request) {
@@ -135,7 +140,7 @@ public final class ChatGateway implements AutoCloseable {
             throw ApiException.invalid("model", "no price for " + route.model() + " in AI_PRICES, and key " + key.id()
                     + " has a USD budget that could not be kept");
         }
-        return new Plan(provider, route.model(), sent, CacheKey.chat(provider.id(), route.model(), request.canonical()), price);
+        return new Plan(provider, route.model(), sent, request, price);
     }
 
     private void admit(VirtualKey key) {

@@ -285,7 +285,7 @@ public final class KeyStore {
                     + " ?::bigint[], ?::numeric[]) AS s(reservation, key_id, model, prompt, completion, usd, held, held_usd)),"
                     // Keys first, in id order, then their leases' rows, as every writer of them takes them. NO KEY
                     // UPDATE, the lock an UPDATE of the counters takes: FOR UPDATE would also wait for the
-                    // key-share locks that inserting rows referring to a key (the audit rows) hold.
+                    // key-share locks that inserting rows referring to a key (usage and lease rows) hold.
                     + " locked AS (SELECT id FROM ai_keys WHERE id IN (SELECT key_id FROM s) ORDER BY id FOR NO KEY UPDATE),"
                     // Each request's whole reservation leaves its lease: what it spent goes to spent, the rest back to
                     // the key. (Taking only the spend out would leave the rest parked in the lease, and a request
@@ -467,11 +467,22 @@ public final class KeyStore {
                 rs.getLong("spent_tokens"), rs.getBigDecimal("spent_usd"), rs.getLong("reserved_tokens"), rs.getBigDecimal("reserved_usd"));
     }
 
-    static byte[] hash(String secret) {
+    /** Copied per use: asking the security providers for SHA-256 on every request costs more than the hash. */
+    private static final MessageDigest SHA_256 = sha256();
+
+    private static MessageDigest sha256() {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    }
+
+    static byte[] hash(String secret) {
+        try {
+            return ((MessageDigest) SHA_256.clone()).digest(secret.getBytes(StandardCharsets.UTF_8));
+        } catch (CloneNotSupportedException e) {
+            return sha256().digest(secret.getBytes(StandardCharsets.UTF_8));
         }
     }
 
