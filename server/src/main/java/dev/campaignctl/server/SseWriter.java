@@ -55,6 +55,10 @@ final class SseWriter implements ChatGateway.StreamWriter {
 
     @Override
     public void flush() throws IOException {
+        if (out == null) {
+            // Nothing written yet: the head goes out with the first event.
+            return;
+        }
         try {
             out.flush();
         } catch (UncheckedIOException e) {

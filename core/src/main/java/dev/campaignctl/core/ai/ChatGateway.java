@@ -204,40 +204,38 @@ public final class ChatGateway implements AutoCloseable {
         Assembly assembly = new Assembly();
         try (upstream) {
             out.start(false);
+            // What was written goes out whenever the provider has sent nothing more yet: chunks that
+            // arrived together leave in one write, and none waits while the provider is slow.
+            boolean coalesced = upstream.beforeWaiting(() -> {
+                try {
+                    out.flush();
+                } catch (IOException e) {
+                    throw new ClientLeft(e);
+                }
+            });
             ObjectNode chunk;
             boolean first = true;
-            boolean pending = false;
-            while (true) {
-                if (pending && !upstream.ready()) {
-                    // Nothing more is here yet: what was written goes out before waiting for the provider.
-                    out.flush();
-                    pending = false;
-                }
-                if ((chunk = next(upstream, plan)) == null) {
-                    break;
-                }
+            while ((chunk = next(upstream, plan)) != null) {
                 boolean usageChunk = chunk.path("choices").isEmpty() && chunk.path("usage").isObject();
                 assembly.add(chunk);
-                if (usageChunk) {
-                    if (request.includeUsage()) {
-                        out.chunkUnflushed(chunk);
-                        pending = true;
-                    }
+                if (usageChunk && !request.includeUsage()) {
                     continue;
                 }
-                if (!request.includeUsage()) {
+                if (!usageChunk && !request.includeUsage()) {
                     chunk.remove("usage");
                 }
-                if (first) {
+                if (first || !coalesced) {
                     // The first chunk goes out at once: the client's time to first byte.
                     out.chunk(chunk);
                     first = false;
                 } else {
                     out.chunkUnflushed(chunk);
-                    pending = true;
                 }
             }
             out.done();
+        } catch (ClientLeft e) {
+            settle(key, reservation, plan, known(upstream.usage(), plan, assembly.contentChunks));
+            throw e.getCause();
         } catch (IOException | RuntimeException e) {
             // The client left, or the provider failed mid-stream: what was generated is still spent.
             settle(key, reservation, plan, known(upstream.usage(), plan, assembly.contentChunks));
@@ -246,6 +244,18 @@ public final class ChatGateway implements AutoCloseable {
         settle(key, reservation, plan, known(upstream.usage(), plan, assembly.contentChunks));
         if (useCache && assembly.finishReason != null) {
             gateway.cache().putChat(plan.cacheKey(), Json.write(assembly.completion(upstream.usage())));
+        }
+    }
+
+    /** A flush to the client that failed while the provider's stream was being read: the client left. */
+    private static final class ClientLeft extends RuntimeException {
+        ClientLeft(IOException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
         }
     }
 

@@ -13,11 +13,19 @@ public interface ChatStream extends AutoCloseable {
     /** The next chunk, or null once the provider ended the stream. */
     ObjectNode next() throws IOException;
 
+    /** What to do before waiting for the provider: send what was written so far. */
+    @FunctionalInterface
+    interface BeforeWaiting {
+        void run() throws IOException;
+    }
+
     /**
-     * Whether the next chunk is already here (read without waiting for the provider); false when
-     * unknown. The gateway writes a chunk that another follows at once without flushing it.
+     * Asks the stream to call {@code hook} whenever reading the next chunk would wait for the
+     * provider (nothing more has arrived), so chunks that arrived together may be sent together and
+     * none is held while the provider is slow; false when this stream cannot tell, and the caller
+     * then sends each chunk as it comes.
      */
-    default boolean ready() {
+    default boolean beforeWaiting(BeforeWaiting hook) {
         return false;
     }
 

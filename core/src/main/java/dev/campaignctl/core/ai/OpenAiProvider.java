@@ -128,12 +128,9 @@ public final class OpenAiProvider extends HttpLlmProvider {
         }
 
         @Override
-        public boolean ready() {
-            try {
-                return !done && events.ready();
-            } catch (IOException e) {
-                return false;
-            }
+        public boolean beforeWaiting(BeforeWaiting hook) {
+            events.beforeWaiting(hook);
+            return true;
         }
 
         @Override

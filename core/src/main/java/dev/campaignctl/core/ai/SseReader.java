@@ -26,12 +26,22 @@ final class SseReader {
         this.reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8), 8192);
     }
 
+    private ChatStream.BeforeWaiting beforeWaiting;
+
     /**
-     * Whether some of the next event has arrived already, so reading it waits at most for the rest
-     * of it (an event split across packets), never for the provider to write another.
+     * Calls {@code hook} before reading a line when nothing is buffered, that is before waiting for
+     * the provider: after an event, a comment line (a keep-alive) or the blank line that ends one.
+     * (A line already begun is read to its end without it: the rest of a packet split mid-line.)
      */
-    boolean ready() throws IOException {
-        return reader.ready();
+    void beforeWaiting(ChatStream.BeforeWaiting hook) {
+        this.beforeWaiting = hook;
+    }
+
+    private String readLine() throws IOException {
+        if (beforeWaiting != null && !reader.ready()) {
+            beforeWaiting.run();
+        }
+        return reader.readLine();
     }
 
     /** The next event, or null at the end of the stream. */
@@ -39,7 +49,7 @@ final class SseReader {
         String name = null;
         StringBuilder data = null;
         String line;
-        while ((line = reader.readLine()) != null) {
+        while ((line = readLine()) != null) {
             if (line.length() > MAX_LINE) {
                 throw new IOException("an event line of over " + MAX_LINE + " characters");
             }

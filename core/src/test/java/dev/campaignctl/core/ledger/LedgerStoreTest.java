@@ -151,6 +151,35 @@ class LedgerStoreTest {
         assertThat(ledger.balance("C2").available()).isEqualByComparingTo("40");
     }
 
+    /**
+     * Earnings from before V10 cannot tell whether a budget counted them: they count as not counted,
+     * so a refund of one paid before its campaign had a budget never lets the budget be overspent.
+     */
+    @Test
+    void earningsPaidBeforeTheUpgradeGiveNoBudgetBack() throws Exception {
+        Campaign campaign = campaign(null, null);
+        Event before = purchase("C1", "100");
+        processor.runUntilEmpty();
+        api.updateCampaign(campaign.id(), dev.campaignctl.core.campaign.CampaignPatch.fromJson(Json.tree("{\"budget_total\": 100}")));
+        purchase("C2", "100");
+        processor.runUntilEmpty();
+        // The database as an older campaignctl left it (the same rows without the two columns), upgraded by V10.
+        String v10;
+        try (var in = getClass().getResourceAsStream("/db/migration/V10__earnings_limits_counted.sql")) {
+            v10 = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        try (var c = db.connection(); var st = c.createStatement()) {
+            st.execute("ALTER TABLE earnings DROP COLUMN budget_counted, DROP COLUMN cap_counted");
+            st.execute(v10);
+        }
+
+        ledger.refund(before.id(), null, "return");
+        assertThat(api.getCampaign(campaign.id()).budgetSpent()).isEqualByComparingTo("100");
+        purchase("C3", "100");
+        processor.runUntilEmpty();
+        assertThat(ledger.balance("C2").available().add(ledger.balance("C3").available())).isEqualByComparingTo("100");
+    }
+
     @Test
     void refundsReverseInProportionNeverMoreThanEarnedAndGiveBackTheBudget() {
         Campaign campaign = campaign(null, new BigDecimal("1000"));
