@@ -114,6 +114,32 @@ class KeyLeaseRacesTest {
         runStress(key(5_000_000L, new BigDecimal("0.002000000007")), true);
     }
 
+    /** A replica's settler, as ChatGateway's: batches of what is queued, idle leases given back, until stopped and drained. */
+    private static java.util.concurrent.Callable<Void> settler(KeyStore replica, ConcurrentLinkedQueue<KeyStore.Settlement> queue,
+                                                              AtomicBoolean running, List<String> errors) {
+        return () -> {
+            while (running.get() || !queue.isEmpty()) {
+                List<KeyStore.Settlement> batch = new ArrayList<>();
+                for (KeyStore.Settlement s; batch.size() < 500 && (s = queue.poll()) != null; ) {
+                    batch.add(s);
+                }
+                try {
+                    if (!batch.isEmpty()) {
+                        replica.settleAll(batch);
+                    }
+                    replica.maintainLeases(false);
+                } catch (RuntimeException e) {
+                    errors.add("settler: " + e);
+                    if (!batch.isEmpty()) {
+                        replica.abandon(batch);
+                    }
+                }
+                Thread.sleep(20);
+            }
+            return null;
+        };
+    }
+
     private void runStress(VirtualKey key, boolean usd) throws Exception {
         List<KeyStore> replicas = List.of(store, new KeyStore(db.dataSource()), new KeyStore(db.dataSource()));
         List<ConcurrentLinkedQueue<KeyStore.Settlement>> queues = new ArrayList<>();
@@ -127,21 +153,7 @@ class KeyLeaseRacesTest {
             for (KeyStore replica : replicas) {
                 ConcurrentLinkedQueue<KeyStore.Settlement> queue = new ConcurrentLinkedQueue<>();
                 queues.add(queue);
-                all.add(pool.submit(() -> {
-                    while (running.get() || !queue.isEmpty()) {
-                        List<KeyStore.Settlement> batch = new ArrayList<>();
-                        KeyStore.Settlement s;
-                        while ((s = queue.poll()) != null && batch.size() < 500) {
-                            batch.add(s);
-                        }
-                        if (!batch.isEmpty()) {
-                            replica.settleAll(batch);
-                        }
-                        replica.maintainLeases(false);
-                        Thread.sleep(20);
-                    }
-                    return null;
-                }));
+                all.add(pool.submit(settler(replica, queue, running, violations)));
                 for (int w = 0; w < 8; w++) {
                     all.add(pool.submit(() -> {
                         ThreadLocalRandom rnd = ThreadLocalRandom.current();
@@ -250,26 +262,7 @@ class KeyLeaseRacesTest {
             List<Future<?>> all = new ArrayList<>();
             for (KeyStore replica : replicas) {
                 ConcurrentLinkedQueue<KeyStore.Settlement> queue = new ConcurrentLinkedQueue<>();
-                all.add(pool.submit(() -> {
-                    while (running.get() || !queue.isEmpty()) {
-                        List<KeyStore.Settlement> batch = new ArrayList<>();
-                        KeyStore.Settlement s;
-                        while ((s = queue.poll()) != null && batch.size() < 500) {
-                            batch.add(s);
-                        }
-                        try {
-                            if (!batch.isEmpty()) {
-                                replica.settleAll(batch);
-                            }
-                            replica.maintainLeases(false);
-                        } catch (RuntimeException e) {
-                            errors.add("settler: " + e);
-                            if (!batch.isEmpty()) replica.abandon(batch);
-                        }
-                        Thread.sleep(20);
-                    }
-                    return null;
-                }));
+                all.add(pool.submit(settler(replica, queue, running, errors)));
                 for (int w = 0; w < 6; w++) {
                     all.add(pool.submit(() -> {
                         ThreadLocalRandom rnd = ThreadLocalRandom.current();
