@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
@@ -239,7 +240,11 @@ public final class KeyStore {
     }
 
     /** What one request spent, to be settled against its reservation. */
-    public record Settlement(Reservation reservation, long promptTokens, long completionTokens, BigDecimal usd) {
+    /** What one request spent, to be settled against its reservation; {@code requestId} makes settling it again a no-op. */
+    public record Settlement(Reservation reservation, long promptTokens, long completionTokens, BigDecimal usd, UUID requestId) {
+        public Settlement(Reservation reservation, long promptTokens, long completionTokens, BigDecimal usd) {
+            this(reservation, promptTokens, completionTokens, usd, UUID.randomUUID());
+        }
     }
 
     /** Records what the request spent and gives the rest of its reservation back, durably. */
@@ -258,79 +263,10 @@ public final class KeyStore {
      * twice; one that gives up calls {@link #abandon}.
      */
     public void settleAll(List<Settlement> batch) {
-        Map<Long, Given> given = Jdbc.call(settleSource, c -> {
-            int n = batch.size();
-            Object[] reservations = new Object[n];
-            Object[] keys = new Object[n];
-            Object[] models = new Object[n];
-            Object[] prompt = new Object[n];
-            Object[] completion = new Object[n];
-            Object[] usd = new Object[n];
-            Object[] held = new Object[n];
-            Object[] heldUsd = new Object[n];
-            for (int i = 0; i < n; i++) {
-                Settlement settlement = batch.get(i);
-                held[i] = settlement.reservation().tokens();
-                heldUsd[i] = settlement.reservation().usd();
-                reservations[i] = settlement.reservation().id();
-                keys[i] = settlement.reservation().keyId();
-                models[i] = settlement.reservation().model();
-                prompt[i] = settlement.promptTokens();
-                completion[i] = settlement.completionTokens();
-                usd[i] = settlement.usd();
-            }
-            Map<Long, Given> back = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("WITH"
-                    + " s AS (SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::numeric[],"
-                    + " ?::bigint[], ?::numeric[]) AS s(reservation, key_id, model, prompt, completion, usd, held, held_usd)),"
-                    // Keys first, in id order, then their leases' rows, as every writer of them takes them. NO KEY
-                    // UPDATE, the lock an UPDATE of the counters takes: FOR UPDATE would also wait for the
-                    // key-share locks that inserting rows referring to a key (usage and lease rows) hold.
-                    + " locked AS (SELECT id FROM ai_keys WHERE id IN (SELECT key_id FROM s) ORDER BY id FOR NO KEY UPDATE),"
-                    // Each request's whole reservation leaves its lease: what it spent goes to spent, the rest back to
-                    // the key. (Taking only the spend out would leave the rest parked in the lease, and a request
-                    // that spent more than it reserved would eat the share of others still running.)
-                    + " per AS (SELECT reservation, sum(held) AS tokens, sum(held_usd) AS usd FROM s GROUP BY reservation),"
-                    + " l AS (SELECT a.id, a.key_id, a.tokens, a.usd FROM ai_reservations a"
-                    + " WHERE a.id IN (SELECT reservation FROM per) AND (SELECT count(*) FROM locked) >= 0 ORDER BY a.id FOR UPDATE),"
-                    // A row the sweep released gives nothing back; its spend still counts.
-                    + " back AS (SELECT l.id, l.key_id, least(l.tokens, per.tokens) AS tokens, least(l.usd, per.usd) AS usd"
-                    + " FROM l JOIN per ON per.reservation = l.id),"
-                    + " r AS (UPDATE ai_reservations a SET tokens = a.tokens - back.tokens, usd = a.usd - back.usd, created_at = now()"
-                    + " FROM back WHERE a.id = back.id RETURNING a.id, back.key_id, back.tokens, back.usd),"
-                    + " given AS (SELECT key_id, sum(tokens) AS tokens, sum(usd) AS usd FROM r GROUP BY key_id),"
-                    + " spent AS (SELECT key_id, sum(prompt + completion) AS tokens, sum(usd) AS usd FROM s GROUP BY key_id),"
-                    + " k AS (UPDATE ai_keys SET reserved_tokens = reserved_tokens - COALESCE(given.tokens, 0),"
-                    + " reserved_usd = reserved_usd - COALESCE(given.usd, 0),"
-                    + " spent_tokens = spent_tokens + spent.tokens, spent_usd = spent_usd + spent.usd"
-                    + " FROM locked JOIN spent ON spent.key_id = locked.id LEFT JOIN given ON given.key_id = locked.id"
-                    + " WHERE ai_keys.id = locked.id RETURNING ai_keys.id),"
-                    + " u AS (INSERT INTO ai_usage AS u (key_id, model, requests, prompt_tokens, completion_tokens, usd)"
-                    + " SELECT s.key_id, s.model, count(*), sum(s.prompt), sum(s.completion), sum(s.usd) FROM s"
-                    + " WHERE s.key_id IN (SELECT id FROM k) GROUP BY s.key_id, s.model ORDER BY s.key_id, s.model"
-                    + " ON CONFLICT (key_id, model) DO UPDATE SET requests = u.requests + EXCLUDED.requests,"
-                    + " prompt_tokens = u.prompt_tokens + EXCLUDED.prompt_tokens,"
-                    + " completion_tokens = u.completion_tokens + EXCLUDED.completion_tokens, usd = u.usd + EXCLUDED.usd),"
-                    + " audit AS (INSERT INTO ai_spend (key_id, reservation_id, model, prompt_tokens, completion_tokens, usd)"
-                    + " SELECT s.key_id, s.reservation, s.model, s.prompt, s.completion, s.usd FROM s WHERE s.key_id IN (SELECT id FROM k))"
-                    + " SELECT id, tokens, usd FROM r")) {
-                ps.setArray(1, c.createArrayOf("bigint", reservations));
-                ps.setArray(2, c.createArrayOf("bigint", keys));
-                ps.setArray(3, c.createArrayOf("text", models));
-                ps.setArray(4, c.createArrayOf("bigint", prompt));
-                ps.setArray(5, c.createArrayOf("bigint", completion));
-                ps.setArray(6, c.createArrayOf("numeric", usd));
-                ps.setArray(7, c.createArrayOf("bigint", held));
-                ps.setArray(8, c.createArrayOf("numeric", heldUsd));
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        back.put(rs.getLong(1), new Given(rs.getLong(2), rs.getBigDecimal(3)));
-                    }
-                }
-            }
-            return back;
-        });
+        Map<Long, Given> given = writeSettles(batch);
         // The leases here learn what their rows gave back, and their requests stop counting as in flight.
+        // A row that gave nothing back is gone, or this batch was written before (its answer lost):
+        // either way this process's count of it is stale, and the lease ends.
         Map<Long, Reservation> first = new LinkedHashMap<>();
         Map<Long, long[]> reserved = new HashMap<>();
         Map<Long, BigDecimal> reservedUsd = new HashMap<>();
@@ -347,8 +283,90 @@ public final class KeyStore {
         }
     }
 
+    /** The batch's statement alone: what each lease row gave back, by row id (package-private for tests). */
+    Map<Long, Given> writeSettles(List<Settlement> batch) {
+        return Jdbc.call(settleSource, c -> {
+            int n = batch.size();
+            Object[] reservations = new Object[n];
+            Object[] keys = new Object[n];
+            Object[] models = new Object[n];
+            Object[] prompt = new Object[n];
+            Object[] completion = new Object[n];
+            Object[] usd = new Object[n];
+            Object[] held = new Object[n];
+            Object[] heldUsd = new Object[n];
+            Object[] requests = new Object[n];
+            for (int i = 0; i < n; i++) {
+                Settlement settlement = batch.get(i);
+                requests[i] = settlement.requestId();
+                held[i] = settlement.reservation().tokens();
+                heldUsd[i] = settlement.reservation().usd();
+                reservations[i] = settlement.reservation().id();
+                keys[i] = settlement.reservation().keyId();
+                models[i] = settlement.reservation().model();
+                prompt[i] = settlement.promptTokens();
+                completion[i] = settlement.completionTokens();
+                usd[i] = settlement.usd();
+            }
+            Map<Long, Given> back = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("WITH"
+                    + " s AS (SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], ?::numeric[],"
+                    + " ?::bigint[], ?::numeric[], ?::uuid[]) AS s(reservation, key_id, model, prompt, completion, usd, held, held_usd, request)),"
+                    // Keys first, in id order, then their leases' rows, as every writer of them takes them. NO KEY
+                    // UPDATE, the lock an UPDATE of the counters takes: FOR UPDATE would also wait for the
+                    // key-share locks that inserting rows referring to a key (usage and lease rows) hold.
+                    + " locked AS (SELECT id FROM ai_keys WHERE id IN (SELECT key_id FROM s) ORDER BY id FOR NO KEY UPDATE),"
+                    // The audit rows first: only requests not settled before go on (a batch sent again finds none).
+                    + " audit AS (INSERT INTO ai_spend (key_id, reservation_id, model, prompt_tokens, completion_tokens, usd, request_id)"
+                    + " SELECT s.key_id, s.reservation, s.model, s.prompt, s.completion, s.usd, s.request FROM s"
+                    + " WHERE s.key_id IN (SELECT id FROM locked) ON CONFLICT (request_id) DO NOTHING RETURNING request_id),"
+                    + " f AS (SELECT s.* FROM s JOIN audit ON audit.request_id = s.request),"
+                    // Each request's whole reservation leaves its lease: what it spent goes to spent, the rest back to
+                    // the key. (Taking only the spend out would leave the rest parked in the lease, and a request
+                    // that spent more than it reserved would eat the share of others still running.)
+                    + " per AS (SELECT reservation, sum(held) AS tokens, sum(held_usd) AS usd FROM f GROUP BY reservation),"
+                    + " l AS (SELECT a.id, a.key_id, a.tokens, a.usd FROM ai_reservations a"
+                    + " WHERE a.id IN (SELECT reservation FROM per) AND (SELECT count(*) FROM locked) >= 0 ORDER BY a.id FOR UPDATE),"
+                    // A row the sweep released gives nothing back; its spend still counts.
+                    + " back AS (SELECT l.id, l.key_id, least(l.tokens, per.tokens) AS tokens, least(l.usd, per.usd) AS usd"
+                    + " FROM l JOIN per ON per.reservation = l.id),"
+                    + " r AS (UPDATE ai_reservations a SET tokens = a.tokens - back.tokens, usd = a.usd - back.usd, created_at = now()"
+                    + " FROM back WHERE a.id = back.id RETURNING a.id, back.key_id, back.tokens, back.usd),"
+                    + " given AS (SELECT key_id, sum(tokens) AS tokens, sum(usd) AS usd FROM r GROUP BY key_id),"
+                    + " spent AS (SELECT key_id, sum(prompt + completion) AS tokens, sum(usd) AS usd FROM f GROUP BY key_id),"
+                    + " k AS (UPDATE ai_keys SET reserved_tokens = reserved_tokens - COALESCE(given.tokens, 0),"
+                    + " reserved_usd = reserved_usd - COALESCE(given.usd, 0),"
+                    + " spent_tokens = spent_tokens + spent.tokens, spent_usd = spent_usd + spent.usd"
+                    + " FROM locked JOIN spent ON spent.key_id = locked.id LEFT JOIN given ON given.key_id = locked.id"
+                    + " WHERE ai_keys.id = locked.id RETURNING ai_keys.id),"
+                    + " u AS (INSERT INTO ai_usage AS u (key_id, model, requests, prompt_tokens, completion_tokens, usd)"
+                    + " SELECT f.key_id, f.model, count(*), sum(f.prompt), sum(f.completion), sum(f.usd) FROM f"
+                    + " WHERE f.key_id IN (SELECT id FROM k) GROUP BY f.key_id, f.model ORDER BY f.key_id, f.model"
+                    + " ON CONFLICT (key_id, model) DO UPDATE SET requests = u.requests + EXCLUDED.requests,"
+                    + " prompt_tokens = u.prompt_tokens + EXCLUDED.prompt_tokens,"
+                    + " completion_tokens = u.completion_tokens + EXCLUDED.completion_tokens, usd = u.usd + EXCLUDED.usd)"
+                    + " SELECT id, tokens, usd FROM r")) {
+                ps.setArray(1, c.createArrayOf("bigint", reservations));
+                ps.setArray(2, c.createArrayOf("bigint", keys));
+                ps.setArray(3, c.createArrayOf("text", models));
+                ps.setArray(4, c.createArrayOf("bigint", prompt));
+                ps.setArray(5, c.createArrayOf("bigint", completion));
+                ps.setArray(6, c.createArrayOf("numeric", usd));
+                ps.setArray(7, c.createArrayOf("bigint", held));
+                ps.setArray(8, c.createArrayOf("numeric", heldUsd));
+                ps.setArray(9, c.createArrayOf("uuid", requests));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        back.put(rs.getLong(1), new Given(rs.getLong(2), rs.getBigDecimal(3)));
+                    }
+                }
+            }
+            return back;
+        });
+    }
+
     /** What a lease's row gave back to its key in a settle. */
-    private record Given(long tokens, BigDecimal usd) {
+    record Given(long tokens, BigDecimal usd) {
     }
 
     /**

@@ -249,6 +249,28 @@ class KeyLeasesTest {
         assertThat(spent).isEqualTo(400 * 30);
     }
 
+    /** A batch whose commit succeeded but whose answer was lost is sent again: nothing is counted twice. */
+    @Test
+    void aSettleSentAgainAfterItsAnswerWasLostCountsNothingTwice() throws Exception {
+        VirtualKey key = key(10_000);
+        KeyStore.Reservation lost = store.reserve(key, "m", 400, BigDecimal.ZERO);
+        KeyStore.Reservation running = store.reserve(key, "m", 400, BigDecimal.ZERO);
+        List<KeyStore.Settlement> batch = List.of(new KeyStore.Settlement(lost, 100, 50, BigDecimal.ZERO));
+        store.writeSettles(batch);
+        store.settleAll(batch);
+        assertThat(store.get(key.id()).spentTokens()).isEqualTo(150);
+        assertThat(scalar("SELECT count(*) FROM ai_spend")).isEqualTo(1);
+        assertThat(scalar("SELECT sum(requests) FROM ai_usage")).isEqualTo(1);
+        assertThat(store.get(key.id()).reservedTokens()).isEqualTo(scalar("SELECT sum(tokens) FROM ai_reservations"));
+
+        store.settle(running, 10, 10, BigDecimal.ZERO);
+        store.maintainLeases(true);
+        VirtualKey after = store.get(key.id());
+        assertThat(after.spentTokens()).isEqualTo(170);
+        assertThat(after.reservedTokens()).isZero();
+        assertThat(scalar("SELECT count(*) FROM ai_reservations")).isZero();
+    }
+
     @Test
     void aSettleWhoseAuditRowsCannotBeWrittenCountsNothingAndCanBeSentAgain() throws Exception {
         try (var c = db.connection(); var st = c.createStatement()) {
