@@ -382,7 +382,11 @@ public final class ChatGateway implements AutoCloseable {
         }
     }
 
-    /** Tried three times, a second apart; a batch that never commits is abandoned, its spend uncounted. */
+    /**
+     * Tried three times, a second apart (each request settles under its own id, so a try whose commit
+     * went through uncounted by us counts nothing twice); a batch that never commits is abandoned,
+     * its spend uncounted.
+     */
     private void settleBatch(List<KeyStore.Settlement> batch) throws InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
@@ -390,7 +394,8 @@ public final class ChatGateway implements AutoCloseable {
                 return;
             } catch (RuntimeException e) {
                 if (attempt == 3) {
-                    LOG.log(Level.WARNING, "could not settle " + batch.size() + " reservation(s): " + e.getMessage());
+                    LOG.log(Level.WARNING, "could not settle " + batch.size() + " reservation(s), whose spend may go uncounted: "
+                            + e.getMessage());
                     keys.abandon(batch);
                     return;
                 }

@@ -157,7 +157,10 @@ final class KeyLeases {
         BigDecimal spareUsd = lacking ? usd.multiply(BigDecimal.valueOf(SPARE)) : BigDecimal.ZERO;
         long row = lease == null ? -1 : lease.rowId;
         Object[] granted = Jdbc.call(dataSource, c -> {
-            try (PreparedStatement ps = c.prepareStatement(KeyStore.ASYNC_COMMIT + ","
+            // A durable commit: a growth this process reserves from must survive a crash of the database,
+            // or the budget it covers would be handed out again. It locks the key's row through the flush,
+            // once per many requests.
+            try (PreparedStatement ps = c.prepareStatement("WITH"
                     + " cur AS (SELECT id, budget_tokens - spent_tokens - reserved_tokens AS room, budget_usd - spent_usd - reserved_usd AS room_usd"
                     + " FROM ai_keys WHERE id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) FOR NO KEY UPDATE),"
                     // What is missing must fit; the spare is what a share of the room left allows, up to SPARE asks.
@@ -167,10 +170,11 @@ final class KeyLeases {
                     + " k AS (UPDATE ai_keys SET reserved_tokens = reserved_tokens + g.tokens, reserved_usd = reserved_usd + g.usd"
                     + " FROM g WHERE ai_keys.id = g.id RETURNING ai_keys.id),"
                     + " up AS (UPDATE ai_reservations a SET tokens = a.tokens + g.tokens, usd = a.usd + g.usd, created_at = now()"
-                    + " FROM g, k WHERE a.id = ? AND a.key_id = k.id RETURNING a.id),"
+                    + " FROM g, k WHERE a.id = ? AND a.key_id = k.id RETURNING a.id, a.tokens, a.usd),"
                     + " ins AS (INSERT INTO ai_reservations (key_id, model, tokens, usd) SELECT k.id, 'lease', g.tokens, g.usd"
-                    + " FROM g, k WHERE NOT EXISTS (SELECT 1 FROM up) RETURNING id)"
-                    + " SELECT COALESCE((SELECT id FROM up), (SELECT id FROM ins)), g.tokens, g.usd FROM g, k, async")) {
+                    + " FROM g, k WHERE NOT EXISTS (SELECT 1 FROM up) RETURNING id, tokens, usd)"
+                    // What the row holds now, the database's own figure: this process counts from it again.
+                    + " SELECT id, tokens, usd FROM up UNION ALL SELECT id, tokens, usd FROM ins")) {
                 ps.setLong(1, keyId);
                 ps.setLong(2, missing);
                 ps.setLong(3, spare);
@@ -191,8 +195,10 @@ final class KeyLeases {
         }
         long rowId = (Long) granted[0];
         if (lease != null && lease.rowId == rowId) {
-            lease.held += (Long) granted[1];
-            lease.heldUsd = lease.heldUsd.add((BigDecimal) granted[2]);
+            // Not added to what was counted: set to what the row holds, so a count that went stale
+            // (a settle whose answer was lost) is mended at the next confirmation.
+            lease.held = (Long) granted[1];
+            lease.heldUsd = (BigDecimal) granted[2];
             return lease;
         }
         if (lease != null) {
