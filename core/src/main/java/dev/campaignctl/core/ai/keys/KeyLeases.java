@@ -170,11 +170,10 @@ final class KeyLeases {
                     + " k AS (UPDATE ai_keys SET reserved_tokens = reserved_tokens + g.tokens, reserved_usd = reserved_usd + g.usd"
                     + " FROM g WHERE ai_keys.id = g.id RETURNING ai_keys.id),"
                     + " up AS (UPDATE ai_reservations a SET tokens = a.tokens + g.tokens, usd = a.usd + g.usd, created_at = now()"
-                    + " FROM g, k WHERE a.id = ? AND a.key_id = k.id RETURNING a.id, a.tokens, a.usd),"
+                    + " FROM g, k WHERE a.id = ? AND a.key_id = k.id RETURNING a.id),"
                     + " ins AS (INSERT INTO ai_reservations (key_id, model, tokens, usd) SELECT k.id, 'lease', g.tokens, g.usd"
-                    + " FROM g, k WHERE NOT EXISTS (SELECT 1 FROM up) RETURNING id, tokens, usd)"
-                    // What the row holds now, the database's own figure: this process counts from it again.
-                    + " SELECT id, tokens, usd FROM up UNION ALL SELECT id, tokens, usd FROM ins")) {
+                    + " FROM g, k WHERE NOT EXISTS (SELECT 1 FROM up) RETURNING id)"
+                    + " SELECT COALESCE((SELECT id FROM up), (SELECT id FROM ins)), g.tokens, g.usd FROM g, k")) {
                 ps.setLong(1, keyId);
                 ps.setLong(2, missing);
                 ps.setLong(3, spare);
@@ -195,10 +194,11 @@ final class KeyLeases {
         }
         long rowId = (Long) granted[0];
         if (lease != null && lease.rowId == rowId) {
-            // Not added to what was counted: set to what the row holds, so a count that went stale
-            // (a settle whose answer was lost) is mended at the next confirmation.
-            lease.held = (Long) granted[1];
-            lease.heldUsd = (BigDecimal) granted[2];
+            // Added to what this process counts, not set to what the row holds now: a settle committed
+            // a moment ago may not have been counted here yet (its count waits for this lock), and the
+            // row's figure would then count its requests' share twice.
+            lease.held += (Long) granted[1];
+            lease.heldUsd = lease.heldUsd.add((BigDecimal) granted[2]);
             return lease;
         }
         if (lease != null) {
