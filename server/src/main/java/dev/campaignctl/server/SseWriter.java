@@ -59,21 +59,11 @@ final class SseWriter implements ChatGateway.StreamWriter {
             // Nothing written yet: the head goes out with the first event.
             return;
         }
-        try {
-            out.flush();
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        } catch (RuntimeException e) {
-            throw new IOException("the client left: " + e.getClass().getSimpleName(), e);
-        }
-    }
-
-    private void write(byte[] json) throws IOException {
-        write(json, true);
+        toClient(out::flush);
     }
 
     private void write(byte[] json, boolean flush) throws IOException {
-        try {
+        toClient(() -> {
             if (out == null) {
                 response.status(Status.OK_200);
                 response.header(HeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
@@ -89,19 +79,25 @@ final class SseWriter implements ChatGateway.StreamWriter {
             if (flush) {
                 out.flush();
             }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        } catch (RuntimeException e) {
-            // Helidon reports a connection the client closed as its own unchecked exceptions.
-            throw new IOException("the client left: " + e.getClass().getSimpleName(), e);
-        }
+        });
     }
 
     @Override
     public void done() throws IOException {
-        try {
+        toClient(() -> {
             out.write(DONE);
             out.flush();
+        });
+    }
+
+    private interface Write {
+        void run() throws IOException;
+    }
+
+    /** Runs a write to the client; Helidon reports a connection the client closed as its own unchecked exceptions. */
+    private static void toClient(Write write) throws IOException {
+        try {
+            write.run();
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } catch (RuntimeException e) {
@@ -112,7 +108,7 @@ final class SseWriter implements ChatGateway.StreamWriter {
     /** Ends a stream that already began with an error event in OpenAI's shape, as OpenAI does. */
     void error(ApiException e) {
         try {
-            write(Json.bytes(OpenAiErrors.body(e)));
+            write(Json.bytes(OpenAiErrors.body(e)), true);
         } catch (IOException gone) {
             // The client left as well: nothing to tell it.
         }

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 
 /**
@@ -27,9 +26,9 @@ import javax.sql.DataSource;
  * written, so the row always holds at least what is counted free here); a request fits when
  * {@code held - inFlight} covers it. A settle takes each request's whole reservation out of the
  * row (its spend to the key's spent, the rest back to the key), so a lease holds only what
- * running requests reserved plus the spare of its last growth. A lease nobody used for {@link #IDLE} goes back to its key, so
- * another replica can have it; one that a dead process left behind is released by the sweep, which
- * takes rows not touched for several heartbeats.
+ * running requests reserved plus the spare of its last growth. A lease nobody used for
+ * {@link #IDLE} goes back to its key, so another replica can have it; one that a dead process left
+ * behind is released by the sweep, which takes rows not touched for several heartbeats.
  */
 final class KeyLeases {
 
@@ -92,7 +91,6 @@ final class KeyLeases {
     }
 
     private final DataSource dataSource;
-    private final LongSupplier nanoTime;
     /** One entry per key that has reserved in this process: bounded by the keys in the database. */
     private final Map<Long, KeyState> keys = new ConcurrentHashMap<>();
     /** Every lease with a row, current or not, by row id: settles and releases find theirs here. */
@@ -100,13 +98,12 @@ final class KeyLeases {
     private volatile long heartbeatAt;
 
     KeyLeases(DataSource dataSource) {
-        this(dataSource, System::nanoTime);
+        this.dataSource = dataSource;
+        this.heartbeatAt = System.nanoTime();
     }
 
-    KeyLeases(DataSource dataSource, LongSupplier nanoTime) {
-        this.dataSource = dataSource;
-        this.nanoTime = nanoTime;
-        this.heartbeatAt = nanoTime.getAsLong();
+    /** What the database granted a growth: the lease's row (a new one when the old was gone) and the amounts added. */
+    private record Granted(long rowId, long tokens, BigDecimal usd) {
     }
 
     /**
@@ -117,7 +114,7 @@ final class KeyLeases {
         KeyState state = keys.computeIfAbsent(keyId, id -> new KeyState());
         state.lock.lock();
         try {
-            long now = nanoTime.getAsLong();
+            long now = System.nanoTime();
             Lease lease = state.current;
             boolean confirmed = now - state.confirmedAt < CONFIRM.toNanos();
             // Twice at most: a grow that found the lease's row swept starts a new lease, which may
@@ -156,7 +153,7 @@ final class KeyLeases {
         long spare = lacking ? Math.multiplyExact(tokens, SPARE) : 0;
         BigDecimal spareUsd = lacking ? usd.multiply(BigDecimal.valueOf(SPARE)) : BigDecimal.ZERO;
         long row = lease == null ? -1 : lease.rowId;
-        Object[] granted = Jdbc.call(dataSource, c -> {
+        Granted granted = Jdbc.call(dataSource, c -> {
             // A durable commit: a growth this process reserves from must survive a crash of the database,
             // or the budget it covers would be handed out again. It locks the key's row through the flush,
             // once per many requests.
@@ -185,35 +182,34 @@ final class KeyLeases {
                 ps.setBigDecimal(9, missingUsd);
                 ps.setLong(10, row);
                 try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? new Object[] {rs.getLong(1), rs.getLong(2), rs.getBigDecimal(3)} : null;
+                    return rs.next() ? new Granted(rs.getLong(1), rs.getLong(2), rs.getBigDecimal(3)) : null;
                 }
             }
         });
         if (granted == null) {
             return null;
         }
-        long rowId = (Long) granted[0];
-        if (lease != null && lease.rowId == rowId) {
+        if (lease != null && lease.rowId == granted.rowId()) {
             // Added to what this process counts, not set to what the row holds now: a settle committed
             // a moment ago may not have been counted here yet (its count waits for this lock), and the
             // row's figure would then count its requests' share twice.
-            lease.held += (Long) granted[1];
-            lease.heldUsd = lease.heldUsd.add((BigDecimal) granted[2]);
+            lease.held += granted.tokens();
+            lease.heldUsd = lease.heldUsd.add(granted.usd());
             return lease;
         }
         if (lease != null) {
             // Its row was swept: what its requests still settle counts as spend, nothing is given back.
             lease.ended = true;
         }
-        Lease fresh = new Lease(keyId, rowId, (Long) granted[1], (BigDecimal) granted[2]);
-        byRow.put(rowId, fresh);
+        Lease fresh = new Lease(keyId, granted.rowId(), granted.tokens(), granted.usd());
+        byRow.put(fresh.rowId, fresh);
         state.current = fresh;
         return fresh;
     }
 
     /** A request's reservation ended without spending anything, or its settle could not be written. */
-    void release(long keyId, long rowId, long tokens, BigDecimal usd, boolean endLease) {
-        change(keyId, rowId, lease -> {
+    void release(long rowId, long tokens, BigDecimal usd, boolean endLease) {
+        change(rowId, lease -> {
             lease.inFlight -= tokens;
             lease.inFlightUsd = lease.inFlightUsd.subtract(usd);
             lease.ended |= endLease;
@@ -224,8 +220,8 @@ final class KeyLeases {
      * A settle was written: its requests are no longer in flight, and the row gave back {@code back}
      * (what it held, at most the spend); {@code rowFound} false when the row was gone.
      */
-    void settled(long keyId, long rowId, long reserved, BigDecimal reservedUsd, long back, BigDecimal backUsd, boolean rowFound) {
-        change(keyId, rowId, lease -> {
+    void settled(long rowId, long reserved, BigDecimal reservedUsd, long back, BigDecimal backUsd, boolean rowFound) {
+        change(rowId, lease -> {
             lease.inFlight -= reserved;
             lease.inFlightUsd = lease.inFlightUsd.subtract(reservedUsd);
             lease.held -= back;
@@ -234,12 +230,13 @@ final class KeyLeases {
         });
     }
 
-    private void change(long keyId, long rowId, Consumer<Lease> change) {
-        KeyState state = keys.get(keyId);
+    /** Changes a lease of this process under its key's lock; one given back already is no longer counted. */
+    private void change(long rowId, Consumer<Lease> change) {
         Lease lease = byRow.get(rowId);
-        if (state == null || lease == null) {
+        if (lease == null) {
             return;
         }
+        KeyState state = keys.get(lease.keyId);
         state.lock.lock();
         try {
             change.accept(lease);
@@ -254,7 +251,7 @@ final class KeyLeases {
         if (state != null) {
             state.lock.lock();
             try {
-                state.confirmedAt = nanoTime.getAsLong() - CONFIRM.toNanos() - 1;
+                state.confirmedAt = System.nanoTime() - CONFIRM.toNanos() - 1;
             } finally {
                 state.lock.unlock();
             }
@@ -266,7 +263,7 @@ final class KeyLeases {
      * flight that nobody used for {@link #IDLE} (every one without requests in flight when {@code all}).
      */
     List<Lease> detachIdle(boolean all) {
-        long now = nanoTime.getAsLong();
+        long now = System.nanoTime();
         List<Lease> idle = new ArrayList<>();
         for (Lease lease : byRow.values()) {
             KeyState state = keys.get(lease.keyId);
@@ -300,7 +297,7 @@ final class KeyLeases {
 
     /** Row ids of every lease held here when a heartbeat is due, else null. */
     long[] heartbeatDue() {
-        long now = nanoTime.getAsLong();
+        long now = System.nanoTime();
         if (now - heartbeatAt < HEARTBEAT.toNanos()) {
             return null;
         }
@@ -310,7 +307,7 @@ final class KeyLeases {
 
     /** The heartbeat could not be written: due again at the next call. */
     void heartbeatMissed() {
-        heartbeatAt = nanoTime.getAsLong() - HEARTBEAT.toNanos();
+        heartbeatAt = System.nanoTime() - HEARTBEAT.toNanos();
     }
 
     /** What this process holds on a key, for tests: {held, in flight} over its leases. */

@@ -64,7 +64,7 @@ public final class KeyStore {
     private final KeyLeases leases;
     /** Settles run on connections of their own, so requests never wait for a connection behind a settle's disk flush. */
     private final DataSource settleSource;
-    /** Verified keys by the hash of their secret, briefly: revocation and budgets are checked by every reservation anyway. */
+    /** Verified keys by the hash of their secret, briefly: a lease confirms its key's revocation and budget every second anyway. */
     private final Cache<String, VirtualKey> verified = Caffeine.newBuilder()
             .expireAfterWrite(Duration.ofSeconds(10)).maximumSize(10_000).build();
 
@@ -184,9 +184,8 @@ public final class KeyStore {
     }
 
     /**
-     * Takes {@code tokens} and {@code usd} from the key's budget, or refuses with 429 naming the
-     * budget that is short. Leases grow without waiting for the disk: one lost in a crash only frees
-     * budget that its process, which died with it, no longer uses.
+     * Takes {@code tokens} and {@code usd} from the key's budget through this process's lease, or
+     * refuses with 429 naming the budget that is short (401 when the key is revoked or expired).
      */
     public Reservation reserve(VirtualKey key, String model, long tokens, BigDecimal usd) {
         // The columns keep 12 decimals: rounded up to them here, what this process counts is what they hold.
@@ -239,7 +238,6 @@ public final class KeyStore {
         return value == null ? "0" : value.stripTrailingZeros().toPlainString();
     }
 
-    /** What one request spent, to be settled against its reservation. */
     /** What one request spent, to be settled against its reservation; {@code requestId} makes settling it again a no-op. */
     public record Settlement(Reservation reservation, long promptTokens, long completionTokens, BigDecimal usd, UUID requestId) {
         public Settlement(Reservation reservation, long promptTokens, long completionTokens, BigDecimal usd) {
@@ -267,20 +265,15 @@ public final class KeyStore {
         // The leases here learn what their rows gave back, and their requests stop counting as in flight.
         // A row that gave nothing back is gone, or this batch was written before (its answer lost):
         // either way this process's count of it is stale, and the lease ends.
-        Map<Long, Reservation> first = new LinkedHashMap<>();
-        Map<Long, long[]> reserved = new HashMap<>();
-        Map<Long, BigDecimal> reservedUsd = new HashMap<>();
+        Map<Long, Given> reserved = new HashMap<>();
         for (Settlement settlement : batch) {
             Reservation r = settlement.reservation();
-            first.putIfAbsent(r.id(), r);
-            reserved.computeIfAbsent(r.id(), id -> new long[1])[0] += r.tokens();
-            reservedUsd.merge(r.id(), r.usd(), BigDecimal::add);
+            reserved.merge(r.id(), new Given(r.tokens(), r.usd()), Given::plus);
         }
-        for (Reservation r : first.values()) {
-            Given back = given.get(r.id());
-            leases.settled(r.keyId(), r.id(), reserved.get(r.id())[0], reservedUsd.get(r.id()),
-                    back == null ? 0 : back.tokens(), back == null ? BigDecimal.ZERO : back.usd(), back != null);
-        }
+        reserved.forEach((row, held) -> {
+            Given back = given.getOrDefault(row, Given.NONE);
+            leases.settled(row, held.tokens(), held.usd(), back.tokens(), back.usd(), given.containsKey(row));
+        });
     }
 
     /** The batch's statement alone: what each lease row gave back, by row id (package-private for tests). */
@@ -365,8 +358,13 @@ public final class KeyStore {
         });
     }
 
-    /** What a lease's row gave back to its key in a settle. */
+    /** Tokens and USD of a lease's row: what it gave back in a settle, or what requests reserved from it. */
     record Given(long tokens, BigDecimal usd) {
+        static final Given NONE = new Given(0, BigDecimal.ZERO);
+
+        Given plus(Given other) {
+            return new Given(tokens + other.tokens, usd.add(other.usd));
+        }
     }
 
     /**
@@ -376,13 +374,13 @@ public final class KeyStore {
     public void abandon(List<Settlement> batch) {
         for (Settlement settlement : batch) {
             Reservation r = settlement.reservation();
-            leases.release(r.keyId(), r.id(), r.tokens(), r.usd(), true);
+            leases.release(r.id(), r.tokens(), r.usd(), true);
         }
     }
 
     /** Gives the whole reservation back to its lease: the request failed before the provider spent anything. */
     public void release(Reservation reservation) {
-        leases.release(reservation.keyId(), reservation.id(), reservation.tokens(), reservation.usd(), false);
+        leases.release(reservation.id(), reservation.tokens(), reservation.usd(), false);
     }
 
     /**

@@ -114,6 +114,18 @@ class KeyLeaseRacesTest {
         runStress(key(5_000_000L, new BigDecimal("0.002000000007")), true);
     }
 
+    /** Lets the race run for three seconds, stops it, waits for every party, and has each replica give back its unused leases. */
+    private static void stopAfterThreeSeconds(AtomicBoolean running, List<Future<?>> all, List<KeyStore> replicas) throws Exception {
+        Thread.sleep(3_000);
+        running.set(false);
+        for (Future<?> f : all) {
+            f.get();
+        }
+        for (KeyStore replica : replicas) {
+            replica.maintainLeases(true);
+        }
+    }
+
     /** A replica's settler, as ChatGateway's: batches of what is queued, idle leases given back, until stopped and drained. */
     private static java.util.concurrent.Callable<Void> settler(KeyStore replica, ConcurrentLinkedQueue<KeyStore.Settlement> queue,
                                                               AtomicBoolean running, List<String> errors) {
@@ -228,14 +240,7 @@ class KeyLeaseRacesTest {
                 }
                 return null;
             }));
-            Thread.sleep(3_000);
-            running.set(false);
-            for (Future<?> f : all) {
-                f.get();
-            }
-        }
-        for (KeyStore replica : replicas) {
-            replica.maintainLeases(true);
+            stopAfterThreeSeconds(running, all, replicas);
         }
         String end = row("SELECT k.reserved_tokens, k.reserved_usd, k.spent_tokens, k.spent_usd, (SELECT count(*) FROM ai_reservations),"
                 + " (SELECT COALESCE(sum(prompt_tokens + completion_tokens),0) FROM ai_spend) FROM ai_keys k WHERE k.id = " + key.id());
@@ -355,14 +360,7 @@ class KeyLeaseRacesTest {
                 }
                 return null;
             }));
-            Thread.sleep(3_000);
-            running.set(false);
-            for (Future<?> f : all) {
-                f.get();
-            }
-        }
-        for (KeyStore replica : replicas) {
-            replica.maintainLeases(true);
+            stopAfterThreeSeconds(running, all, replicas);
         }
         store.sweep(Duration.ofMinutes(2));
         String end = row("SELECT sum(reserved_tokens), sum(reserved_usd), sum(spent_tokens), (SELECT count(*) FROM ai_reservations),"
