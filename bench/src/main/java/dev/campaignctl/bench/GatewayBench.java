@@ -161,7 +161,14 @@ public final class GatewayBench {
     }
 
     private static void row(String name, long[] p) {
-        System.out.printf("%-46s p50 %7.3f   p99 %7.3f%n", name, ms(p[0]), ms(p[1]));
+        if (p.length > 2) {
+            // Ticks are 10 ms: over CLIENTS × perClient requests, a few µs per request.
+            double requests = p[4];
+            System.out.printf("%-46s p50 %7.3f   p99 %7.3f   CPU per request: JVM %3.0f us, PostgreSQL %3.0f us%n", name,
+                    ms(p[0]), ms(p[1]), p[2] * 10_000 / requests, p[3] * 10_000 / requests);
+        } else {
+            System.out.printf("%-46s p50 %7.3f   p99 %7.3f%n", name, ms(p[0]), ms(p[1]));
+        }
     }
 
     /** An OpenAI stand-in on Helidon (the cheapest server at hand): whole answers and streams, at once. */
@@ -218,9 +225,14 @@ public final class GatewayBench {
         return runWith(client, url, bearer == null ? List.of() : List.of("Authorization", "Bearer " + bearer), body, perClient, stream);
     }
 
-    /** {p50, p99} in nanoseconds over CLIENTS × perClient requests: the whole answer, or a stream's first event. */
+    /**
+     * {p50, p99} in nanoseconds over CLIENTS × perClient requests (the whole answer, or a stream's
+     * first event), then the CPU ticks this JVM (clients, provider and gateway) and PostgreSQL spent
+     * meanwhile, and the number of requests.
+     */
     private static long[] runWith(HttpClient client, String url, List<String> headers, String body, int perClient, boolean stream) throws Exception {
         List<Long> samples = Collections.synchronizedList(new ArrayList<>());
+        long[] cpuBefore = ProcCpu.ticks();
         try (ExecutorService pool = Executors.newFixedThreadPool(CLIENTS)) {
             List<Future<?>> runs = new ArrayList<>();
             for (int c = 0; c < CLIENTS; c++) {
@@ -271,9 +283,11 @@ public final class GatewayBench {
                 run.get();
             }
         }
+        long[] cpuAfter = ProcCpu.ticks();
         List<Long> sorted = new ArrayList<>(samples);
         Collections.sort(sorted);
-        return new long[] {sorted.get(sorted.size() / 2), sorted.get((int) (sorted.size() * 0.99))};
+        return new long[] {sorted.get(sorted.size() / 2), sorted.get((int) (sorted.size() * 0.99)),
+                cpuAfter[0] - cpuBefore[0], cpuAfter[1] - cpuBefore[1], sorted.size()};
     }
 
 }

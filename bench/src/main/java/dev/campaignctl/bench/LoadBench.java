@@ -12,7 +12,6 @@ import dev.campaignctl.server.ServeOptions;
 import dev.campaignctl.server.Services;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.HttpURLConnection;
 import java.net.URI;
@@ -219,7 +218,7 @@ public final class LoadBench {
             bodies.add(Json.write(batch));
         }
         ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
-        long[] cpuBefore = cpuTicks();
+        long[] cpuBefore = ProcCpu.ticks();
         long compiledBefore = compilationMillis();
         long begin = System.nanoTime();
         List<Future<Reply>> replies = new ArrayList<>();
@@ -236,7 +235,7 @@ public final class LoadBench {
         if (!report) {
             return events / took;
         }
-        long[] cpuAfter = cpuTicks();
+        long[] cpuAfter = ProcCpu.ticks();
         System.out.printf("ingest: %d events via POST /events/batch (%d per request, %d clients) in %.2f s = %.0f events/s"
                         + " (CPU: this JVM %.2f s of which JIT %.2f s, PostgreSQL %.2f s)%n",
                 events, BATCH, CLIENTS, took, events / took, (cpuAfter[0] - cpuBefore[0]) / 100.0,
@@ -247,12 +246,12 @@ public final class LoadBench {
     /** Processes what is pending; returns events per second. */
     private static double process(Services services, int events, int workers) {
         long before = earnings(services);
-        long[] cpuBefore = cpuTicks();
+        long[] cpuBefore = ProcCpu.ticks();
         long[] walBefore = wal(services);
         long begin = System.nanoTime();
         EventProcessor.Outcome outcome = services.processor().runUntilEmpty();
         double took = (System.nanoTime() - begin) / 1e9;
-        long[] cpuAfter = cpuTicks();
+        long[] cpuAfter = ProcCpu.ticks();
         long[] walAfter = wal(services);
         long earnings = earnings(services) - before;
         System.out.printf("processing: %d events (%d processed, %d skipped, %.2f earnings per event) with 50 rules,"
@@ -274,36 +273,6 @@ public final class LoadBench {
      * CPU time so far in clock ticks (1/100 s) of this JVM and of all PostgreSQL processes, from
      * /proc (zeros elsewhere): where the cores went, since client, server and database share them.
      */
-    private static long[] cpuTicks() {
-        long jvm = ticks(Path.of("/proc/self/stat"));
-        long postgres = 0;
-        try (var processes = Files.list(Path.of("/proc"))) {
-            for (Path process : processes.filter(p -> p.getFileName().toString().matches("[0-9]+")).toList()) {
-                try {
-                    if (Files.readString(process.resolve("comm")).trim().equals("postgres")) {
-                        postgres += ticks(process.resolve("stat"));
-                    }
-                } catch (IOException gone) {
-                    // The process ended while we looked.
-                }
-            }
-        } catch (IOException | UncheckedIOException noProc) {
-            return new long[] {0, 0};
-        }
-        return new long[] {jvm, postgres};
-    }
-
-    private static long ticks(Path stat) {
-        try {
-            String text = Files.readString(stat);
-            String[] fields = text.substring(text.lastIndexOf(')') + 2).split(" ");
-            // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-        } catch (IOException | RuntimeException e) {
-            return 0;
-        }
-    }
-
     /**
      * WAL bytes and full-page images written so far, checkpoints started and autovacuum runs finished
      * (PostgreSQL 17's views): whether a round paid for a checkpoint or a vacuum rather than for its events.

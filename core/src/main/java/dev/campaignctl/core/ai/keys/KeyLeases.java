@@ -39,11 +39,16 @@ final class KeyLeases {
     /** How often the rows of leases in use are touched, so the sweep leaves them alone. */
     static final Duration HEARTBEAT = Duration.ofSeconds(20);
     /**
-     * A lease that lacks grows to hold up to this many asks like the one it lacks for (at least what
-     * is missing), never by more than a {@link #ROOM_SHARE}th of the room left in the budget, so one
-     * replica's spare never keeps much of a budget from the others.
+     * A lease that lacks grows by what is missing plus spare: room for as many asks like the one it
+     * lacks for as this key's requests here made in {@link #GROWTH_EVERY} at the rate since its last
+     * growth, at least {@code SPARE} and at most {@code MAX_SPARE} of them, and never more than a
+     * {@link #ROOM_SHARE}th of the room left in the budget, so one replica's spare never keeps much
+     * of a budget from the others. A growth is a durable commit that the key's requests here wait
+     * for, so a busy key grows about ten times a second rather than once per few requests.
      */
     private static final int SPARE = 16;
+    private static final int MAX_SPARE = 4096;
+    private static final Duration GROWTH_EVERY = Duration.ofMillis(100);
     private static final int ROOM_SHARE = 16;
 
     /** One row of ai_reservations held by this process. Fields are guarded by its key's lock. */
@@ -88,6 +93,9 @@ final class KeyLeases {
         /** When the database last confirmed the key usable (System.nanoTime), and when a request last reserved. */
         long confirmedAt;
         long usedAt;
+        /** When the lease last grew (System.nanoTime; 0 before the first growth), and the asks reserved since. */
+        long grownAt;
+        long asksSinceGrowth;
     }
 
     private final DataSource dataSource;
@@ -133,6 +141,7 @@ final class KeyLeases {
             lease.inFlight += tokens;
             lease.inFlightUsd = lease.inFlightUsd.add(usd);
             state.usedAt = now;
+            state.asksSinceGrowth++;
             return lease.rowId;
         } finally {
             state.lock.unlock();
@@ -150,8 +159,9 @@ final class KeyLeases {
         BigDecimal missingUsd = lease == null ? usd : usd.subtract(lease.freeUsd().max(BigDecimal.ZERO)).max(BigDecimal.ZERO);
         boolean lacking = missing > 0 || missingUsd.signum() > 0;
         // Confirming a lease that covers the ask takes nothing more: a busy lease would otherwise keep growing.
-        long spare = lacking ? Math.multiplyExact(tokens, SPARE) : 0;
-        BigDecimal spareUsd = lacking ? usd.multiply(BigDecimal.valueOf(SPARE)) : BigDecimal.ZERO;
+        long asks = lacking ? spareAsks(state) : 0;
+        long spare = tokens > Long.MAX_VALUE / Math.max(1, asks) ? Long.MAX_VALUE : tokens * asks;
+        BigDecimal spareUsd = usd.multiply(BigDecimal.valueOf(asks));
         long row = lease == null ? -1 : lease.rowId;
         Granted granted = Jdbc.call(dataSource, c -> {
             // A durable commit: a growth this process reserves from must survive a crash of the database,
@@ -189,6 +199,10 @@ final class KeyLeases {
         if (granted == null) {
             return null;
         }
+        if (lacking) {
+            state.grownAt = System.nanoTime();
+            state.asksSinceGrowth = 0;
+        }
         if (lease != null && lease.rowId == granted.rowId()) {
             // Added to what this process counts, not set to what the row holds now: a settle committed
             // a moment ago may not have been counted here yet (its count waits for this lock), and the
@@ -205,6 +219,16 @@ final class KeyLeases {
         byRow.put(fresh.rowId, fresh);
         state.current = fresh;
         return fresh;
+    }
+
+    /** How many asks a growth leaves room for: those of {@link #GROWTH_EVERY} at the rate since the last growth. */
+    private static long spareAsks(KeyState state) {
+        long elapsed = System.nanoTime() - state.grownAt;
+        if (state.grownAt == 0 || elapsed <= 0) {
+            return SPARE;
+        }
+        double atRate = (double) state.asksSinceGrowth * GROWTH_EVERY.toNanos() / elapsed;
+        return (long) Math.max(SPARE, Math.min(MAX_SPARE, atRate));
     }
 
     /** A request's reservation ended without spending anything, or its settle could not be written. */

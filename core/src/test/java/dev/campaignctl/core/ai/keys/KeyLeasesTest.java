@@ -81,6 +81,27 @@ class KeyLeasesTest {
         assertThat(scalar("SELECT count(*) FROM ai_reservations")).isEqualTo(1);
     }
 
+    /**
+     * A busy key's lease grows by what its requests here asked for in about 100 ms, so the durable
+     * growth the key's requests wait for comes ten times a second, not once per sixteen requests.
+     */
+    @Test
+    void aBusyLeaseGrowsByTheAsksOfATenthOfASecondAtTheirRate() {
+        VirtualKey key = key(1_000_000_000_000L);
+        long begin = System.nanoTime();
+        for (int i = 0; i < 17; i++) {
+            store.reserve(key, "m", 100, BigDecimal.ONE);
+        }
+        // The seventeenth ask grew the lease: by the sixteen asks since the first growth scaled to 100 ms
+        // at their rate, measured here from before the first (a longer span, so a lower bound).
+        double elapsed = System.nanoTime() - begin;
+        long atRate = (long) Math.min(4096, Math.max(16, 16 * 100e6 / elapsed));
+        long[] held = store.leasesHeld(key.id());
+        assertThat(held[1]).isEqualTo(17 * 100);
+        assertThat(held[0]).isGreaterThanOrEqualTo(16 * 100 + atRate * 100);
+        assertThat(store.get(key.id()).reservedTokens()).isEqualTo(held[0]);
+    }
+
     @Test
     void aRevokedKeyIsRefusedAtOnceHereAndWithinASecondByAnotherReplica() {
         VirtualKey key = key(1_000_000);
