@@ -1,6 +1,5 @@
 package dev.campaignctl.server;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.ai.ChatGateway;
 import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.json.Json;
@@ -44,13 +43,13 @@ final class SseWriter implements ChatGateway.StreamWriter {
     }
 
     @Override
-    public void chunk(ObjectNode chunk) throws IOException {
-        write(Json.bytes(chunk), true);
+    public void chunk(byte[] json) throws IOException {
+        write(json, true);
     }
 
     @Override
-    public void chunkUnflushed(ObjectNode chunk) throws IOException {
-        write(Json.bytes(chunk), false);
+    public void chunkUnflushed(byte[] json) throws IOException {
+        write(json, false);
     }
 
     @Override

@@ -173,7 +173,7 @@ public final class AnthropicProvider extends HttpLlmProvider {
         }
 
         @Override
-        public ObjectNode next() throws IOException {
+        public StreamChunk next() throws IOException {
             while (!done) {
                 SseReader.Event event = events.next();
                 if (event == null) {
@@ -188,7 +188,7 @@ public final class AnthropicProvider extends HttpLlmProvider {
                 }
                 ObjectNode chunk = translate(data.path("type").asText(event.name()), data);
                 if (chunk != null) {
-                    return chunk;
+                    return StreamChunk.of(chunk);
                 }
             }
             return null;

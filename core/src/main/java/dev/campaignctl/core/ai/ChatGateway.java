@@ -42,11 +42,12 @@ public final class ChatGateway implements AutoCloseable {
         /** Called once, before the first chunk: whether the answer comes from the cache. */
         void start(boolean cached) throws IOException;
 
-        void chunk(ObjectNode chunk) throws IOException;
+        /** One chunk's JSON, sent at once. */
+        void chunk(byte[] json) throws IOException;
 
         /** A chunk that may stay in the writer's buffer until {@link #flush}, when another follows at once. */
-        default void chunkUnflushed(ObjectNode chunk) throws IOException {
-            chunk(chunk);
+        default void chunkUnflushed(byte[] json) throws IOException {
+            chunk(json);
         }
 
         /** Sends what {@link #chunkUnflushed} left in the buffer. */
@@ -213,23 +214,20 @@ public final class ChatGateway implements AutoCloseable {
                     throw new ClientLeft(e);
                 }
             });
-            ObjectNode chunk;
+            StreamChunk chunk;
             boolean first = true;
             while ((chunk = next(upstream, plan)) != null) {
-                boolean usageChunk = chunk.path("choices").isEmpty() && chunk.path("usage").isObject();
                 assembly.add(chunk);
-                if (usageChunk && !request.includeUsage()) {
+                if (chunk.usageOnly() && !request.includeUsage()) {
                     continue;
                 }
-                if (!usageChunk && !request.includeUsage()) {
-                    chunk.remove("usage");
-                }
+                byte[] json = chunk.json(request.includeUsage());
                 if (first || !coalesced) {
                     // The first chunk goes out at once: the client's time to first byte.
-                    out.chunk(chunk);
+                    out.chunk(json);
                     first = false;
                 } else {
-                    out.chunkUnflushed(chunk);
+                    out.chunkUnflushed(json);
                 }
             }
             out.done();
@@ -260,7 +258,7 @@ public final class ChatGateway implements AutoCloseable {
     }
 
     /** The provider's next chunk; its connection failing is the provider's failure, never the client's. */
-    private static ObjectNode next(ChatStream upstream, Plan plan) {
+    private static StreamChunk next(ChatStream upstream, Plan plan) {
         try {
             return upstream.next();
         } catch (IOException e) {
@@ -421,17 +419,18 @@ public final class ChatGateway implements AutoCloseable {
     private static void replay(ObjectNode completion, boolean includeUsage, StreamWriter out) throws IOException {
         out.start(true);
         JsonNode choice = completion.path("choices").path(0);
-        out.chunk(chunk(completion, Json.MAPPER.createObjectNode().put("role", "assistant").put("content", ""), null));
+        out.chunk(Json.bytes(chunk(completion, Json.MAPPER.createObjectNode().put("role", "assistant").put("content", ""), null)));
         String text = choice.path("message").path("content").asText("");
         for (int i = 0; i < text.length(); i += 64) {
-            out.chunk(chunk(completion, Json.MAPPER.createObjectNode().put("content", text.substring(i, Math.min(text.length(), i + 64))), null));
+            out.chunk(Json.bytes(chunk(completion, Json.MAPPER.createObjectNode().put("content",
+                    text.substring(i, Math.min(text.length(), i + 64))), null)));
         }
-        out.chunk(chunk(completion, Json.MAPPER.createObjectNode(), choice.path("finish_reason").asText("stop")));
+        out.chunk(Json.bytes(chunk(completion, Json.MAPPER.createObjectNode(), choice.path("finish_reason").asText("stop"))));
         if (includeUsage && completion.path("usage").isObject()) {
             ObjectNode usage = chunk(completion, null, null);
             usage.putArray("choices");
             usage.set("usage", completion.get("usage"));
-            out.chunk(usage);
+            out.chunk(Json.bytes(usage));
         }
         out.done();
     }
@@ -465,18 +464,17 @@ public final class ChatGateway implements AutoCloseable {
         private String finishReason;
         private long contentChunks;
 
-        void add(ObjectNode chunk) {
-            id = chunk.path("id").asText(id);
-            model = chunk.path("model").asText(model);
-            created = chunk.path("created").asLong(created);
-            JsonNode choice = chunk.path("choices").path(0);
-            JsonNode content = choice.path("delta").path("content");
-            if (content.isTextual() && !content.textValue().isEmpty()) {
-                text.append(content.textValue());
+        void add(StreamChunk chunk) {
+            id = chunk.id() != null ? chunk.id() : id;
+            model = chunk.model() != null ? chunk.model() : model;
+            created = chunk.created() >= 0 ? chunk.created() : created;
+            String content = chunk.content();
+            if (content != null && !content.isEmpty()) {
+                text.append(content);
                 contentChunks = Math.max(contentChunks + 1, text.length() / 4);
             }
-            if (choice.path("finish_reason").isTextual()) {
-                finishReason = choice.path("finish_reason").textValue();
+            if (chunk.finishReason() != null) {
+                finishReason = chunk.finishReason();
             }
         }
 

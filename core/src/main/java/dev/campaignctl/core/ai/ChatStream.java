@@ -1,17 +1,16 @@
 package dev.campaignctl.core.ai;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 
 /**
- * A provider's streamed answer, translated to OpenAI {@code chat.completion.chunk} objects as they
- * arrive. The usage chunk (empty {@code choices}, a {@code usage} object) comes last, when the
+ * A provider's streamed answer, as OpenAI {@code chat.completion.chunk} objects as they arrive
+ * (translated where the provider speaks another format). The usage chunk (empty {@code choices}, a {@code usage} object) comes last, when the
  * provider sent usage. Closing it before the end cancels the provider's call.
  */
 public interface ChatStream extends AutoCloseable {
 
     /** The next chunk, or null once the provider ended the stream. */
-    ObjectNode next() throws IOException;
+    StreamChunk next() throws IOException;
 
     /** What to do before waiting for the provider: send what was written so far. */
     @FunctionalInterface

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.http.HttpEndpoint;
 import dev.campaignctl.core.json.Json;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -84,6 +85,8 @@ public final class OpenAiProvider extends HttpLlmProvider {
         return new Stream(http.stream(upstream(request, model, true)));
     }
 
+    private static final byte[] DONE = "[DONE]".getBytes(StandardCharsets.US_ASCII);
+
     /** OpenAI's stream needs no translation: chunks are passed on as they are, usage noted on the way. */
     private final class Stream implements ChatStream {
         private final HttpEndpoint.Streamed answer;
@@ -97,32 +100,30 @@ public final class OpenAiProvider extends HttpLlmProvider {
         }
 
         @Override
-        public ObjectNode next() throws IOException {
+        public StreamChunk next() throws IOException {
             while (!done) {
                 SseReader.Event event = events.next();
-                if (event == null || event.data().equals("[DONE]")) {
+                if (event == null || event.dataIs(DONE)) {
                     done = true;
                     drain(answer);
                     return null;
                 }
-                JsonNode chunk;
+                StreamChunk chunk;
                 try {
-                    chunk = Json.MAPPER.readTree(event.data());
+                    chunk = StreamChunk.parse(event.data());
                 } catch (IOException e) {
                     throw new ProviderException(displayName(), 502, displayName() + " sent an event that is not JSON", null, false);
                 }
-                if (chunk.has("error")) {
-                    throw new ProviderException(displayName(), 502, displayName() + " failed mid-stream: "
-                            + chunk.path("error").path("message").asText("no message"), null, false);
-                }
-                if (!chunk.isObject()) {
+                if (chunk == null) {
                     continue;
                 }
-                JsonNode reported = chunk.get("usage");
-                if (reported != null && reported.isObject()) {
-                    usage = new Usage(reported.path("prompt_tokens").asLong(-1), reported.path("completion_tokens").asLong(-1));
+                if (chunk.error() != null) {
+                    throw new ProviderException(displayName(), 502, displayName() + " failed mid-stream: " + chunk.error(), null, false);
                 }
-                return (ObjectNode) chunk;
+                if (chunk.usage() != null) {
+                    usage = chunk.usage();
+                }
+                return chunk;
             }
             return null;
         }

@@ -8,8 +8,10 @@ import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.json.Json;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -19,13 +21,99 @@ class GatewayPartsTest {
     @Test
     void sseEventsAreFramedAsTheSpecSays() throws IOException {
         String wire = ": comment\r\nevent: message_start\r\ndata: {\"a\":1}\r\n\r\ndata: line one\ndata: line two\n\n"
-                + "data:no space\n\ndata: [DONE]\n\n";
-        SseReader reader = new SseReader(new ByteArrayInputStream(wire.getBytes(StandardCharsets.UTF_8)));
-        assertThat(reader.next()).isEqualTo(new SseReader.Event("message_start", "{\"a\":1}"));
-        assertThat(reader.next()).isEqualTo(new SseReader.Event("message", "line one\nline two"));
-        assertThat(reader.next()).isEqualTo(new SseReader.Event("message", "no space"));
-        assertThat(reader.next().data()).isEqualTo("[DONE]");
+                + "data:no space\rdata: after a lone CR\r\rdata: \u00e9t\u00e9 \u2713\n\ndata: [DONE]\n\ndata: unterminated";
+        byte[] bytes = wire.getBytes(StandardCharsets.UTF_8);
+        // Whole, and a byte per read: a CR LF split between two reads is one line end.
+        for (InputStream in : List.of(new ByteArrayInputStream(bytes), trickle(bytes))) {
+            SseReader reader = new SseReader(in);
+            assertEvent(reader.next(), "message_start", "{\"a\":1}");
+            assertEvent(reader.next(), "message", "line one\nline two");
+            assertEvent(reader.next(), "message", "no space\nafter a lone CR");
+            assertEvent(reader.next(), "message", "\u00e9t\u00e9 \u2713");
+            assertThat(reader.next().dataIs("[DONE]".getBytes(StandardCharsets.US_ASCII))).isTrue();
+            assertEvent(reader.next(), "message", "unterminated");
+            assertThat(reader.next()).isNull();
+        }
+    }
+
+    @Test
+    void anSseLineLongerThanTheBufferIsReadWholeAndTheHookRunsOnlyBeforeWaiting() throws IOException {
+        String big = "x".repeat(100_000);
+        int[] waits = {0};
+        SseReader reader = new SseReader(new ByteArrayInputStream(("data: " + big + "\n\n").getBytes(StandardCharsets.US_ASCII)));
+        reader.beforeWaiting(() -> waits[0]++);
+        assertEvent(reader.next(), "message", big);
         assertThat(reader.next()).isNull();
+        // Once at the start and once before the end: never while the long line was being read (bytes were available).
+        assertThat(waits[0]).isLessThanOrEqualTo(2);
+    }
+
+    private static void assertEvent(SseReader.Event event, String name, String data) {
+        assertThat(event.name()).isEqualTo(name);
+        assertThat(event.text()).isEqualTo(data);
+    }
+
+    /** An input stream that hands out one byte per read and says nothing is available. */
+    private static InputStream trickle(byte[] bytes) {
+        return new InputStream() {
+            private int next;
+
+            @Override
+            public int read() {
+                return next < bytes.length ? bytes[next++] & 0xFF : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (next >= bytes.length) {
+                    return -1;
+                }
+                b[off] = bytes[next++];
+                return 1;
+            }
+        };
+    }
+
+    @Test
+    void aProvidersChunkIsPassedOnAsItCameLessItsUsageWhenTheClientDidNotAskForIt() throws IOException {
+        String middle = "{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi \\\"you\\\"\"},\"finish_reason\":null}],"
+                + " \"usage\" : null ,\"model\":\"gpt-4o\"}";
+        StreamChunk chunk = StreamChunk.parse(middle.getBytes(StandardCharsets.UTF_8));
+        assertThat(new String(chunk.json(true), StandardCharsets.UTF_8)).isEqualTo(middle);
+        assertThat(Json.tree(new String(chunk.json(false), StandardCharsets.UTF_8)))
+                .isEqualTo(Json.tree("{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi \\\"you\\\"\"},"
+                        + "\"finish_reason\":null}],\"model\":\"gpt-4o\"}"));
+        assertThat(chunk.content()).isEqualTo("Hi \"you\"");
+        assertThat(chunk.id()).isEqualTo("c");
+        assertThat(chunk.model()).isEqualTo("gpt-4o");
+        assertThat(chunk.usage()).isNull();
+        assertThat(chunk.usageOnly()).isFalse();
+        // The member first, last, alone; an object as its value; a line break outside strings.
+        assertThat(withoutUsage("{\"usage\":null,\"id\":\"c\"}")).isEqualTo("{\"id\":\"c\"}");
+        assertThat(withoutUsage("{\"id\":\"c\",\n\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":7}}")).isEqualTo("{\"id\":\"c\"}");
+        assertThat(withoutUsage("{ \"usage\": null }")).isEqualTo("{  }");
+        assertThat(new String(StreamChunk.parse("{\"id\":\n\"c\"}".getBytes(StandardCharsets.UTF_8)).json(true), StandardCharsets.UTF_8))
+                .isEqualTo("{\"id\": \"c\"}");
+        StreamChunk last = StreamChunk.parse("{\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":7,\"total_tokens\":12}}"
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(last.usageOnly()).isTrue();
+        assertThat(last.usage()).isEqualTo(new Usage(5, 7));
+        StreamChunk finish = StreamChunk.parse("{\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"},{\"delta\":{\"content\":\"b\"}}],\"created\":9}"
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(finish.finishReason()).isEqualTo("stop");
+        assertThat(finish.content()).as("the first choice's only").isNull();
+        assertThat(finish.created()).isEqualTo(9);
+        assertThat(StreamChunk.parse("{\"error\":{\"message\":\"overloaded\"}}".getBytes(StandardCharsets.UTF_8)).error()).isEqualTo("overloaded");
+        assertThat(StreamChunk.parse("[1,2]".getBytes(StandardCharsets.UTF_8))).as("not an object: skipped").isNull();
+        for (String broken : List.of("{\"a\":1} {\"b\":2}", "{\"a\":", "", "{\"a\":\"\u00e9\"}x")) {
+            assertThatThrownBy(() -> StreamChunk.parse(broken.getBytes(StandardCharsets.UTF_8))).as(broken).isInstanceOf(IOException.class);
+        }
+        assertThatThrownBy(() -> StreamChunk.parse(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, '(', '"', '}'}))
+                .as("invalid UTF-8").isInstanceOf(IOException.class);
+    }
+
+    private static String withoutUsage(String json) throws IOException {
+        return new String(StreamChunk.parse(json.getBytes(StandardCharsets.UTF_8)).json(false), StandardCharsets.UTF_8);
     }
 
     @Test
