@@ -253,6 +253,14 @@ class ChatCompletionsTest {
                 + " \"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}");
         assertThat(toolsToClaude.status()).isEqualTo(400);
         assertThat(toolsToClaude.body().at("/error/param").asText()).isEqualTo("tools");
+
+        // 13 bytes that would be a billion digits written out (and were a 500 for the cache key and the provider).
+        for (String stream : List.of("false", "true")) {
+            TestClient.Reply huge = admin.post("/v1/chat/completions", "{\"model\": \"gpt-4o\", \"stream\": " + stream
+                    + ", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"logit_bias\": {\"50256\": 1e-999999999}}");
+            assertThat(huge.status()).isEqualTo(400);
+            assertThat(huge.body().at("/error/param").asText()).isEqualTo("logit_bias.50256");
+        }
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.error.ErrorKind;
 import dev.campaignctl.core.json.Json;
 import dev.campaignctl.core.metrics.Metrics;
+import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -322,15 +324,27 @@ public final class ChatGateway implements AutoCloseable {
         }
     }
 
+    /** Prompt tokens, completion tokens and USD spent by one key (or none) on one model. */
+    private record Spend(Counter prompt, Counter completion, Counter usd) {
+        static Spend of(String key, String model) {
+            String tokens = "Tokens spent through the OpenAI-compatible API, by key, model and type";
+            return new Spend(Metrics.counter("campaignctl_ai_tokens_total", tokens, "key", key, "model", model, "type", "prompt"),
+                    Metrics.counter("campaignctl_ai_tokens_total", tokens, "key", key, "model", model, "type", "completion"),
+                    Metrics.counter("campaignctl_ai_cost_usd_total", "USD spent through the OpenAI-compatible API, by key and model",
+                            "key", key, "model", model));
+        }
+    }
+
+    /** The counters by key id (0 for none) and model, found once: looking a meter up builds its id and searches the registry. */
+    private final Map<Long, Map<String, Spend>> spends = new ConcurrentHashMap<>();
+
     private void settle(VirtualKey key, KeyStore.Reservation reservation, Plan plan, Usage usage) {
         BigDecimal usd = plan.price() == null ? BigDecimal.ZERO : plan.price().cost(usage.promptTokens(), usage.completionTokens());
-        String keyLabel = key == null ? "none" : String.valueOf(key.id());
-        Metrics.counter("campaignctl_ai_tokens_total", "Tokens spent through the OpenAI-compatible API, by key, model and type",
-                "key", keyLabel, "model", plan.model(), "type", "prompt").increment(usage.promptTokens());
-        Metrics.counter("campaignctl_ai_tokens_total", "Tokens spent through the OpenAI-compatible API, by key, model and type",
-                "key", keyLabel, "model", plan.model(), "type", "completion").increment(usage.completionTokens());
-        Metrics.counter("campaignctl_ai_cost_usd_total", "USD spent through the OpenAI-compatible API, by key and model",
-                "key", keyLabel, "model", plan.model()).increment(usd.doubleValue());
+        Spend spend = spends.computeIfAbsent(key == null ? 0L : key.id(), id -> new ConcurrentHashMap<>())
+                .computeIfAbsent(plan.model(), model -> Spend.of(key == null ? "none" : String.valueOf(key.id()), model));
+        spend.prompt().increment(usage.promptTokens());
+        spend.completion().increment(usage.completionTokens());
+        spend.usd().increment(usd.doubleValue());
         if (reservation != null) {
             settles.add(new KeyStore.Settlement(reservation, usage.promptTokens(), usage.completionTokens(), usd));
         }

@@ -71,7 +71,34 @@ public record ChatRequest(ObjectNode body, String model, List<Message> messages,
             }
             includeUsage = flag((ObjectNode) options, "include_usage");
         }
+        numbersFit(body, null);
         return new ChatRequest(body, model, List.copyOf(messages), maxTokens, temperature, topP, stop(body), stream, includeUsage);
+    }
+
+    /** How far a number's exponent may move its point past its digits: a seed or a schema's bound needs far less. */
+    static final int MAX_EXPONENT_ZEROS = 40;
+
+    /**
+     * Refuses numbers whose exponent would make them long when written out: fields the gateway does
+     * not read go to the provider as written here, in plain digits, and {@code 1e999999999} in 13
+     * bytes would otherwise become a billion digits (or fail to be written at all).
+     */
+    private static void numbersFit(JsonNode node, String where) {
+        if (node.isBigDecimal()) {
+            BigDecimal value = node.decimalValue();
+            if (-value.scale() > MAX_EXPONENT_ZEROS || value.scale() - value.precision() > MAX_EXPONENT_ZEROS) {
+                throw ApiException.invalid(where, "a number with an exponent beyond " + MAX_EXPONENT_ZEROS
+                        + " places either side of its digits is not supported");
+            }
+        } else if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                numbersFit(field.getValue(), where == null ? field.getKey() : where + "." + field.getKey());
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                numbersFit(node.get(i), (where == null ? "" : where) + "[" + i + "]");
+            }
+        }
     }
 
     private static Message message(JsonNode node, String where) {

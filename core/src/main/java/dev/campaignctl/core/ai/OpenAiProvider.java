@@ -1,13 +1,17 @@
 package dev.campaignctl.core.ai;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.http.HttpEndpoint;
 import dev.campaignctl.core.json.Json;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * OpenAI Chat Completions ({@code POST /chat/completions}, {@code Authorization: Bearer}); with a
@@ -54,19 +58,47 @@ public final class OpenAiProvider extends HttpLlmProvider {
                 answer.path("model").asText(model), usage.path("prompt_tokens").asInt(), usage.path("completion_tokens").asInt());
     }
 
-    /** The request as sent, with the routed model and without the gateway's delivery fields. */
-    private static ObjectNode upstream(ChatRequest request, String model, boolean stream) {
-        ObjectNode body = request.body().deepCopy();
-        body.put("model", model);
-        body.remove("stream_options");
-        if (stream) {
-            body.put("stream", true);
-            // Asked always, whatever the client asked: a stream whose usage is never counted cannot be budgeted.
-            body.putObject("stream_options").put("include_usage", true);
-        } else {
-            body.remove("stream");
+    /**
+     * The request as sent, with the routed model and without the gateway's delivery fields, written
+     * straight from the client's tree (fields in its order) rather than from an edited copy of it.
+     */
+    private static byte[] upstream(ChatRequest request, String model, boolean stream) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (JsonGenerator out = Json.MAPPER.createGenerator(bytes)) {
+            out.writeStartObject();
+            boolean streamWritten = false;
+            for (Map.Entry<String, JsonNode> field : request.body().properties()) {
+                switch (field.getKey()) {
+                    case "model" -> out.writeStringField("model", model);
+                    case "stream_options" -> {
+                        // Written below when streaming, as the gateway asks.
+                    }
+                    case "stream" -> {
+                        if (stream) {
+                            out.writeBooleanField("stream", true);
+                            streamWritten = true;
+                        }
+                    }
+                    default -> {
+                        out.writeFieldName(field.getKey());
+                        out.writeTree(field.getValue());
+                    }
+                }
+            }
+            if (stream) {
+                if (!streamWritten) {
+                    out.writeBooleanField("stream", true);
+                }
+                // Asked always, whatever the client asked: a stream whose usage is never counted cannot be budgeted.
+                out.writeObjectFieldStart("stream_options");
+                out.writeBooleanField("include_usage", true);
+                out.writeEndObject();
+            }
+            out.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return body;
+        return bytes.toByteArray();
     }
 
     @Override

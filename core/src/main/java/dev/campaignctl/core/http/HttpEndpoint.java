@@ -162,7 +162,7 @@ public final class HttpEndpoint {
      * Sends one request and reads the whole answer, all within {@code timeout}.
      *
      * @param path    appended to the base URL's path: empty, or starting with {@code /}, query included
-     * @param json    the request body, written as JSON, or null for none
+     * @param json    the request body, written as JSON (a byte array is JSON written already), or null for none
      * @param headers request headers besides the endpoint's own, as name, value, name, value...
      * @throws DeadlineExceededException when the answer is not complete within {@code timeout}
      * @throws RedirectException         when the server answers with a redirect
@@ -204,9 +204,10 @@ public final class HttpEndpoint {
         if (!path.isEmpty() && path.charAt(0) != '/') {
             throw new IllegalArgumentException("a request path starts with /: " + path);
         }
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(path.isEmpty() ? base : URI.create(base + path))
                 .timeout(timeout)
-                .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(Json.bytes(json)))
+                .method(method, json == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(json instanceof byte[] written ? written : Json.bytes(json)))
                 .header("User-Agent", "campaignctl")
                 .header("Accept", "application/json");
         if (json != null) {

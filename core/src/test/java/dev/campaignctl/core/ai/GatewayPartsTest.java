@@ -153,6 +153,13 @@ class GatewayPartsTest {
 
     @Test
     void chatRequestsAreCheckedFieldByField() {
+        String messages = "\"messages\": [{\"role\": \"user\", \"content\": \"x\"}]";
+        assertField("{\"model\": \"m\", " + messages + ", \"seed\": 1e999999999}", "seed");
+        assertField("{\"model\": \"m\", " + messages + ", \"temperature\": 1e-42}", "temperature");
+        assertField("{\"model\": \"m\", " + messages + ", \"tools\": [{\"p\": {\"maximum\": 12.5e42}}]}", "tools[0].p.maximum");
+        // Forty places either side of the digits are allowed, and long numbers written out in full.
+        ChatRequest.fromJson(Json.tree("{\"model\": \"m\", " + messages + ", \"seed\": 1e40, \"a\": 1e-40, \"b\": 1.5e-40,"
+                + " \"c\": " + "9".repeat(200) + ".5}"));
         assertField("{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}", "model");
         assertField("{\"model\": \"m\", \"messages\": []}", "messages");
         assertField("{\"model\": \"m\", \"messages\": [{\"role\": \"wizard\", \"content\": \"x\"}]}", "messages[0].role");
