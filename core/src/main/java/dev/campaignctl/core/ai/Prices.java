@@ -81,8 +81,8 @@ public final class Prices {
 
     public Optional<Price> of(String model) {
         Price exact = byModel.get(model);
-        if (exact != null) {
-            return Optional.of(exact);
+        if (exact != null || byModel.isEmpty()) {
+            return Optional.ofNullable(exact);
         }
         return byModel.entrySet().stream().filter(e -> model.startsWith(e.getKey()))
                 .max(Comparator.comparingInt(e -> e.getKey().length())).map(Map.Entry::getValue);

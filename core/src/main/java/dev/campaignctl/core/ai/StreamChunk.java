@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.json.Json;
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * One OpenAI {@code chat.completion.chunk} on its way to the client, with what the gateway reads
@@ -17,9 +18,11 @@ import java.io.IOException;
 public final class StreamChunk {
 
     private final byte[] json;
-    /** The top-level {@code usage} member of {@link #json} (its name to its value's end), or -1. */
-    private final int usageStart;
-    private final int usageEnd;
+    /**
+     * The top-level {@code usage} members of {@link #json} (from its name to its value's end), as
+     * start, end pairs in order; empty when it has none. (A chunk may repeat the member.)
+     */
+    private final int[] usageRanges;
     private final ObjectNode tree;
     private final String id;
     private final String model;
@@ -30,11 +33,10 @@ public final class StreamChunk {
     private final Usage usage;
     private final String error;
 
-    private StreamChunk(byte[] json, int usageStart, int usageEnd, ObjectNode tree, String id, String model, long created,
+    private StreamChunk(byte[] json, int[] usageRanges, ObjectNode tree, String id, String model, long created,
             String content, String finishReason, int choices, Usage usage, String error) {
         this.json = json;
-        this.usageStart = usageStart;
-        this.usageEnd = usageEnd;
+        this.usageRanges = usageRanges;
         this.tree = tree;
         this.id = id;
         this.model = model;
@@ -51,22 +53,34 @@ public final class StreamChunk {
         JsonNode choice = chunk.path("choices").path(0);
         JsonNode content = choice.path("delta").path("content");
         JsonNode usage = chunk.path("usage");
-        return new StreamChunk(null, -1, -1, chunk, text(chunk.path("id")), text(chunk.path("model")),
+        return new StreamChunk(null, NONE, chunk, text(chunk.path("id")), text(chunk.path("model")),
                 chunk.path("created").canConvertToLong() ? chunk.path("created").asLong() : -1,
                 content.isTextual() ? content.textValue() : null, choice.path("finish_reason").isTextual()
                 ? choice.path("finish_reason").textValue() : null, chunk.path("choices").size(),
                 usage.isObject() ? usageOf(usage) : null, chunk.has("error") ? errorOf(chunk.get("error")) : null);
     }
 
+    private static final int[] NONE = {};
+
     private static String text(JsonNode node) {
         return node.isValueNode() && !node.isNull() ? node.asText() : null;
     }
 
     /**
-     * Reads a chunk as a provider sent it; null when it is JSON but not an object (skipped, as
-     * before). Throws IOException when it is not one JSON value.
+     * Reads a chunk as a provider sent it; null when it is JSON but not an object, or empty (skipped,
+     * as before). Throws IOException when it is not one JSON value in UTF-8: the parser would also
+     * take a byte order mark, UTF-16 or UTF-32, which the client would then get as they came.
      */
     static StreamChunk parse(byte[] json) throws IOException {
+        if (json.length >= 3 && (json[0] & 0xFF) == 0xEF && (json[1] & 0xFF) == 0xBB && (json[2] & 0xFF) == 0xBF) {
+            throw new IOException("a byte order mark");
+        }
+        for (byte b : json) {
+            if (b == 0) {
+                // UTF-8 JSON never holds one (control characters are escaped); UTF-16 and UTF-32 always do.
+                throw new IOException("a NUL byte");
+            }
+        }
         String id = null;
         String model = null;
         long created = -1;
@@ -75,12 +89,11 @@ public final class StreamChunk {
         int choices = 0;
         Usage usage = null;
         String error = null;
-        int usageStart = -1;
-        int usageEnd = -1;
+        int[] usageRanges = NONE;
         try (JsonParser p = Json.MAPPER.createParser(json)) {
             JsonToken first = p.nextToken();
             if (first == null) {
-                throw new IOException("no JSON value");
+                return null;
             }
             if (first != JsonToken.START_OBJECT) {
                 p.skipChildren();
@@ -104,9 +117,16 @@ public final class StreamChunk {
                             usage = usageOf(p.readValueAsTree());
                         } else {
                             p.skipChildren();
+                            // A string is read lazily: its end is where the parser stands once it is read.
+                            p.finishToken();
                         }
-                        usageStart = nameStart;
-                        usageEnd = (int) p.currentLocation().getByteOffset();
+                        int end = (int) p.currentLocation().getByteOffset();
+                        if (nameStart < 0 || end <= nameStart || end > json.length) {
+                            throw new IOException("a usage member the parser cannot place");
+                        }
+                        usageRanges = Arrays.copyOf(usageRanges, usageRanges.length + 2);
+                        usageRanges[usageRanges.length - 2] = nameStart;
+                        usageRanges[usageRanges.length - 1] = end;
                     }
                     case "choices" -> {
                         if (value != JsonToken.START_ARRAY) {
@@ -147,7 +167,7 @@ public final class StreamChunk {
                 throw new IOException("more than one JSON value");
             }
         }
-        return new StreamChunk(json, usageStart, usageEnd, null, id, model, created, content, finishReason, choices, usage, error);
+        return new StreamChunk(json, usageRanges, null, id, model, created, content, finishReason, choices, usage, error);
     }
 
     private static String scalar(JsonParser p, JsonToken value, String otherwise) throws IOException {
@@ -180,34 +200,12 @@ public final class StreamChunk {
             }
             return Json.bytes(tree);
         }
-        int from = usageStart;
-        int to = usageEnd;
-        if (withUsage || usageStart < 0) {
-            from = 0;
-            to = 0;
-        } else {
-            // The member and one comma beside it: the one before it, or else the one after it.
-            int before = from - 1;
-            while (whitespace(json[before])) {
-                before--;
-            }
-            if (json[before] == ',') {
-                from = before;
-            } else {
-                int after = to;
-                while (after < json.length && whitespace(json[after])) {
-                    after++;
-                }
-                if (after < json.length && json[after] == ',') {
-                    to = after + 1;
-                }
-            }
-        }
         byte[] out = json;
-        if (to > from) {
-            out = new byte[json.length - (to - from)];
-            System.arraycopy(json, 0, out, 0, from);
-            System.arraycopy(json, to, out, from, json.length - to);
+        if (!withUsage) {
+            // From the last member to the first, so the earlier ones stay where they were found.
+            for (int r = usageRanges.length - 2; r >= 0; r -= 2) {
+                out = cut(out, usageRanges[r], usageRanges[r + 1]);
+            }
         }
         for (int i = 0; i < out.length; i++) {
             if (out[i] == '\n' || out[i] == '\r') {
@@ -217,6 +215,29 @@ public final class StreamChunk {
                 out[i] = ' ';
             }
         }
+        return out;
+    }
+
+    /** {@code json} without the member at {@code [from, to)} and one comma beside it: the one before it, or else the one after it. */
+    private static byte[] cut(byte[] json, int from, int to) {
+        int before = from - 1;
+        while (whitespace(json[before])) {
+            before--;
+        }
+        if (json[before] == ',') {
+            from = before;
+        } else {
+            int after = to;
+            while (after < json.length && whitespace(json[after])) {
+                after++;
+            }
+            if (after < json.length && json[after] == ',') {
+                to = after + 1;
+            }
+        }
+        byte[] out = new byte[json.length - (to - from)];
+        System.arraycopy(json, 0, out, 0, from);
+        System.arraycopy(json, to, out, from, json.length - to);
         return out;
     }
 

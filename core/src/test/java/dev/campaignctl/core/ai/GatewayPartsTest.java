@@ -105,7 +105,8 @@ class GatewayPartsTest {
         assertThat(finish.created()).isEqualTo(9);
         assertThat(StreamChunk.parse("{\"error\":{\"message\":\"overloaded\"}}".getBytes(StandardCharsets.UTF_8)).error()).isEqualTo("overloaded");
         assertThat(StreamChunk.parse("[1,2]".getBytes(StandardCharsets.UTF_8))).as("not an object: skipped").isNull();
-        for (String broken : List.of("{\"a\":1} {\"b\":2}", "{\"a\":", "", "{\"a\":\"\u00e9\"}x")) {
+        assertThat(StreamChunk.parse(" ".getBytes(StandardCharsets.UTF_8))).as("no value at all: skipped").isNull();
+        for (String broken : List.of("{\"a\":1} {\"b\":2}", "{\"a\":", "{\"a\":\"\u00e9\"}x")) {
             assertThatThrownBy(() -> StreamChunk.parse(broken.getBytes(StandardCharsets.UTF_8))).as(broken).isInstanceOf(IOException.class);
         }
         assertThatThrownBy(() -> StreamChunk.parse(new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, '(', '"', '}'}))

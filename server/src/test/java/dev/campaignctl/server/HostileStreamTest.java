@@ -1,0 +1,154 @@
+package dev.campaignctl.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.campaignctl.core.ai.AiConfig;
+import dev.campaignctl.core.ai.AiGateway;
+import dev.campaignctl.core.ai.ChatGateway;
+import dev.campaignctl.core.ai.GatewaySettings;
+import dev.campaignctl.core.ai.LocalAiApi;
+import dev.campaignctl.core.ai.RateLimiter;
+import dev.campaignctl.core.ai.keys.KeyStore;
+import dev.campaignctl.core.db.Database;
+import dev.campaignctl.core.json.Json;
+import dev.campaignctl.core.testing.TestDatabases;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** An OpenAI-compatible upstream that sends odd but parseable chunks: the client must still get valid JSON, no usage unasked. */
+class HostileStreamTest {
+
+    private static final AtomicReference<byte[]> UPSTREAM = new AtomicReference<>();
+    private static HttpServer upstream;
+    private static Database database;
+    private static final List<AutoCloseable> STARTED = new ArrayList<>();
+    private static int port;
+
+    @BeforeAll
+    static void start() throws Exception {
+        upstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        upstream.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            try (var out = exchange.getResponseBody()) {
+                out.write(UPSTREAM.get());
+            }
+        });
+        upstream.start();
+        database = TestDatabases.fresh();
+        String base = "http://127.0.0.1:" + upstream.getAddress().getPort() + "/v1";
+        AiConfig config = new AiConfig("k", "gpt-4o", base, "k", "claude-3-5-sonnet-latest", base, null, Duration.ofHours(1), null, null,
+                Duration.ofSeconds(10), 1, Duration.ofMillis(5), GatewaySettings.fromEnv(Map.of()));
+        LocalAiApi api = new LocalAiApi(AiGateway.fromConfig(config), true);
+        RateLimiter limiter = new RateLimiter(null);
+        ChatGateway chat = ChatGateway.of(api.gateway(), config, new KeyStore(database.dataSource()), limiter);
+        AiServer server = AiServer.start("127.0.0.1", 0, ServerLimits.DEFAULTS, null, api, chat, GatewayFixture.TOKEN);
+        STARTED.addAll(List.of(api, limiter, chat, server));
+        port = server.port();
+    }
+
+    @AfterAll
+    static void stop() {
+        for (int i = STARTED.size() - 1; i >= 0; i--) {
+            try {
+                STARTED.get(i).close();
+            } catch (Exception e) {
+                // the rest
+            }
+        }
+        database.close();
+        upstream.stop(0);
+    }
+
+    /** Streams with the upstream sending {@code chunk} then [DONE]; returns every data line the client got, decoded strictly. */
+    private static List<String> clientGets(byte[] chunk) throws Exception {
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.writeBytes("data: ".getBytes(StandardCharsets.US_ASCII));
+        wire.writeBytes(chunk);
+        wire.writeBytes("\n\ndata: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));
+        return clientGetsWire(wire.toByteArray());
+    }
+
+    private static HttpResponseHolder last;
+
+    private record HttpResponseHolder(int status, String body) {
+    }
+
+    /** Streams with the upstream sending {@code wire} as its whole body. */
+    private static List<String> clientGetsWire(byte[] wireBytes) throws Exception {
+        String ask = "hi " + System.nanoTime();
+        UPSTREAM.set(wireBytes);
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + GatewayFixture.TOKEN)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\": \"gpt-4o\", \"stream\": true, \"messages\":"
+                        + " [{\"role\": \"user\", \"content\": \"" + ask + "\"}]}")).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        last = new HttpResponseHolder(response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
+        if (response.statusCode() == 502) {
+            return List.of(); // refused as a broken provider: what the previous build did, acceptable
+        }
+        assertThat(response.statusCode()).isEqualTo(200);
+        last = new HttpResponseHolder(response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
+        String body = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(response.body())).toString();
+        List<String> data = new ArrayList<>();
+        for (String line : body.split("\n")) {
+            if (line.startsWith("data: ")) {
+                data.add(line.substring(6));
+            }
+        }
+        return data;
+    }
+
+    private static void assertEveryChunkIsJsonWithoutUsage(List<String> data) throws Exception {
+        for (String d : data) {
+            if (d.equals("[DONE]")) {
+                continue;
+            }
+            assertThat(d).as("no BOM").doesNotStartWith("\uFEFF");
+            JsonNode chunk = Json.MAPPER.readTree(d);
+            assertThat(chunk.has("usage")).as("usage shown unasked: " + d).isFalse();
+        }
+    }
+
+    @Test
+    void aStringUsageIsCutWhole() throws Exception {
+        assertEveryChunkIsJsonWithoutUsage(clientGets(("{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"model\":\"gpt-4o\","
+                + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}],\"usage\":\"n/a\"}")
+                .getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void aByteOrderMarkDoesNotReachTheClient() throws Exception {
+        assertEveryChunkIsJsonWithoutUsage(clientGets(("\uFEFF{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},"
+                + "\"finish_reason\":\"stop\"}]}").getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void aUtf16ChunkDoesNotReachTheClient() throws Exception {
+        assertEveryChunkIsJsonWithoutUsage(clientGets(("{\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},"
+                + "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}").getBytes(StandardCharsets.UTF_16LE)));
+    }
+
+    /** An event whose data is empty (valid SSE; some proxies send it as a keep-alive) was skipped before; now it ends the stream with a 502. */
+    @Test
+    void anEmptyDataEventIsSkippedNotAFailure() throws Exception {
+        List<String> data = clientGetsWire(("data: \n\ndata: {\"id\":\"c\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},"
+                + "\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n").getBytes(StandardCharsets.UTF_8));
+        assertThat(last.status()).as(last.body()).isEqualTo(200);
+        assertThat(data).as(last.body()).hasSize(2);
+        assertThat(Json.MAPPER.readTree(data.get(0)).at("/choices/0/delta/content").asText()).isEqualTo("hi");
+    }
+}
