@@ -317,4 +317,41 @@ class KeyLeasesTest {
         store.maintainLeases(true);
         assertThat(store.get(key.id()).reservedTokens()).isZero();
     }
+
+    /** Audit rows written before V12 had no request id; V13 gives them one and keys the table by it. */
+    @Test
+    void auditRowsFromBeforeRequestIdsSurviveTheUpgradeAndSettlesGoOn() throws Exception {
+        VirtualKey key = key(10_000);
+        store.settle(store.reserve(key, "m", 400, BigDecimal.ZERO), 100, 50, BigDecimal.ZERO);
+        String v13;
+        try (var in = getClass().getResourceAsStream("/db/migration/V13__ai_spend_by_request.sql")) {
+            v13 = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        try (var c = db.connection(); var st = c.createStatement()) {
+            // The table as V12 left it, with a row settled before V12.
+            st.execute("ALTER TABLE ai_spend DROP CONSTRAINT ai_spend_pkey");
+            st.execute("ALTER TABLE ai_spend ALTER COLUMN request_id DROP NOT NULL");
+            st.execute("CREATE UNIQUE INDEX ai_spend_request_idx ON ai_spend (request_id)");
+            st.execute("ALTER TABLE ai_spend ADD COLUMN id BIGSERIAL PRIMARY KEY");
+            st.execute("INSERT INTO ai_spend (key_id, reservation_id, model, prompt_tokens, completion_tokens, usd)"
+                    + " VALUES (" + key.id() + ", 0, 'm', 7, 3, 0)");
+            st.execute(v13);
+        }
+        assertThat(scalar("SELECT count(*) FROM ai_spend WHERE request_id IS NULL")).isZero();
+        assertThat(scalar("SELECT count(*) FROM information_schema.columns WHERE table_name = 'ai_spend' AND column_name = 'id'")).isZero();
+        store.settle(store.reserve(key, "m", 400, BigDecimal.ZERO), 20, 10, BigDecimal.ZERO);
+        assertThat(scalar("SELECT count(*) FROM ai_spend")).isEqualTo(3);
+        assertThat(scalar("SELECT sum(prompt_tokens + completion_tokens) FROM ai_spend")).isEqualTo(150 + 10 + 30);
+    }
+
+    @Test
+    void requestIdsAreVersion7AndOrderedByTime() throws Exception {
+        java.util.UUID first = KeyStore.Settlement.newRequestId();
+        Thread.sleep(2);
+        java.util.UUID second = KeyStore.Settlement.newRequestId();
+        assertThat(first.version()).isEqualTo(7);
+        assertThat(first.variant()).isEqualTo(2);
+        assertThat(second.getMostSignificantBits() >>> 16).isGreaterThan(first.getMostSignificantBits() >>> 16);
+        assertThat(first).isNotEqualTo(KeyStore.Settlement.newRequestId());
+    }
 }
