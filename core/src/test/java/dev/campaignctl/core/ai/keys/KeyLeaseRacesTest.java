@@ -3,12 +3,9 @@ package dev.campaignctl.core.ai.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.error.ApiException;
-import dev.campaignctl.core.testing.TestDatabases;
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -18,8 +15,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,25 +24,7 @@ import org.junit.jupiter.api.Test;
  * each, every key's reserved counters equal its lease rows, spent never passes the budget, and
  * once everyone is done nothing stays reserved.
  */
-class KeyLeaseRacesTest {
-
-    private Database db;
-    private KeyStore store;
-
-    @BeforeEach
-    void setUp() {
-        db = TestDatabases.fresh();
-        store = new KeyStore(db.dataSource());
-    }
-
-    @AfterEach
-    void tearDown() {
-        db.close();
-    }
-
-    private VirtualKey key(Long budgetTokens, BigDecimal budgetUsd) {
-        return store.create(new KeySpec("k", budgetTokens, budgetUsd, null, null, null), Instant.now()).stored();
-    }
+class KeyLeaseRacesTest extends KeyStoreTestBase {
 
     private String row(String sql) throws Exception {
         try (var c = db.dataSource().getConnection(); var s = c.createStatement(); var rs = s.executeQuery(sql)) {
@@ -57,12 +34,6 @@ class KeyLeaseRacesTest {
                 b.append(i > 1 ? " " : "").append(rs.getString(i));
             }
             return b.toString();
-        }
-    }
-
-    private void exec(String sql) throws Exception {
-        try (var c = db.dataSource().getConnection(); var s = c.createStatement()) {
-            s.execute(sql);
         }
     }
 

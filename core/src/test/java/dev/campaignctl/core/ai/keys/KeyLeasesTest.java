@@ -3,50 +3,24 @@ package dev.campaignctl.core.ai.keys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.error.ApiException;
-import dev.campaignctl.core.testing.TestDatabases;
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Budget leases: requests reserve from their process's lease, the database only when it runs short;
  * never past the budget, whatever the number of replicas, sweeps and settles at once.
  */
-class KeyLeasesTest {
-
-    private Database db;
-    private KeyStore store;
-
-    @BeforeEach
-    void setUp() {
-        db = TestDatabases.fresh();
-        store = new KeyStore(db.dataSource());
-    }
-
-    @AfterEach
-    void tearDown() {
-        db.close();
-    }
+class KeyLeasesTest extends KeyStoreTestBase {
 
     private VirtualKey key(long budgetTokens) {
-        return store.create(new KeySpec("k", budgetTokens, null, null, null, null), Instant.now()).stored();
-    }
-
-    private long scalar(String sql) throws Exception {
-        try (var c = db.dataSource().getConnection(); var s = c.createStatement(); var rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        return key(budgetTokens, null);
     }
 
     @Test
