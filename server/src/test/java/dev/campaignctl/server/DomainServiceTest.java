@@ -3,9 +3,6 @@ package dev.campaignctl.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.campaignctl.core.api.LocalDomainApi;
-import dev.campaignctl.core.config.ConfigurationStore;
-import dev.campaignctl.core.config.Credentials;
 import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.event.EventProcessor;
 import dev.campaignctl.core.metrics.Metrics;
@@ -29,8 +26,7 @@ class DomainServiceTest {
     static void start() {
         db = TestDatabases.fresh();
         processor = new EventProcessor(db, new EventProcessor.Settings(100, Duration.ofSeconds(5), 1));
-        var auth = new ConfigurationStore(db.dataSource()).authenticator(new Credentials("admin", PASSWORD));
-        server = DomainServer.start("127.0.0.1", 0, new LocalDomainApi(db, null, false), auth);
+        server = TestDomainServers.start(db, PASSWORD);
         http = new TestClient(server.port(), "admin", PASSWORD);
     }
 

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.campaignctl.core.api.LocalDomainApi;
 import dev.campaignctl.core.client.HttpDomainApi;
-import dev.campaignctl.core.config.ConfigurationStore;
-import dev.campaignctl.core.config.Credentials;
 import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.event.Event;
 import dev.campaignctl.core.event.EventProcessor;
@@ -50,8 +48,7 @@ class IdempotencyTest {
     static void start() {
         db = TestDatabases.fresh();
         processor = new EventProcessor(db, new EventProcessor.Settings(100, Duration.ofSeconds(5), 1));
-        var auth = new ConfigurationStore(db.dataSource()).authenticator(new Credentials("admin", PASSWORD));
-        server = DomainServer.start("127.0.0.1", 0, new LocalDomainApi(db, null, false), auth);
+        server = TestDomainServers.start(db, PASSWORD);
         http = new TestClient(server.port(), "admin", PASSWORD);
     }
 

@@ -2,9 +2,6 @@ package dev.campaignctl.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.campaignctl.core.api.LocalDomainApi;
-import dev.campaignctl.core.config.ConfigurationStore;
-import dev.campaignctl.core.config.Credentials;
 import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.testing.TestDatabases;
 import java.util.ArrayList;
@@ -34,8 +31,7 @@ class LoginFloodTest {
     @BeforeAll
     static void start() {
         db = TestDatabases.fresh();
-        var auth = new ConfigurationStore(db.dataSource()).authenticator(new Credentials("admin", PASSWORD));
-        server = DomainServer.start("127.0.0.1", 0, new LocalDomainApi(db, null, false), auth);
+        server = TestDomainServers.start(db, PASSWORD);
         http = new TestClient(server.port(), "admin", PASSWORD);
     }
 

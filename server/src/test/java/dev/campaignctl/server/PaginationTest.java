@@ -3,11 +3,8 @@ package dev.campaignctl.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.campaignctl.core.api.LocalDomainApi;
 import dev.campaignctl.core.api.Page;
 import dev.campaignctl.core.client.HttpDomainApi;
-import dev.campaignctl.core.config.ConfigurationStore;
-import dev.campaignctl.core.config.Credentials;
 import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.earning.Earning;
 import dev.campaignctl.core.event.Event;
@@ -56,8 +53,7 @@ class PaginationTest {
     @BeforeAll
     static void start() {
         db = TestDatabases.fresh();
-        var auth = new ConfigurationStore(db.dataSource()).authenticator(new Credentials("admin", PASSWORD));
-        server = DomainServer.start("127.0.0.1", 0, new LocalDomainApi(db, null, false), auth);
+        server = TestDomainServers.start(db, PASSWORD);
         http = new TestClient(server.port(), "admin", PASSWORD);
         campaignA = http.post("/campaigns", "{\"name\": \"Paged A\"}").body().get("id").asLong();
         campaignB = http.post("/campaigns", "{\"name\": \"Paged B\"}").body().get("id").asLong();

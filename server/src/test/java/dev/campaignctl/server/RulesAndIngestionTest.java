@@ -3,9 +3,6 @@ package dev.campaignctl.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.campaignctl.core.api.LocalDomainApi;
-import dev.campaignctl.core.config.ConfigurationStore;
-import dev.campaignctl.core.config.Credentials;
 import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.event.EventProcessor;
 import dev.campaignctl.core.testing.Sql;
@@ -29,8 +26,7 @@ class RulesAndIngestionTest {
     static void start() {
         db = TestDatabases.fresh();
         processor = new EventProcessor(db, new EventProcessor.Settings(500, Duration.ofSeconds(5), 1));
-        var auth = new ConfigurationStore(db.dataSource()).authenticator(new Credentials("admin", "pw-rules"));
-        server = DomainServer.start("127.0.0.1", 0, new LocalDomainApi(db, null, false), auth);
+        server = TestDomainServers.start(db, "pw-rules");
         http = new TestClient(server.port(), "admin", "pw-rules");
     }
 
