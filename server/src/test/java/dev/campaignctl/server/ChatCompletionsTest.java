@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -254,12 +255,16 @@ class ChatCompletionsTest {
         assertThat(toolsToClaude.status()).isEqualTo(400);
         assertThat(toolsToClaude.body().at("/error/param").asText()).isEqualTo("tools");
 
-        // 13 bytes that would be a billion digits written out (and were a 500 for the cache key and the provider).
+        // 13 bytes that would be a billion digits written out (they were a 500 for the cache key and the
+        // provider): they go upstream as the client wrote them.
         for (String stream : List.of("false", "true")) {
+            int before = fixture.openai.received().size();
             TestClient.Reply huge = admin.post("/v1/chat/completions", "{\"model\": \"gpt-4o\", \"stream\": " + stream
-                    + ", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"logit_bias\": {\"50256\": 1e-999999999}}");
-            assertThat(huge.status()).isEqualTo(400);
-            assertThat(huge.body().at("/error/param").asText()).isEqualTo("logit_bias.50256");
+                    + ", \"messages\": [{\"role\": \"user\", \"content\": \"stream " + stream + "\"}], \"logit_bias\": {\"50256\": 1e-999999999}}");
+            assertThat(huge.status()).isEqualTo(200);
+            FakeLlmServer.Received sent = fixture.openai.received().get(before);
+            assertThat(sent.body().at("/logit_bias/50256").decimalValue()).isEqualTo(new BigDecimal("1e-999999999"));
+            assertThat(Integer.parseInt(sent.header("Content-Length"))).isLessThan(300);
         }
     }
 

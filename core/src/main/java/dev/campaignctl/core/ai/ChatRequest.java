@@ -1,13 +1,14 @@
 package dev.campaignctl.core.ai;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.json.Fields;
 import dev.campaignctl.core.json.Json;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -71,34 +72,7 @@ public record ChatRequest(ObjectNode body, String model, List<Message> messages,
             }
             includeUsage = flag((ObjectNode) options, "include_usage");
         }
-        numbersFit(body, null);
         return new ChatRequest(body, model, List.copyOf(messages), maxTokens, temperature, topP, stop(body), stream, includeUsage);
-    }
-
-    /** How far a number's exponent may move its point past its digits: a seed or a schema's bound needs far less. */
-    static final int MAX_EXPONENT_ZEROS = 40;
-
-    /**
-     * Refuses numbers whose exponent would make them long when written out: fields the gateway does
-     * not read go to the provider as written here, in plain digits, and {@code 1e999999999} in 13
-     * bytes would otherwise become a billion digits (or fail to be written at all).
-     */
-    private static void numbersFit(JsonNode node, String where) {
-        if (node.isBigDecimal()) {
-            BigDecimal value = node.decimalValue();
-            if (-value.scale() > MAX_EXPONENT_ZEROS || value.scale() - value.precision() > MAX_EXPONENT_ZEROS) {
-                throw ApiException.invalid(where, "a number with an exponent beyond " + MAX_EXPONENT_ZEROS
-                        + " places either side of its digits is not supported");
-            }
-        } else if (node.isObject()) {
-            for (Map.Entry<String, JsonNode> field : node.properties()) {
-                numbersFit(field.getValue(), where == null ? field.getKey() : where + "." + field.getKey());
-            }
-        } else if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                numbersFit(node.get(i), (where == null ? "" : where) + "[" + i + "]");
-            }
-        }
     }
 
     private static Message message(JsonNode node, String where) {
@@ -185,10 +159,15 @@ public record ChatRequest(ObjectNode body, String model, List<Message> messages,
     /**
      * An upper bound on the prompt's tokens: no tokenizer in use makes a token of less than one
      * byte, so the body's UTF-8 length (plus a few tokens of framing per message) is never less
-     * than what the provider will count — which keeps a reservation from being too small.
+     * than what the provider will count — which keeps a reservation from being too small. Measured
+     * on the body written as it goes upstream (numbers as the client wrote them).
      */
     public long promptTokenBound() {
-        return body.toString().getBytes(StandardCharsets.UTF_8).length + 4L * messages.size() + 3;
+        try {
+            return Json.AS_READ.writeValueAsBytes(body).length + 4L * messages.size() + 3;
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The body without the fields that only shape delivery, keys sorted: what the cache key covers. */

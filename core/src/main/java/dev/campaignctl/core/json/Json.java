@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -30,6 +31,13 @@ public final class Json {
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .build();
+
+    /**
+     * Writes decimals as {@link java.math.BigDecimal#toString()} does ({@code 1E+40}, not 41 digits):
+     * for JSON a client wrote and we pass on (a chat request to its provider, its cache key), whose
+     * numbers are the client's to choose; {@code 1e999999999} stays 12 characters instead of failing.
+     */
+    public static final ObjectWriter AS_READ = MAPPER.writer().without(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN);
 
     private Json() {
     }

@@ -154,13 +154,17 @@ class GatewayPartsTest {
 
     @Test
     void chatRequestsAreCheckedFieldByField() {
-        String messages = "\"messages\": [{\"role\": \"user\", \"content\": \"x\"}]";
-        assertField("{\"model\": \"m\", " + messages + ", \"seed\": 1e999999999}", "seed");
-        assertField("{\"model\": \"m\", " + messages + ", \"temperature\": 1e-42}", "temperature");
-        assertField("{\"model\": \"m\", " + messages + ", \"tools\": [{\"p\": {\"maximum\": 12.5e42}}]}", "tools[0].p.maximum");
-        // Forty places either side of the digits are allowed, and long numbers written out in full.
-        ChatRequest.fromJson(Json.tree("{\"model\": \"m\", " + messages + ", \"seed\": 1e40, \"a\": 1e-40, \"b\": 1.5e-40,"
-                + " \"c\": " + "9".repeat(200) + ".5}"));
+        // Numbers go upstream as the client wrote them: a schema bounded by a double's range passes, and the
+        // prompt's bound is measured on that same text (41 digits for 1e40 written out would pass it).
+        StringBuilder properties = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            properties.append(i == 0 ? "" : ", ").append("\"p").append(i).append("\": {\"type\": \"number\", \"maximum\": 1e40}");
+        }
+        ChatRequest wide = ChatRequest.fromJson(Json.tree("{\"model\": \"m\", \"messages\": [{\"role\": \"user\", \"content\": \"x\"}],"
+                + " \"seed\": 1e999999999, \"tools\": [{\"type\": \"function\", \"function\": {\"name\": \"f\", \"parameters\":"
+                + " {\"type\": \"object\", \"maximum\": 1.7976931348623157E+308, \"minimum\": 4.9E-324, \"properties\": {" + properties + "}}}}]}"));
+        assertThat(wide.promptTokenBound()).isGreaterThan(1000 * "\"p0\":{\"type\":\"number\",\"maximum\":1E+40}".length());
+        assertThat(CacheKey.chat("openai", "m", wide.canonical())).startsWith(CacheKey.PREFIX);
         assertField("{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}", "model");
         assertField("{\"model\": \"m\", \"messages\": []}", "messages");
         assertField("{\"model\": \"m\", \"messages\": [{\"role\": \"wizard\", \"content\": \"x\"}]}", "messages[0].role");
