@@ -18,7 +18,7 @@ import javax.sql.DataSource;
  * key's budget taken, in the database, by one process, so every replica's leases and the spend
  * together never pass the budget. Requests then reserve from their process's lease in memory; the
  * database is asked only when the lease cannot cover a request (the lease grows by what is missing
- * and some spare, or the request is refused when even what is missing does not fit), or when the
+ * or, when larger, by some spare, or the request is refused when even what is missing does not fit), or when the
  * key was last confirmed (not revoked, not expired) more than {@link #CONFIRM} ago.
  *
  * <p>Each lease counts what its row holds ({@code held}, as the database last said) and what
@@ -39,11 +39,11 @@ final class KeyLeases {
     /** How often the rows of leases in use are touched, so the sweep leaves them alone. */
     static final Duration HEARTBEAT = Duration.ofSeconds(20);
     /**
-     * A lease that lacks grows by what is missing plus spare: room for as many asks like the one it
-     * lacks for as this key's requests here made in {@link #GROWTH_EVERY} at the rate since its last
-     * growth, at least {@code SPARE} and at most {@code MAX_SPARE} of them, and never more than a
-     * {@link #ROOM_SHARE}th of the room left in the budget, so one replica's spare never keeps much
-     * of a budget from the others. A growth is a durable commit that the key's requests here wait
+     * A lease that lacks grows by the larger of what is missing and a spare: room for as many asks
+     * like the one it lacks for as this key's requests here made in {@link #GROWTH_EVERY} at the rate
+     * since its last growth, at least {@code SPARE} and at most {@code MAX_SPARE} of them, and never
+     * more than a {@link #ROOM_SHARE}th of the room left in the budget, so one replica's spare never
+     * keeps much of a budget from the others. A growth is a durable commit that the key's requests here wait
      * for, so a busy key grows about ten times a second rather than once per few requests.
      */
     private static final int SPARE = 16;
