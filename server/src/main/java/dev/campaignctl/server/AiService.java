@@ -98,7 +98,9 @@ public final class AiService implements HttpService {
         if (!chatRequest.stream()) {
             ChatGateway.Reply reply = chat().complete(key, chatRequest, useCache(request));
             response.header("X-Cache", reply.cached() ? "HIT" : "MISS");
-            JsonIo.ok(response, reply.completion());
+            // The provider's answer as it came: a number it wrote as 1E+40 stays so.
+            response.header(HeaderNames.CONTENT_TYPE, "application/json");
+            response.send(Json.bytesAsRead(reply.completion()));
             return;
         }
         SseWriter out = new SseWriter(response);

@@ -89,13 +89,21 @@ class HostileStreamTest {
 
     /** Streams with the upstream sending {@code wire} as its whole body. */
     private static List<String> clientGetsWire(byte[] wireBytes) throws Exception {
+        return clientGetsWire(wireBytes, null);
+    }
+
+    /** As above, with {@code request} as the client's body when not null (and the upstream left as it is when {@code wireBytes} is null). */
+    private static List<String> clientGetsWire(byte[] wireBytes, String request) throws Exception {
         String ask = "hi " + System.nanoTime();
-        UPSTREAM.set(wireBytes);
+        if (wireBytes != null) {
+            UPSTREAM.set(wireBytes);
+        }
         var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + GatewayFixture.TOKEN)
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\": \"gpt-4o\", \"stream\": true, \"messages\":"
-                        + " [{\"role\": \"user\", \"content\": \"" + ask + "\"}]}")).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(request != null ? request : "{\"model\": \"gpt-4o\", \"stream\": true,"
+                        + " \"messages\": [{\"role\": \"user\", \"content\": \"" + ask + "\"}]}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
         last = new HttpResponseHolder(response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
         if (response.statusCode() == 502) {
             return List.of(); // refused as a broken provider: what the previous build did, acceptable
@@ -150,5 +158,28 @@ class HostileStreamTest {
         assertThat(last.status()).as(last.body()).isEqualTo(200);
         assertThat(data).as(last.body()).hasSize(2);
         assertThat(Json.MAPPER.readTree(data.get(0)).at("/choices/0/delta/content").asText()).isEqualTo("hi");
+    }
+
+    /** A provider's answer with a number of a far exponent reaches the client as written, then from the cache too (it was a 500). */
+    @Test
+    void aWholeAnswerWithAFarExponentReachesTheClientAsWrittenAndIsCached() throws Exception {
+        UPSTREAM.set(("{\"id\":\"c\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"gpt-4o\",\"choices\":[{\"index\":0,"
+                + "\"message\":{\"role\":\"assistant\",\"content\":\"hi\"},\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2},\"x\":1E+999999999}")
+                .getBytes(StandardCharsets.UTF_8));
+        String ask = "{\"model\": \"gpt-4o\", \"messages\": [{\"role\": \"user\", \"content\": \"far " + System.nanoTime() + "\"}]";
+        for (String cache : List.of("MISS", "HIT")) {
+            var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + GatewayFixture.TOKEN)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(ask + "}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            assertThat(response.headers().firstValue("X-Cache")).contains(cache);
+            assertThat(response.body()).contains("\"x\":1E+999999999", "\"content\":\"hi\"");
+        }
+        List<String> replayed = clientGetsWire(null, ask + ", \"stream\": true}");
+        assertThat(last.status()).as(last.body()).isEqualTo(200);
+        assertThat(replayed).last().isEqualTo("[DONE]");
     }
 }

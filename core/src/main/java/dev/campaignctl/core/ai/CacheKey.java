@@ -1,9 +1,7 @@
 package dev.campaignctl.core.ai;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.campaignctl.core.json.Json;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,12 +28,8 @@ public final class CacheKey {
         canonical.put("model", model);
         canonical.put("provider", provider);
         canonical.set("request", canonicalRequest);
-        try {
-            // Numbers as the client wrote them: written out in plain digits, 1e999999999 would not fit.
-            return PREFIX + "chat:" + md5(Json.AS_READ.writeValueAsString(canonical));
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        // Numbers as the client wrote them: written out in plain digits, 1e999999999 would not fit.
+        return PREFIX + "chat:" + md5(Json.writeAsRead(canonical));
     }
 
     private static String md5(String text) {

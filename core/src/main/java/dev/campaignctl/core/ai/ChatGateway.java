@@ -174,7 +174,7 @@ public final class ChatGateway implements AutoCloseable {
         Usage usage = known(answer.usage(), plan, answer.completion().at("/choices/0/message/content").asText("").length() / 4);
         settle(key, reservation, plan, usage);
         if (useCache) {
-            gateway.cache().putChat(plan.cacheKey(), Json.write(answer.completion()));
+            gateway.cache().putChat(plan.cacheKey(), Json.writeAsRead(answer.completion()));
         }
         return new Reply(answer.completion(), false);
     }
@@ -243,7 +243,7 @@ public final class ChatGateway implements AutoCloseable {
         }
         settle(key, reservation, plan, known(upstream.usage(), plan, assembly.contentChunks));
         if (useCache && assembly.finishReason != null) {
-            gateway.cache().putChat(plan.cacheKey(), Json.write(assembly.completion(upstream.usage())));
+            gateway.cache().putChat(plan.cacheKey(), Json.writeAsRead(assembly.completion(upstream.usage())));
         }
     }
 
@@ -433,18 +433,18 @@ public final class ChatGateway implements AutoCloseable {
     private static void replay(ObjectNode completion, boolean includeUsage, StreamWriter out) throws IOException {
         out.start(true);
         JsonNode choice = completion.path("choices").path(0);
-        out.chunk(Json.bytes(chunk(completion, Json.MAPPER.createObjectNode().put("role", "assistant").put("content", ""), null)));
+        out.chunk(Json.bytesAsRead(chunk(completion, Json.MAPPER.createObjectNode().put("role", "assistant").put("content", ""), null)));
         String text = choice.path("message").path("content").asText("");
         for (int i = 0; i < text.length(); i += 64) {
-            out.chunk(Json.bytes(chunk(completion, Json.MAPPER.createObjectNode().put("content",
+            out.chunk(Json.bytesAsRead(chunk(completion, Json.MAPPER.createObjectNode().put("content",
                     text.substring(i, Math.min(text.length(), i + 64))), null)));
         }
-        out.chunk(Json.bytes(chunk(completion, Json.MAPPER.createObjectNode(), choice.path("finish_reason").asText("stop"))));
+        out.chunk(Json.bytesAsRead(chunk(completion, Json.MAPPER.createObjectNode(), choice.path("finish_reason").asText("stop"))));
         if (includeUsage && completion.path("usage").isObject()) {
             ObjectNode usage = chunk(completion, null, null);
             usage.putArray("choices");
             usage.set("usage", completion.get("usage"));
-            out.chunk(Json.bytes(usage));
+            out.chunk(Json.bytesAsRead(usage));
         }
         out.done();
     }

@@ -66,6 +66,24 @@ public final class Json {
         }
     }
 
+    /** {@code value} written by {@link #AS_READ}: decimals as they were read, never expanded to plain digits. */
+    public static byte[] bytesAsRead(Object value) {
+        try {
+            return AS_READ.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code value} as text written by {@link #AS_READ}. */
+    public static String writeAsRead(Object value) {
+        try {
+            return AS_READ.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Parses trusted JSON (from our own database); malformed input is a bug, not user error. */
     public static JsonNode tree(String json) {
         try {
