@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.json.Fields;
 import dev.campaignctl.core.json.Json;
@@ -170,7 +171,10 @@ public record ChatRequest(ObjectNode body, String model, List<Message> messages,
         }
     }
 
-    /** The body without the fields that only shape delivery, keys sorted: what the cache key covers. */
+    /** How many zeros a number's exponent may add to its digits for the cache key to write them out. */
+    private static final int PLAIN_DIGITS = 40;
+
+    /** The body without the fields that only shape delivery, keys sorted, numbers in plain digits: what the cache key covers. */
     public ObjectNode canonical() {
         ObjectNode copy = body.deepCopy();
         copy.remove(List.of("stream", "stream_options", "user"));
@@ -192,6 +196,13 @@ public record ChatRequest(ObjectNode body, String model, List<Message> messages,
             ArrayNode result = Json.MAPPER.createArrayNode();
             node.forEach(item -> result.add(sorted(item)));
             return result;
+        }
+        if (node.isBigDecimal()) {
+            // Keyed by its plain digits, so 1e+16 (Python) and 10000000000000000 (JavaScript) are one
+            // request; a far exponent keeps its short form (1E+999999999 is not a billion digits).
+            BigDecimal value = node.decimalValue();
+            boolean near = -value.scale() <= PLAIN_DIGITS && value.scale() - value.precision() <= PLAIN_DIGITS;
+            return Json.MAPPER.getNodeFactory().rawValueNode(new RawValue(near ? value.toPlainString() : value.toString()));
         }
         return node;
     }

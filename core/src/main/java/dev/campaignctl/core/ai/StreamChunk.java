@@ -90,6 +90,7 @@ public final class StreamChunk {
         Usage usage = null;
         String error = null;
         int[] usageRanges = NONE;
+        int usageEnds = 0;
         try (JsonParser p = Json.MAPPER.createParser(json)) {
             JsonToken first = p.nextToken();
             if (first == null) {
@@ -124,9 +125,12 @@ public final class StreamChunk {
                         if (nameStart < 0 || end <= nameStart || end > json.length) {
                             throw new IOException("a usage member the parser cannot place");
                         }
-                        usageRanges = Arrays.copyOf(usageRanges, usageRanges.length + 2);
-                        usageRanges[usageRanges.length - 2] = nameStart;
-                        usageRanges[usageRanges.length - 1] = end;
+                        if (usageEnds == usageRanges.length) {
+                            // Doubling: a broken provider may repeat the member many times in one chunk.
+                            usageRanges = Arrays.copyOf(usageRanges, Math.max(2, usageRanges.length * 2));
+                        }
+                        usageRanges[usageEnds++] = nameStart;
+                        usageRanges[usageEnds++] = end;
                     }
                     case "choices" -> {
                         if (value != JsonToken.START_ARRAY) {
@@ -167,7 +171,7 @@ public final class StreamChunk {
                 throw new IOException("more than one JSON value");
             }
         }
-        return new StreamChunk(json, usageRanges, null, id, model, created, content, finishReason, choices, usage, error);
+        return new StreamChunk(json, Arrays.copyOf(usageRanges, usageEnds), null, id, model, created, content, finishReason, choices, usage, error);
     }
 
     private static String scalar(JsonParser p, JsonToken value, String otherwise) throws IOException {
@@ -200,13 +204,7 @@ public final class StreamChunk {
             }
             return Json.bytes(tree);
         }
-        byte[] out = json;
-        if (!withUsage) {
-            // From the last member to the first, so the earlier ones stay where they were found.
-            for (int r = usageRanges.length - 2; r >= 0; r -= 2) {
-                out = cut(out, usageRanges[r], usageRanges[r + 1]);
-            }
-        }
+        byte[] out = withUsage || usageRanges.length == 0 ? json : cut(json, usageRanges);
         for (int i = 0; i < out.length; i++) {
             if (out[i] == '\n' || out[i] == '\r') {
                 if (out == json) {
@@ -218,26 +216,47 @@ public final class StreamChunk {
         return out;
     }
 
-    /** {@code json} without the member at {@code [from, to)} and one comma beside it: the one before it, or else the one after it. */
-    private static byte[] cut(byte[] json, int from, int to) {
-        int before = from - 1;
-        while (whitespace(json[before])) {
-            before--;
-        }
-        if (json[before] == ',') {
-            from = before;
-        } else {
-            int after = to;
-            while (after < json.length && whitespace(json[after])) {
-                after++;
+    /**
+     * {@code json} without the members at {@code ranges} (start, end pairs in order), each with one
+     * comma beside it: the one before it unless an earlier cut took it, else the one after it. One
+     * pass, however many members a chunk repeats.
+     */
+    private static byte[] cut(byte[] json, int[] ranges) {
+        int[] cuts = new int[ranges.length];
+        int taken = 0;
+        int removed = 0;
+        for (int r = 0; r < ranges.length; r += 2) {
+            int from = ranges[r];
+            int to = ranges[r + 1];
+            int before = from - 1;
+            while (whitespace(json[before])) {
+                before--;
             }
-            if (after < json.length && json[after] == ',') {
-                to = after + 1;
+            if (json[before] == ',' && before >= taken) {
+                from = before;
+            } else {
+                int after = to;
+                while (after < json.length && whitespace(json[after])) {
+                    after++;
+                }
+                if (after < json.length && json[after] == ',') {
+                    to = after + 1;
+                }
             }
+            cuts[r] = from;
+            cuts[r + 1] = to;
+            taken = to;
+            removed += to - from;
         }
-        byte[] out = new byte[json.length - (to - from)];
-        System.arraycopy(json, 0, out, 0, from);
-        System.arraycopy(json, to, out, from, json.length - to);
+        byte[] out = new byte[json.length - removed];
+        int read = 0;
+        int written = 0;
+        for (int r = 0; r < cuts.length; r += 2) {
+            System.arraycopy(json, read, out, written, cuts[r] - read);
+            written += cuts[r] - read;
+            read = cuts[r + 1];
+        }
+        System.arraycopy(json, read, out, written, json.length - read);
         return out;
     }
 

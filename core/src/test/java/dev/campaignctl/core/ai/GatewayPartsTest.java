@@ -205,4 +205,18 @@ class GatewayPartsTest {
         assertThatThrownBy(() -> ChatRequest.fromJson(Json.tree(json))).isInstanceOfSatisfying(ApiException.class,
                 e -> assertThat(e.field()).isEqualTo(field));
     }
+
+    /** Equal numbers written differently are one cached request, as before numbers were written as read. */
+    @Test
+    void theCacheKeyReadsNumbersByTheirDigits() {
+        java.util.function.Function<String, String> key = number -> CacheKey.chat("openai", "gpt-4o", ChatRequest.fromJson(Json.tree(
+                "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"tools\":[{\"type\":\"function\","
+                        + "\"function\":{\"name\":\"f\",\"parameters\":{\"properties\":{\"n\":{\"maximum\":" + number + "}}}}}]}")).canonical());
+        assertThat(key.apply("1e+16")).isEqualTo(key.apply("10000000000000000"));
+        assertThat(key.apply("1e2")).isEqualTo(key.apply("100"));
+        assertThat(key.apply("1e-7")).isEqualTo(key.apply("0.0000001"));
+        assertThat(key.apply("1e2")).isNotEqualTo(key.apply("101"));
+        assertThat(key.apply("\"100\"")).as("a string is not the number").isNotEqualTo(key.apply("100"));
+        assertThat(key.apply("1e999999999")).isNotEqualTo(key.apply("1e999999998"));
+    }
 }
