@@ -99,8 +99,7 @@ public final class AiService implements HttpService {
             ChatGateway.Reply reply = chat().complete(key, chatRequest, useCache(request));
             response.header("X-Cache", reply.cached() ? "HIT" : "MISS");
             // The provider's answer as it came: a number it wrote as 1E+40 stays so.
-            response.header(HeaderNames.CONTENT_TYPE, "application/json");
-            response.send(Json.bytesAsRead(reply.completion()));
+            JsonIo.okAsRead(response, reply.completion());
             return;
         }
         SseWriter out = new SseWriter(response);

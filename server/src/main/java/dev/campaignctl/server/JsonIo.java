@@ -147,9 +147,18 @@ public final class JsonIo {
     }
 
     public static void send(ServerResponse response, Status status, Object body) {
+        send(response, status, Json.bytes(body));
+    }
+
+    /** A 200 with JSON that passes on what a client or a provider wrote: decimals as read ({@link Json#AS_READ}). */
+    public static void okAsRead(ServerResponse response, Object body) {
+        send(response, Status.OK_200, Json.bytesAsRead(body));
+    }
+
+    private static void send(ServerResponse response, Status status, byte[] json) {
         response.status(status);
         response.header(HeaderNames.CONTENT_TYPE, "application/json");
-        response.send(Json.bytes(body));
+        response.send(json);
     }
 
     public static void ok(ServerResponse response, Object body) {

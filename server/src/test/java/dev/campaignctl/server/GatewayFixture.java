@@ -42,9 +42,14 @@ final class GatewayFixture implements AutoCloseable {
 
     /** One more AI server (a replica) on the shared database; returns its port. */
     int startServer() {
-        LocalAiApi api = new LocalAiApi(AiGateway.fromConfig(config()), true);
+        return startServer(config());
+    }
+
+    /** One more AI server on the shared database with {@code config} (other upstreams, say); returns its port. */
+    int startServer(AiConfig config) {
+        LocalAiApi api = new LocalAiApi(AiGateway.fromConfig(config), true);
         RateLimiter limiter = new RateLimiter(null);
-        ChatGateway chat = ChatGateway.of(api.gateway(), config(), new KeyStore(database.dataSource()), limiter);
+        ChatGateway chat = ChatGateway.of(api.gateway(), config, new KeyStore(database.dataSource()), limiter);
         AiServer server = AiServer.start("127.0.0.1", 0, ServerLimits.DEFAULTS, null, api, chat, TOKEN);
         started.add(api);
         started.add(limiter);

@@ -5,15 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.campaignctl.core.ai.AiConfig;
-import dev.campaignctl.core.ai.AiGateway;
-import dev.campaignctl.core.ai.ChatGateway;
 import dev.campaignctl.core.ai.GatewaySettings;
-import dev.campaignctl.core.ai.LocalAiApi;
-import dev.campaignctl.core.ai.RateLimiter;
-import dev.campaignctl.core.ai.keys.KeyStore;
-import dev.campaignctl.core.db.Database;
 import dev.campaignctl.core.json.Json;
-import dev.campaignctl.core.testing.TestDatabases;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -32,8 +25,7 @@ class HostileStreamTest {
 
     private static final AtomicReference<byte[]> UPSTREAM = new AtomicReference<>();
     private static HttpServer upstream;
-    private static Database database;
-    private static final List<AutoCloseable> STARTED = new ArrayList<>();
+    private static GatewayFixture fixture;
     private static int port;
 
     @BeforeAll
@@ -48,28 +40,15 @@ class HostileStreamTest {
             }
         });
         upstream.start();
-        database = TestDatabases.fresh();
         String base = "http://127.0.0.1:" + upstream.getAddress().getPort() + "/v1";
-        AiConfig config = new AiConfig("k", "gpt-4o", base, "k", "claude-3-5-sonnet-latest", base, null, Duration.ofHours(1), null, null,
-                Duration.ofSeconds(10), 1, Duration.ofMillis(5), GatewaySettings.fromEnv(Map.of()));
-        LocalAiApi api = new LocalAiApi(AiGateway.fromConfig(config), true);
-        RateLimiter limiter = new RateLimiter(null);
-        ChatGateway chat = ChatGateway.of(api.gateway(), config, new KeyStore(database.dataSource()), limiter);
-        AiServer server = AiServer.start("127.0.0.1", 0, ServerLimits.DEFAULTS, null, api, chat, GatewayFixture.TOKEN);
-        STARTED.addAll(List.of(api, limiter, chat, server));
-        port = server.port();
+        fixture = new GatewayFixture();
+        port = fixture.startServer(new AiConfig("k", "gpt-4o", base, "k", "claude-3-5-sonnet-latest", base, null, Duration.ofHours(1),
+                null, null, Duration.ofSeconds(10), 1, Duration.ofMillis(5), GatewaySettings.fromEnv(Map.of())));
     }
 
     @AfterAll
     static void stop() {
-        for (int i = STARTED.size() - 1; i >= 0; i--) {
-            try {
-                STARTED.get(i).close();
-            } catch (Exception e) {
-                // the rest
-            }
-        }
-        database.close();
+        fixture.close();
         upstream.stop(0);
     }
 

@@ -115,7 +115,6 @@ public final class ChatGateway implements AutoCloseable {
         return keys;
     }
 
-    /** What one request resolved to before any call: its provider, model, request as sent, and price. */
     /** How a request is served: {@code request} as sent to the provider, {@code asked} as the client sent it. */
     private record Plan(LlmProvider provider, String model, ChatRequest request, ChatRequest asked, Prices.Price price) {
         /** The cache's key, made only when the cache is used: hashing the canonical request costs every request otherwise. */
@@ -234,14 +233,11 @@ public final class ChatGateway implements AutoCloseable {
             }
             out.done();
         } catch (ClientLeft e) {
-            settle(key, reservation, plan, known(upstream.usage(), plan, assembly.contentChunks));
             throw e.getCause();
-        } catch (IOException | RuntimeException e) {
-            // The client left, or the provider failed mid-stream: what was generated is still spent.
+        } finally {
+            // Answered, left by the client, or failed mid-stream: what was generated is spent either way.
             settle(key, reservation, plan, known(upstream.usage(), plan, assembly.contentChunks));
-            throw e;
         }
-        settle(key, reservation, plan, known(upstream.usage(), plan, assembly.contentChunks));
         if (useCache && assembly.finishReason != null) {
             gateway.cache().putChat(plan.cacheKey(), Json.writeAsRead(assembly.completion(upstream.usage())));
         }

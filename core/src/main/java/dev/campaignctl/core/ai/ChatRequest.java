@@ -1,6 +1,5 @@
 package dev.campaignctl.core.ai;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,7 +7,6 @@ import com.fasterxml.jackson.databind.util.RawValue;
 import dev.campaignctl.core.error.ApiException;
 import dev.campaignctl.core.json.Fields;
 import dev.campaignctl.core.json.Json;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -164,11 +162,7 @@ public record ChatRequest(ObjectNode body, String model, List<Message> messages,
      * on the body written as it goes upstream (numbers as the client wrote them).
      */
     public long promptTokenBound() {
-        try {
-            return Json.AS_READ.writeValueAsBytes(body).length + 4L * messages.size() + 3;
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Json.bytesAsRead(body).length + 4L * messages.size() + 3;
     }
 
     /** How many zeros a number's exponent may add to its digits for the cache key to write them out. */

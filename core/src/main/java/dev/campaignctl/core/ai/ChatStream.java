@@ -4,8 +4,8 @@ import java.io.IOException;
 
 /**
  * A provider's streamed answer, as OpenAI {@code chat.completion.chunk} objects as they arrive
- * (translated where the provider speaks another format). The usage chunk (empty {@code choices}, a {@code usage} object) comes last, when the
- * provider sent usage. Closing it before the end cancels the provider's call.
+ * (translated where the provider speaks another format). The usage chunk (empty {@code choices}, a
+ * {@code usage} object) comes last, when the provider sent usage. Closing it before the end cancels the provider's call.
  */
 public interface ChatStream extends AutoCloseable {
 

@@ -64,9 +64,8 @@ public final class OpenAiProvider extends HttpLlmProvider {
      */
     private static byte[] upstream(ChatRequest request, String model, boolean stream) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-        try (JsonGenerator out = Json.MAPPER.createGenerator(bytes)) {
-            // The client's numbers as it wrote them (1E+40, not 41 digits): what the prompt's bound measured.
-            out.disable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+        // The client's numbers as it wrote them (1E+40, not 41 digits): what the prompt's bound measured.
+        try (JsonGenerator out = Json.AS_READ.createGenerator(bytes)) {
             out.writeStartObject();
             boolean streamWritten = false;
             for (Map.Entry<String, JsonNode> field : request.body().properties()) {

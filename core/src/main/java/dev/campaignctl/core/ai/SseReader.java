@@ -65,11 +65,9 @@ final class SseReader {
         while (readLine()) {
             int length = lineEnd - lineStart;
             if (length == 0) {
-                if (lines != null) {
-                    data = lines.toByteArray();
-                }
-                if (data != null) {
-                    return new Event(name == null ? "message" : name, data);
+                Event event = event(name, data, lines);
+                if (event != null) {
+                    return event;
                 }
                 name = null;
                 continue;
@@ -100,10 +98,13 @@ final class SseReader {
                 }
             }
         }
-        if (lines != null) {
-            data = lines.toByteArray();
-        }
-        return data == null ? null : new Event(name == null ? "message" : name, data);
+        return event(name, data, lines);
+    }
+
+    /** The event its lines made ({@code lines} when it had several data lines), or null when it had no data. */
+    private static Event event(String name, byte[] data, ByteArrayOutputStream lines) {
+        byte[] joined = lines != null ? lines.toByteArray() : data;
+        return joined == null ? null : new Event(name == null ? "message" : name, joined);
     }
 
     private boolean is(byte[] field, int start, int end) {

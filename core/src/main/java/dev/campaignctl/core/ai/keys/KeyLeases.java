@@ -43,8 +43,9 @@ final class KeyLeases {
      * like the one it lacks for as this key's requests here made in {@link #GROWTH_EVERY} at the rate
      * since its last growth, at least {@code SPARE} and at most {@code MAX_SPARE} of them, and never
      * more than a {@link #ROOM_SHARE}th of the room left in the budget, so one replica's spare never
-     * keeps much of a budget from the others. A growth is a durable commit that the key's requests here wait
-     * for, so a busy key grows about ten times a second rather than once per few requests.
+     * keeps much of a budget from the others. A growth is a durable commit that the key's requests
+     * here wait for: sized so that a key busy at a steady rate grows about ten times a second, not
+     * once per few requests.
      */
     private static final int SPARE = 16;
     private static final int MAX_SPARE = 4096;
@@ -149,8 +150,8 @@ final class KeyLeases {
     }
 
     /**
-     * Asks the database for what the current lease lacks, plus spare when it lacks anything; the
-     * same statement confirms the key is usable and touches the row. A lease whose row is gone is
+     * Asks the database for what the current lease lacks or, when larger, the spare (nothing when it
+     * lacks nothing); the same statement confirms the key is usable and touches the row. A lease whose row is gone is
      * replaced by a new one. Null when refused.
      */
     private Lease grow(long keyId, KeyState state, long tokens, BigDecimal usd) {
@@ -170,7 +171,7 @@ final class KeyLeases {
             try (PreparedStatement ps = c.prepareStatement("WITH"
                     + " cur AS (SELECT id, budget_tokens - spent_tokens - reserved_tokens AS room, budget_usd - spent_usd - reserved_usd AS room_usd"
                     + " FROM ai_keys WHERE id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) FOR NO KEY UPDATE),"
-                    // What is missing must fit; the spare is what a share of the room left allows, up to SPARE asks.
+                    // What is missing must fit; the spare, when larger, is what a share of the room left allows.
                     + " g AS (SELECT id, greatest(?::bigint, least(?::bigint, COALESCE(room / " + ROOM_SHARE + ", ?::bigint))) AS tokens,"
                     + " greatest(?::numeric, least(?::numeric, COALESCE(round(room_usd / " + ROOM_SHARE + ", 12), ?::numeric))) AS usd"
                     + " FROM cur WHERE (room IS NULL OR room >= ?) AND (room_usd IS NULL OR room_usd >= ?)),"
@@ -241,8 +242,8 @@ final class KeyLeases {
     }
 
     /**
-     * A settle was written: its requests are no longer in flight, and the row gave back {@code back}
-     * (what it held, at most the spend); {@code rowFound} false when the row was gone.
+     * A settle was written: its requests are no longer in flight, and the row gave up {@code back}
+     * (their whole reservations, at most what it held); {@code rowFound} false when the row was gone.
      */
     void settled(long rowId, long reserved, BigDecimal reservedUsd, long back, BigDecimal backUsd, boolean rowFound) {
         change(rowId, lease -> {

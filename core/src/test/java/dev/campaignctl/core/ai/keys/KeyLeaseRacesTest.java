@@ -154,6 +154,26 @@ class KeyLeaseRacesTest extends KeyStoreTestBase {
         store.reserve(key, "m", ask, BigDecimal.ZERO);
     }
 
+    /** USD per token in the races with USD budgets. */
+    private static final BigDecimal PRICE = new BigDecimal("0.000000150001");
+
+    /**
+     * Ends a request as the gateway would: three in ten fail before the provider spends anything and
+     * are released, the rest spend 1 to all of their tokens (USD at {@link #PRICE} when {@code usd})
+     * and queue their settle; {@code spent} counts the tokens.
+     */
+    private static void releaseOrSettle(KeyStore replica, KeyStore.Reservation r, boolean usd, AtomicLong spent,
+            ConcurrentLinkedQueue<KeyStore.Settlement> queue) {
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        if (rnd.nextInt(10) < 3) {
+            replica.release(r);
+            return;
+        }
+        long spend = 1 + rnd.nextLong(r.tokens());
+        spent.addAndGet(spend);
+        queue.add(new KeyStore.Settlement(r, spend / 2, spend - spend / 2, usd ? new BigDecimal(spend).multiply(PRICE) : BigDecimal.ZERO));
+    }
+
     /** Races reserves, settles and releases on three replicas for three seconds; returns how many asks were refused. */
     private long runStress(VirtualKey key, boolean usd) throws Exception {
         List<KeyStore> replicas = List.of(store, new KeyStore(db.dataSource()), new KeyStore(db.dataSource()));
@@ -174,7 +194,7 @@ class KeyLeaseRacesTest extends KeyStoreTestBase {
                         ThreadLocalRandom rnd = ThreadLocalRandom.current();
                         while (running.get()) {
                             long tokens = 50 + rnd.nextInt(450);
-                            BigDecimal cost = usd ? new BigDecimal(tokens).multiply(new BigDecimal("0.000000150001")) : BigDecimal.ZERO;
+                            BigDecimal cost = usd ? new BigDecimal(tokens).multiply(PRICE) : BigDecimal.ZERO;
                             KeyStore.Reservation r;
                             try {
                                 r = replica.reserve(key, "m", tokens, cost);
@@ -185,14 +205,7 @@ class KeyLeaseRacesTest extends KeyStoreTestBase {
                                 continue;
                             }
                             Thread.sleep(rnd.nextInt(10));
-                            if (rnd.nextInt(10) < 3) {
-                                replica.release(r);
-                            } else {
-                                long spend = 1 + rnd.nextLong(tokens);
-                                BigDecimal spendUsd = usd ? new BigDecimal(spend).multiply(new BigDecimal("0.000000150001")) : BigDecimal.ZERO;
-                                spentTokens.addAndGet(spend);
-                                queue.add(new KeyStore.Settlement(r, spend / 2, spend - spend / 2, spendUsd));
-                            }
+                            releaseOrSettle(replica, r, usd, spentTokens, queue);
                         }
                         return null;
                     }));
@@ -278,7 +291,7 @@ class KeyLeaseRacesTest extends KeyStoreTestBase {
                         while (running.get()) {
                             VirtualKey key = keys.get(rnd.nextInt(keys.size()));
                             long tokens = 50 + rnd.nextInt(450);
-                            BigDecimal cost = new BigDecimal(tokens).multiply(new BigDecimal("0.000000150001"));
+                            BigDecimal cost = new BigDecimal(tokens).multiply(PRICE);
                             KeyStore.Reservation r;
                             try {
                                 r = replica.reserve(key, "m" + rnd.nextInt(2), tokens, cost);
@@ -290,14 +303,7 @@ class KeyLeaseRacesTest extends KeyStoreTestBase {
                                 continue;
                             }
                             Thread.sleep(rnd.nextInt(20));
-                            if (rnd.nextInt(10) < 3) {
-                                replica.release(r);
-                            } else {
-                                long spend = 1 + rnd.nextLong(tokens);
-                                spent.addAndGet(spend);
-                                queue.add(new KeyStore.Settlement(r, spend / 2, spend - spend / 2,
-                                        new BigDecimal(spend).multiply(new BigDecimal("0.000000150001"))));
-                            }
+                            releaseOrSettle(replica, r, true, spent, queue);
                         }
                         return null;
                     }));
